@@ -1,0 +1,180 @@
+//! The sips-wallet code generator: WSDL/XSD text in, Rust source out.
+//!
+//! `sips-wallet`'s build script calls [`generate_dir`] on `wsdl/`; tests call [`generate`] on text.
+//! The output is one Rust file: a struct per complex type (yaserde and serde derives, fluent setters,
+//! a `Debug` that masks card data, the seal walk in the order fixed here), an open enum per list of
+//! values, the wrapper elements, one marker type per operation and, optionally, one async client
+//! method per operation.
+
+use std::fmt;
+use std::path::Path;
+
+mod emit;
+pub mod model;
+mod parse;
+mod xml;
+
+pub use emit::{snake_case, upper_camel, variant_name, SENSITIVE_FIELDS, UNSEALED_FIELDS};
+
+/// The documents of a contract: a WSDL and the schemas it imports, by file name.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    entry: String,
+    files: Vec<(String, String)>,
+}
+
+impl Sources {
+    /// `entry` names the WSDL among `files`; `schemaLocation`s are looked up by name among them.
+    pub fn new(entry: impl Into<String>, files: Vec<(String, String)>) -> Self {
+        Sources {
+            entry: entry.into(),
+            files,
+        }
+    }
+
+    fn entry(&self) -> Result<(&str, &str), Error> {
+        self.files
+            .iter()
+            .find(|(name, _)| *name == self.entry)
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .ok_or_else(|| Error::new(&self.entry, "", "the WSDL file is missing"))
+    }
+
+    fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(n, t)| (n.as_str(), t.as_str()))
+    }
+}
+
+/// Choices about the emitted code.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The prefix bound to the target namespace in emitted XML (`urn`, as in the vendor's samples).
+    pub prefix: String,
+    /// A type path to add one async method per operation to (`crate::client::WalletClient`).
+    pub client_type: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            prefix: "urn".into(),
+            client_type: None,
+        }
+    }
+}
+
+/// The generated source and what the generator could not express.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub source: String,
+    pub contract: model::Contract,
+    pub warnings: Vec<Warning>,
+}
+
+/// A construct the generator does not support and skipped or simplified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub file: String,
+    pub element: String,
+    pub message: String,
+}
+
+impl Warning {
+    fn new(file: &str, element: &str, message: impl Into<String>) -> Self {
+        Warning {
+            file: file.into(),
+            element: element.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
+    }
+}
+
+/// A contract the generator cannot turn into code; names the file and element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub file: String,
+    pub element: String,
+    pub message: String,
+}
+
+impl Error {
+    fn new(file: &str, element: &str, message: impl Into<String>) -> Self {
+        Error {
+            file: file.into(),
+            element: element.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Generates the Rust source for a contract.
+pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error> {
+    let (contract, warnings) = parse::parse_contract(sources)?;
+    if contract.operations.is_empty() {
+        let (entry, _) = sources.entry()?;
+        return Err(Error::new(
+            entry,
+            "portType",
+            "no operation could be generated",
+        ));
+    }
+    let source = emit::emit(&contract, options);
+    Ok(Generated {
+        source,
+        contract,
+        warnings,
+    })
+}
+
+/// Reads `dir/<wsdl>` and every `.xsd`/`.wsdl` beside it, then [`generate`]s.
+pub fn generate_dir(dir: &Path, wsdl: &str, options: &Options) -> Result<Generated, Error> {
+    let listing = std::fs::read_dir(dir).map_err(|e| {
+        Error::new(
+            &dir.display().to_string(),
+            "",
+            format!("cannot read the folder: {e}"),
+        )
+    })?;
+    let mut files = Vec::new();
+    for entry in listing {
+        let path = entry
+            .map_err(|e| {
+                Error::new(
+                    &dir.display().to_string(),
+                    "",
+                    format!("cannot list the folder: {e}"),
+                )
+            })?
+            .path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if !(name.ends_with(".wsdl") || name.ends_with(".xsd")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::new(&path.display().to_string(), "", format!("cannot read: {e}"))
+        })?;
+        files.push((name, text));
+    }
+    files.sort();
+    generate(&Sources::new(wsdl, files), options)
+}

@@ -1,0 +1,198 @@
+//! The generator against the bundled contract (pinned by a snapshot) and against WSDLs it has never seen.
+
+use std::path::Path;
+
+use sips_wallet_codegen::{generate, generate_dir, model::*, Options, Sources};
+
+fn bundled() -> sips_wallet_codegen::Generated {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    generate_dir(&dir, "wallet.wsdl", &Options::default()).expect("the bundled WSDL generates")
+}
+
+#[test]
+fn bundled_contract_source_is_pinned() {
+    let generated = bundled();
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    insta::assert_snapshot!("wallet_rs", generated.source);
+}
+
+/// A contract in the same CXF style that the generator has never seen: inline schema, `tns` prefix,
+/// a default namespace on the schema, no documentation at all.
+const FOREIGN_WSDL: &str = r#"<?xml version="1.0"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:s="http://schemas.xmlsoap.org/wsdl/soap/"
+             xmlns:tns="urn:example:loyalty:v1" targetNamespace="urn:example:loyalty:v1">
+  <types>
+    <schema xmlns="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:loyalty:v1" elementFormDefault="qualified">
+      <simpleType name="Tier"><restriction base="string"><enumeration value="GOLD"/><enumeration value="SILVER"/></restriction></simpleType>
+      <simpleType name="Points"><restriction base="int"/></simpleType>
+      <complexType name="Base"><sequence><element name="merchantId" type="string"/></sequence></complexType>
+      <complexType name="GetPointsRequest"><complexContent><extension base="tns:Base"><sequence>
+        <element name="customerId" type="string"/><element name="type" type="string" minOccurs="0"/>
+      </sequence></extension></complexContent></complexType>
+      <complexType name="Entry"><sequence><element name="points" type="tns:Points"/></sequence></complexType>
+      <complexType name="GetPointsResponse"><sequence>
+        <element name="tier" type="tns:Tier" minOccurs="0"/>
+        <element name="history" type="tns:Entry" minOccurs="0" maxOccurs="unbounded"/>
+      </sequence></complexType>
+      <element name="getPoints"><complexType><sequence><element name="input" type="tns:GetPointsRequest"/></sequence></complexType></element>
+      <element name="getPointsResponse"><complexType><sequence><element name="output" type="tns:GetPointsResponse"/></sequence></complexType></element>
+    </schema>
+  </types>
+  <message name="getPoints"><part name="parameters" element="tns:getPoints"/></message>
+  <message name="getPointsResponse"><part name="parameters" element="tns:getPointsResponse"/></message>
+  <portType name="Loyalty"><operation name="getPoints"><input message="tns:getPoints"/><output message="tns:getPointsResponse"/></operation></portType>
+  <binding name="LoyaltyBinding" type="tns:Loyalty">
+    <s:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="getPoints"><s:operation soapAction="urn:getPoints"/><input><s:body use="literal"/></input><output><s:body use="literal"/></output></operation>
+  </binding>
+  <service name="LoyaltyService"><port name="p" binding="tns:LoyaltyBinding"><s:address location="https://loyalty.example/ws"/></port></service>
+</definitions>"#;
+
+fn one(wsdl: &str) -> Sources {
+    Sources::new("x.wsdl", vec![("x.wsdl".into(), wsdl.into())])
+}
+
+#[test]
+fn a_foreign_cxf_wsdl_is_understood() {
+    let generated = generate(&one(FOREIGN_WSDL), &Options::default()).expect("generates");
+    let contract = &generated.contract;
+    assert_eq!(contract.namespace, "urn:example:loyalty:v1");
+    assert_eq!(
+        contract.service_address.as_deref(),
+        Some("https://loyalty.example/ws")
+    );
+    let op = &contract.operations[0];
+    assert_eq!(
+        (op.name.as_str(), op.soap_action.as_str()),
+        ("getPoints", "urn:getPoints")
+    );
+    assert_eq!(op.recommended_interface_version, None);
+
+    let request = contract.complex_type("GetPointsRequest").unwrap();
+    let names: Vec<&str> = request.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["merchantId", "customerId", "type"],
+        "base fields first"
+    );
+    assert_eq!(request.fields[2].occurs, Occurs::Optional);
+    let response = contract.complex_type("GetPointsResponse").unwrap();
+    assert_eq!(response.fields[0].ty, FieldType::Enum("Tier".into()));
+    assert_eq!(response.fields[1].ty, FieldType::Complex("Entry".into()));
+    assert_eq!(response.fields[1].occurs, Occurs::Repeated);
+    let entry = contract.complex_type("Entry").unwrap();
+    assert_eq!(
+        entry.fields[0].ty,
+        FieldType::Text,
+        "a restriction without values is text"
+    );
+
+    let src = &generated.source;
+    assert!(
+        src.contains("pub type_: Option<String>"),
+        "keyword field renamed"
+    );
+    assert!(src.contains("pub history: Vec<Entry>"));
+    assert!(src.contains("pub enum Tier"));
+    assert!(src.contains("Other(String)"));
+    syn::parse_file(src).expect("the output is valid Rust");
+}
+
+#[test]
+fn unsupported_constructs_warn_with_file_and_element() {
+    let wsdl = FOREIGN_WSDL.replace(
+        r#"<complexType name="Entry"><sequence>"#,
+        r#"<complexType name="Entry"><attribute name="id" type="string"/><sequence><any/>"#,
+    );
+    let generated = generate(&one(&wsdl), &Options::default()).expect("generates");
+    let text: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|w| w.starts_with("x.wsdl: <Entry/@id>: attributes")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|w| w.starts_with("x.wsdl: <Entry/any>")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn a_broken_wsdl_fails_naming_file_and_element() {
+    let unknown_type = FOREIGN_WSDL.replace(
+        r#"name="customerId" type="string""#,
+        r#"name="customerId" type="tns:Nope""#,
+    );
+    let error = generate(&one(&unknown_type), &Options::default()).unwrap_err();
+    assert_eq!(
+        (error.file.as_str(), error.element.as_str()),
+        ("x.wsdl", "GetPointsRequest/customerId")
+    );
+    assert!(error.message.contains("tns:Nope"), "{error}");
+
+    let malformed = FOREIGN_WSDL.replace("</portType>", "");
+    let error = generate(&one(&malformed), &Options::default()).unwrap_err();
+    assert_eq!(error.file, "x.wsdl");
+    assert!(error.message.contains("malformed"), "{error}");
+
+    let missing_import = r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"><types>
+        <schema xmlns="http://www.w3.org/2001/XMLSchema"><import namespace="urn:x" schemaLocation="gone.xsd"/></schema>
+        </types></definitions>"#;
+    let error = generate(&one(missing_import), &Options::default()).unwrap_err();
+    assert_eq!(error.element, "import");
+    assert!(error.message.contains("gone.xsd"), "{error}");
+}
+
+#[test]
+fn a_changed_field_changes_the_generated_type() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let xsd = read("wallet.xsd").replace(
+        r#"<xs:element name="paymentMeanAlias" type="xs:string" minOccurs="0"><xs:annotation><xs:documentation>Payment mean alias defined by the buyer. Never"#,
+        r#"<xs:element name="paymentMeanLabel" type="xs:string" minOccurs="0"><xs:annotation><xs:documentation>Payment mean alias defined by the buyer. Never"#,
+    );
+    let sources = Sources::new(
+        "wallet.wsdl",
+        vec![
+            ("wallet.wsdl".into(), read("wallet.wsdl")),
+            ("wallet.xsd".into(), xsd),
+        ],
+    );
+    let changed = generate(&sources, &Options::default()).unwrap().source;
+    let original = bundled().source;
+    assert!(original.contains("pub payment_mean_alias: Option<String>"));
+    assert!(changed.contains("pub payment_mean_label: Option<String>"));
+    assert!(changed.contains(r#"name: "paymentMeanLabel""#));
+}
+
+#[test]
+fn bundled_contract_has_the_six_wallet_functions() {
+    let contract = bundled().contract;
+    let names: Vec<(&str, Option<&str>)> = contract
+        .operations
+        .iter()
+        .map(|o| (o.name.as_str(), o.recommended_interface_version.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("addCard", Some("WR_WS_2.55")),
+            ("updatePaymentMean", Some("WR_WS_2.49")),
+            ("deletePaymentMean", Some("WR_WS_2.49")),
+            ("signOff", Some("WR_WS_2.51")),
+            ("getWalletData", Some("WR_WS_2.49")),
+            ("getPaymentMeanData", Some("WR_WS_2.49")),
+        ]
+    );
+    let add_card = contract.complex_type("AddCardRequest").unwrap();
+    let pan_type = add_card
+        .fields
+        .iter()
+        .find(|f| f.name == "panType")
+        .unwrap();
+    assert_eq!(pan_type.since, Some((2, 31)));
+    assert!(
+        add_card.fields.iter().all(|f| f.since.is_some()),
+        "every field documents its version"
+    );
+}

@@ -1,0 +1,554 @@
+//! The wallet client: fills and seals requests, posts them, verifies and decodes responses.
+//!
+//! One async method per operation is generated from the WSDL ([`WalletClient::sign_off`], …); they all
+//! go through [`WalletClient::call`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
+
+use crate::contract::{NAMESPACE, SENSITIVE_FIELDS};
+use crate::envelope::{self, Content};
+use crate::mask::mask_message;
+use crate::message::{Message, Operation, OperationInfo};
+use crate::seal::{self, Algorithm, SecretKey, Value};
+use crate::transport::{HttpResponse, RootStore, Transport, TransportConfig};
+use crate::{validate, Error};
+
+/// Path of the SOAP wallet service on every Sips 2.0 host.
+pub const WALLET_PATH: &str = "/services/v2/wallet";
+
+/// Names the response code field has in the platform's services (wallet, In-App).
+const RESPONSE_CODE_FIELDS: &[&str] = &[
+    "walletResponseCode",
+    "redirectionStatusCode",
+    "responseCode",
+];
+
+/// Where the service is. Hosts from SIPS-FACTS §1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// Sogenactif (Société Générale), production.
+    SogenactifProd,
+    /// Sogenactif, test.
+    SogenactifTest,
+    /// Worldline Sips, production.
+    SipsProd,
+    /// Worldline Sips, test.
+    SipsTest,
+    /// Mercanet (BNP Paribas), production.
+    MercanetProd,
+    /// Mercanet, test.
+    MercanetTest,
+    /// Sherlock's (LCL), production.
+    SherlocksProd,
+    /// Any base URL (`https://host[:port]`); plain `http` only to a loopback address.
+    Custom(String),
+}
+
+impl Environment {
+    /// Every named environment with its CLI name.
+    pub const NAMED: &'static [(&'static str, Environment)] = &[
+        ("sogenactif-prod", Environment::SogenactifProd),
+        ("sogenactif-test", Environment::SogenactifTest),
+        ("sips-prod", Environment::SipsProd),
+        ("sips-test", Environment::SipsTest),
+        ("mercanet-prod", Environment::MercanetProd),
+        ("mercanet-test", Environment::MercanetTest),
+        ("sherlocks-prod", Environment::SherlocksProd),
+    ];
+
+    /// Looks an environment up by its CLI name (`sogenactif-test`).
+    pub fn from_name(name: &str) -> Option<Environment> {
+        Self::NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e.clone())
+    }
+
+    /// `scheme://host[:port]`.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::SogenactifProd => "https://office-server.sogenactif.com",
+            Environment::SogenactifTest => {
+                "https://office-server-sogenactif.test.sips-services.com"
+            }
+            Environment::SipsProd => "https://office-server.sips-services.com",
+            Environment::SipsTest => "https://office-server.test.sips-services.com",
+            Environment::MercanetProd => "https://office-server.mercanet.com",
+            Environment::MercanetTest => "https://office-server-mercanet.test.sips-services.com",
+            Environment::SherlocksProd => "https://sherlocks-office-server.secure.lcl.fr",
+            Environment::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+}
+
+/// Builds a [`WalletClient`].
+#[derive(Debug, Clone)]
+pub struct WalletClientBuilder {
+    environment: Environment,
+    merchant_id: Option<String>,
+    key_version: Option<String>,
+    secret_key: Option<SecretKey>,
+    algorithm: Algorithm,
+    accept_unsealed_success: bool,
+    transport: TransportConfig,
+}
+
+impl WalletClientBuilder {
+    /// The environment (default: Sogenactif test).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// A base URL instead of a named environment (`https://host`, or `http://127.0.0.1:port`).
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        self.environment(Environment::Custom(url.into()))
+    }
+
+    /// The shop's `merchantId` (required).
+    pub fn merchant_id(mut self, merchant_id: impl Into<String>) -> Self {
+        self.merchant_id = Some(merchant_id.into());
+        self
+    }
+
+    /// The `keyVersion` of the secret key (required).
+    pub fn key_version(mut self, key_version: impl Into<String>) -> Self {
+        self.key_version = Some(key_version.into());
+        self
+    }
+
+    /// The merchant's secret key (required).
+    pub fn secret_key(mut self, key: SecretKey) -> Self {
+        self.secret_key = Some(key);
+        self
+    }
+
+    /// The seal algorithm (default HMAC-SHA-256). Another one is announced in `sealAlgorithm`.
+    pub fn seal_algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Time to establish a TCP connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.connect_timeout = timeout;
+        self
+    }
+
+    /// Time for a whole call, connection and body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.transport.timeout = timeout;
+        self
+    }
+
+    /// Largest response body accepted (default 1 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.transport.max_response_bytes = limit;
+        self
+    }
+
+    /// Which certificate authorities to trust (default: the compiled-in webpki roots).
+    pub fn root_store(mut self, store: RootStore) -> Self {
+        self.transport.root_store = store;
+        self
+    }
+
+    /// Trusts one more certificate authority (DER), for a test server or a TLS-inspecting proxy.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.transport
+            .extra_roots
+            .push(rustls_pki_types::CertificateDer::from(der.into()));
+        self
+    }
+
+    /// Accepts a `00` response that carries no seal (marked [`Verification::Unsealed`]) instead of
+    /// failing with [`Error::MissingSeal`]. Off by default: only a seal proves the bank answered.
+    pub fn accept_unsealed_success(mut self, accept: bool) -> Self {
+        self.accept_unsealed_success = accept;
+        self
+    }
+
+    /// Checks the configuration and builds the client (within a Tokio runtime or not).
+    pub fn build(self) -> Result<WalletClient, Error> {
+        let missing = |what: &str| Error::Config(format!("{what} is required"));
+        let merchant_id = self
+            .merchant_id
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| missing("merchant_id"))?;
+        let key_version = self
+            .key_version
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| missing("key_version"))?;
+        let key = self.secret_key.ok_or_else(|| missing("secret_key"))?;
+        let base = self.environment.base_url().to_string();
+        let wallet_uri = endpoint(&base, WALLET_PATH)?;
+        let transport = Transport::new(&self.transport)?;
+        Ok(WalletClient {
+            inner: Arc::new(Inner {
+                base,
+                wallet_uri,
+                merchant_id,
+                key_version,
+                key,
+                algorithm: self.algorithm,
+                accept_unsealed_success: self.accept_unsealed_success,
+                transport,
+            }),
+        })
+    }
+}
+
+/// Checks the scheme rule and joins a path to a base URL.
+pub(crate) fn endpoint(base: &str, path: &str) -> Result<http::Uri, Error> {
+    let uri: http::Uri = format!("{}{path}", base.trim_end_matches('/'))
+        .parse()
+        .map_err(|e| Error::Config(format!("`{base}` is not a valid base URL: {e}")))?;
+    let host = uri
+        .host()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false);
+    match uri.scheme_str() {
+        Some("https") => Ok(uri),
+        Some("http") if loopback => Ok(uri),
+        Some("http") => Err(Error::Config(format!(
+            "`{base}`: plain HTTP is only allowed to a loopback address; use https"
+        ))),
+        _ => Err(Error::Config(format!(
+            "`{base}`: the URL must start with https://"
+        ))),
+    }
+}
+
+/// A client of the wallet service. Cheap to clone (one connection pool behind an `Arc`); make one per
+/// process and share it.
+#[derive(Clone)]
+pub struct WalletClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base: String,
+    wallet_uri: http::Uri,
+    merchant_id: String,
+    key_version: String,
+    key: SecretKey,
+    algorithm: Algorithm,
+    accept_unsealed_success: bool,
+    transport: Transport,
+}
+
+impl fmt::Debug for WalletClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WalletClient")
+            .field("base_url", &self.inner.base)
+            .field("merchant_id", &self.inner.merchant_id)
+            .field("key_version", &self.inner.key_version)
+            .field("seal_algorithm", &self.inner.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request ready to send: what `--dry-run` prints.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PreparedRequest {
+    /// The operation.
+    pub operation: &'static OperationInfo,
+    /// Where it goes.
+    pub uri: String,
+    /// The sealed SOAP envelope, exactly as it would be sent (card number in clear: do not log it).
+    pub body: String,
+    /// The string that was sealed (card number in clear: do not log it).
+    pub seal_data: String,
+}
+
+/// Whether a response's seal was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verification {
+    /// The seal matches the content under our key.
+    Verified,
+    /// The response carried no seal (an error response, or a `00` with
+    /// [`accept_unsealed_success`](WalletClientBuilder::accept_unsealed_success)): nothing proves
+    /// where it came from.
+    Unsealed,
+}
+
+/// The request and response of a call as they travelled, card numbers masked: for a support ticket.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Exchange {
+    /// The URI posted to.
+    pub uri: String,
+    /// The request body, card numbers masked.
+    pub request: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The response body, card numbers masked.
+    pub response: String,
+    /// From sending the request to having read the whole response.
+    pub duration: Duration,
+}
+
+/// A decoded, checked response.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Reply<T> {
+    /// The response message.
+    pub response: T,
+    /// The response code (`walletResponseCode`), raw: codes the contract does not list are kept.
+    pub code: Option<String>,
+    /// The documented meaning of the code, when the contract lists it.
+    pub code_meaning: Option<&'static str>,
+    /// Whether the seal was checked.
+    pub verification: Verification,
+    /// The raw exchange.
+    pub exchange: Exchange,
+}
+
+impl<T> Reply<T> {
+    /// Whether the response code is `00`.
+    pub fn is_success(&self) -> bool {
+        self.code.as_deref() == Some("00")
+    }
+
+    /// The same reply around another view of the response.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply {
+            response: f(self.response),
+            code: self.code,
+            code_meaning: self.code_meaning,
+            verification: self.verification,
+            exchange: self.exchange,
+        }
+    }
+}
+
+impl WalletClient {
+    /// Starts a builder.
+    pub fn builder() -> WalletClientBuilder {
+        WalletClientBuilder {
+            environment: Environment::SogenactifTest,
+            merchant_id: None,
+            key_version: None,
+            secret_key: None,
+            algorithm: Algorithm::default(),
+            accept_unsealed_success: false,
+            transport: TransportConfig {
+                connect_timeout: Duration::from_secs(10),
+                timeout: Duration::from_secs(30),
+                max_response_bytes: 1 << 20,
+                root_store: RootStore::WebPki,
+                extra_roots: Vec::new(),
+            },
+        }
+    }
+
+    /// The wallet endpoint this client posts to.
+    pub fn wallet_endpoint(&self) -> String {
+        self.inner.wallet_uri.to_string()
+    }
+
+    /// Fills the common fields of a request, checks it and seals it: everything but sending.
+    ///
+    /// `interfaceVersion` is the operation's recommended one unless the request sets another.
+    pub fn prepare<O: Operation>(
+        &self,
+        request: &mut O::Request,
+    ) -> Result<PreparedRequest, Error> {
+        self.fill_common(request, O::INFO.recommended_interface_version)?;
+        validate::check_request(request)?;
+        let seal_data = request.seal_data();
+        let seal = seal::compute(self.inner.algorithm, &self.inner.key, &seal_data);
+        set(request, "seal", &seal)?;
+        let body = envelope::write(&O::wrap_request(request.clone()))?;
+        Ok(PreparedRequest {
+            operation: O::INFO,
+            uri: self.inner.wallet_uri.to_string(),
+            body,
+            seal_data,
+        })
+    }
+
+    fn fill_common<M: Message>(
+        &self,
+        request: &mut M,
+        recommended: Option<&str>,
+    ) -> Result<(), Error> {
+        set(request, "merchantId", &self.inner.merchant_id)?;
+        set(request, "keyVersion", &self.inner.key_version)?;
+        if request.text("interfaceVersion").is_none() {
+            let version = recommended.ok_or_else(|| Error::InvalidField {
+                field: "interfaceVersion".into(),
+                reason: "the WSDL recommends none for this operation: set it on the request".into(),
+            })?;
+            set(request, "interfaceVersion", version)?;
+        }
+        if self.inner.algorithm != Algorithm::HmacSha256 {
+            set(request, "sealAlgorithm", self.inner.algorithm.as_str())?;
+        }
+        Ok(())
+    }
+
+    /// Calls an operation: what the generated methods ([`WalletClient::sign_off`], …) do.
+    pub async fn call<O: Operation>(
+        &self,
+        _operation: O,
+        mut request: O::Request,
+    ) -> Result<Reply<O::Response>, Error> {
+        let info = O::INFO;
+        let span = tracing::info_span!(
+            "sips_wallet.call",
+            operation = info.name,
+            merchant_id = %self.inner.merchant_id,
+            wallet_id = request.text("merchantWalletId").unwrap_or_default(),
+            response_code = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        async move {
+            let prepared = self.prepare::<O>(&mut request)?;
+            let masked_request = mask_message(&prepared.body, SENSITIVE_FIELDS).into_owned();
+            tracing::trace!(body = %masked_request, "request");
+            let started = Instant::now();
+            let headers = [
+                ("content-type", "text/xml; charset=utf-8"),
+                ("soapaction", &format!("\"{}\"", info.soap_action)),
+            ];
+            let result = self
+                .inner
+                .transport
+                .post(&self.inner.wallet_uri, &headers, prepared.body)
+                .await;
+            let duration = started.elapsed();
+            tracing::Span::current().record("duration_ms", duration.as_millis() as u64);
+            let http = match result {
+                Ok(http) => http,
+                Err(error) => {
+                    tracing::warn!(%error, "call failed");
+                    return Err(error);
+                }
+            };
+            let exchange = Exchange {
+                uri: prepared.uri,
+                request: masked_request,
+                status: http.status,
+                response: mask_message(&String::from_utf8_lossy(&http.body), SENSITIVE_FIELDS).into_owned(),
+                duration,
+            };
+            tracing::trace!(status = http.status, body = %exchange.response, "response");
+            let reply = self.read_response::<O>(http, exchange);
+            match &reply {
+                Ok(reply) => {
+                    tracing::Span::current().record("response_code", reply.code.as_deref().unwrap_or(""));
+                    tracing::info!(code = reply.code.as_deref().unwrap_or(""), verification = ?reply.verification, "answered");
+                }
+                Err(error) => tracing::warn!(%error, "bad response"),
+            }
+            reply
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn read_response<O: Operation>(
+        &self,
+        http: HttpResponse,
+        exchange: Exchange,
+    ) -> Result<Reply<O::Response>, Error> {
+        let info = O::INFO;
+        let ok_status = (200..300).contains(&http.status);
+        let Ok(text) = std::str::from_utf8(&http.body) else {
+            return Err(if ok_status {
+                Error::Transport("the response body is not UTF-8".into())
+            } else {
+                http_error(&http)
+            });
+        };
+        // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
+        let payload = match envelope::read(text) {
+            Ok(Content::Fault(fault)) => return Err(Error::Fault(fault)),
+            _ if !ok_status => return Err(http_error(&http)),
+            Ok(Content::Message(payload)) => payload,
+            Err(error) => return Err(error.into()),
+        };
+        payload.expect(NAMESPACE, info.response_element)?;
+        let element: O::ResponseElement = payload.decode(SENSITIVE_FIELDS)?;
+        let response = O::unwrap_response(element);
+
+        // The seal is checked over the fields as received, not over the decoded type: a field the
+        // bundled contract does not know yet is still covered by the bank's seal.
+        let tree = payload.to_value()?;
+        let output = match &tree {
+            Value::Object(children) => children.first().map(|(_, v)| v.clone()),
+            _ => None,
+        }
+        .unwrap_or(Value::Object(Vec::new()));
+        let (code, code_field) = RESPONSE_CODE_FIELDS
+            .iter()
+            .find_map(|name| {
+                output
+                    .text(name)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| (Some(c.to_string()), *name))
+            })
+            .unwrap_or((None, ""));
+        let code_meaning = code
+            .as_deref()
+            .and_then(|c| <O::Response as Message>::field(code_field).and_then(|f| f.describe(c)));
+        let verification = match output.text("seal").filter(|s| !s.is_empty()) {
+            Some(received) => {
+                if seal::verify(
+                    self.inner.algorithm,
+                    &self.inner.key,
+                    &output.seal_data(),
+                    received,
+                ) {
+                    Verification::Verified
+                } else {
+                    return Err(Error::SealMismatch {
+                        operation: info.name,
+                    });
+                }
+            }
+            None if code.as_deref() == Some("00") && !self.inner.accept_unsealed_success => {
+                return Err(Error::MissingSeal {
+                    operation: info.name,
+                });
+            }
+            None => Verification::Unsealed,
+        };
+        Ok(Reply {
+            response,
+            code,
+            code_meaning,
+            verification,
+            exchange,
+        })
+    }
+}
+
+fn set<M: Message>(message: &mut M, field: &str, value: &str) -> Result<(), Error> {
+    message
+        .set_text(field, value)
+        .map_err(|e| Error::Config(format!("the contract does not fit this client: {e}")))
+}
+
+fn http_error(http: &HttpResponse) -> Error {
+    let start = &http.body[..http.body.len().min(512)];
+    let text = String::from_utf8_lossy(start);
+    Error::Http {
+        status: http.status,
+        body_start: mask_message(&text, SENSITIVE_FIELDS).into_owned(),
+    }
+}

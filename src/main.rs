@@ -1,0 +1,17 @@
+//! The `sips-wallet` binary: see `sips-wallet --help`.
+
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // yaserde logs every XML event it reads through `log`, card numbers included: always off.
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
+    let filter = EnvFilter::new(format!("{filter},yaserde=off,yaserde_derive=off"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    sips_wallet::cli::run(std::env::args_os()).await
+}

@@ -1,0 +1,431 @@
+//! What every generated message and operation provides, and the metadata the generator fills in.
+//!
+//! The types themselves live in [`crate::contract`], generated from `wsdl/` at build time.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::seal::Value;
+
+/// A message type generated from a schema complex type.
+pub trait Message:
+    Clone + Default + fmt::Debug + yaserde::YaSerialize + yaserde::YaDeserialize + Send + Sync + 'static
+{
+    /// The schema type's name (`SignOffRequest`).
+    const TYPE_NAME: &'static str;
+    /// Its fields in schema order, base type's first.
+    const FIELDS: &'static [FieldInfo];
+
+    /// Appends the values the seal covers, in seal order (sorted by name at build time).
+    fn write_seal_data(&self, out: &mut String);
+
+    /// The fields that are set, as a tree, in schema order.
+    fn to_value(&self) -> Value;
+
+    /// A text or enum field's value, by its XML name; `None` when unset or empty.
+    fn text(&self, field: &str) -> Option<&str>;
+
+    /// Sets a text or enum field by its XML name.
+    fn set_text(&mut self, field: &str, value: &str) -> Result<(), UnknownField>;
+
+    /// Whether a field (by XML name) holds a value.
+    fn is_set(&self, field: &str) -> bool;
+
+    /// The seal data as one string.
+    fn seal_data(&self) -> String {
+        let mut out = String::new();
+        self.write_seal_data(&mut out);
+        out
+    }
+
+    /// The metadata of one field, by XML name.
+    fn field(name: &str) -> Option<&'static FieldInfo> {
+        Self::FIELDS.iter().find(|f| f.name == name)
+    }
+}
+
+impl FieldInfo {
+    /// The documented meaning of one of this field's values (`"00"` → `"Successful operation."`).
+    pub fn describe(&self, value: &str) -> Option<&'static str> {
+        match self.kind {
+            FieldKind::Enum {
+                values,
+                descriptions,
+            } => values
+                .iter()
+                .position(|v| *v == value)
+                .and_then(|i| descriptions.get(i).copied()),
+            _ => None,
+        }
+    }
+}
+
+/// One field of a message type, as the schema describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FieldInfo {
+    /// XML (and JSON) name: `merchantWalletId`.
+    pub name: &'static str,
+    /// Rust field name: `merchant_wallet_id`.
+    pub rust_name: &'static str,
+    /// What the field holds.
+    pub kind: FieldKind,
+    /// How many times it may appear.
+    pub occurs: Occurs,
+    /// The interface version that introduced the field.
+    pub since: Option<Version>,
+    /// Card data: masked in `Debug` output and logs.
+    pub sensitive: bool,
+    /// The schema's documentation.
+    pub documentation: &'static str,
+}
+
+/// What a field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// Text, kept as it travels.
+    Text,
+    /// One of a list of values (other values are kept, not rejected).
+    Enum {
+        /// The values the contract lists.
+        values: &'static [&'static str],
+        /// Their meanings, in the same order.
+        descriptions: &'static [&'static str],
+    },
+    /// A nested message.
+    Object {
+        /// The schema type's name.
+        type_name: &'static str,
+    },
+}
+
+/// `minOccurs`/`maxOccurs` of a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occurs {
+    /// Exactly once.
+    Required,
+    /// At most once.
+    Optional,
+    /// Any number of times, order kept.
+    Repeated,
+}
+
+/// An interface version number: the `2.55` of `WR_WS_2.55`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    /// `2` in `2.55`.
+    pub major: u16,
+    /// `55` in `2.55`.
+    pub minor: u16,
+}
+
+impl Version {
+    /// `Version::new(2, 55)` is `2.55`.
+    pub const fn new(major: u16, minor: u16) -> Self {
+        Version { major, minor }
+    }
+
+    /// Reads the number at the end of an `interfaceVersion` (`WR_WS_2.55` → `2.55`).
+    pub fn of_interface_version(interface_version: &str) -> Option<Version> {
+        let number = interface_version.rsplit('_').next()?;
+        number.parse().ok()
+    }
+}
+
+impl FromStr for Version {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (major, minor) = s.split_once('.').unwrap_or((s, "0"));
+        Ok(Version::new(
+            major.parse().map_err(|_| ())?,
+            minor.parse().map_err(|_| ())?,
+        ))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// What the WSDL says of one operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// `signOff`.
+    pub name: &'static str,
+    /// The CLI subcommand: `sign-off`.
+    pub command: &'static str,
+    /// The `SOAPAction` header value.
+    pub soap_action: &'static str,
+    /// The request's wrapper element (`signOff`).
+    pub request_element: &'static str,
+    /// The response's wrapper element (`signOffResponse`).
+    pub response_element: &'static str,
+    /// The interfaceVersion the documentation recommends (`WR_WS_2.51`).
+    pub recommended_interface_version: Option<&'static str>,
+    /// The operation's documentation.
+    pub documentation: &'static str,
+}
+
+/// An operation of the service: generated as a marker type in [`crate::contract::operations`].
+pub trait Operation: Copy + Default + Send + Sync + 'static {
+    /// The `input` type.
+    type Request: Message;
+    /// The `output` type.
+    type Response: Message;
+    /// `<signOff>` holding the input.
+    type RequestElement: yaserde::YaSerialize + yaserde::YaDeserialize + Send;
+    /// `<signOffResponse>` holding the output.
+    type ResponseElement: yaserde::YaSerialize + yaserde::YaDeserialize + Send;
+    /// What the WSDL says of it.
+    const INFO: &'static OperationInfo;
+
+    /// Puts a request in its wrapper element.
+    fn wrap_request(request: Self::Request) -> Self::RequestElement;
+    /// Takes a request out of its wrapper element.
+    fn unwrap_request(element: Self::RequestElement) -> Self::Request;
+    /// Puts a response in its wrapper element.
+    fn wrap_response(response: Self::Response) -> Self::ResponseElement;
+    /// Takes a response out of its wrapper element.
+    fn unwrap_response(element: Self::ResponseElement) -> Self::Response;
+}
+
+/// An operation picked at run time (by the CLI, from [`crate::contract::OPERATIONS`]).
+pub trait DynOperation: Send + Sync {
+    /// What the WSDL says of it.
+    fn info(&self) -> &'static OperationInfo;
+    /// The request type's fields.
+    fn request_fields(&self) -> &'static [FieldInfo];
+    /// The response type's fields.
+    fn response_fields(&self) -> &'static [FieldInfo];
+    /// Builds a request from `(XML name, value)` pairs, for the CLI.
+    fn dyn_request(&self, fields: &[(&str, &str)]) -> Result<Box<dyn DynMessage>, UnknownField>;
+}
+
+impl<O: Operation> DynOperation for O {
+    fn info(&self) -> &'static OperationInfo {
+        O::INFO
+    }
+
+    fn request_fields(&self) -> &'static [FieldInfo] {
+        <O::Request as Message>::FIELDS
+    }
+
+    fn response_fields(&self) -> &'static [FieldInfo] {
+        <O::Response as Message>::FIELDS
+    }
+
+    fn dyn_request(&self, fields: &[(&str, &str)]) -> Result<Box<dyn DynMessage>, UnknownField> {
+        let mut request = O::Request::default();
+        for (name, value) in fields {
+            request.set_text(name, value)?;
+        }
+        Ok(Box::new(TypedRequest::<O>(request)))
+    }
+}
+
+/// A request built at run time, still of its operation's type underneath.
+pub trait DynMessage: Send + fmt::Debug {
+    /// The operation it belongs to.
+    fn operation(&self) -> &'static OperationInfo;
+    /// Gives access to the typed client path (see [`crate::client::WalletClient::call_dyn`]).
+    #[doc(hidden)]
+    fn prepare_dyn(
+        &mut self,
+        client: &crate::client::WalletClient,
+    ) -> Result<crate::client::PreparedRequest, crate::Error>;
+    /// Sends it and returns the response as a tree.
+    #[doc(hidden)]
+    fn send_dyn<'a>(
+        self: Box<Self>,
+        client: &'a crate::client::WalletClient,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<crate::client::Reply<Value>, crate::Error>>
+                + Send
+                + 'a,
+        >,
+    >;
+}
+
+struct TypedRequest<O: Operation>(O::Request);
+
+impl<O: Operation> fmt::Debug for TypedRequest<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<O: Operation> DynMessage for TypedRequest<O> {
+    fn operation(&self) -> &'static OperationInfo {
+        O::INFO
+    }
+
+    fn prepare_dyn(
+        &mut self,
+        client: &crate::client::WalletClient,
+    ) -> Result<crate::client::PreparedRequest, crate::Error> {
+        client.prepare::<O>(&mut self.0)
+    }
+
+    fn send_dyn<'a>(
+        self: Box<Self>,
+        client: &'a crate::client::WalletClient,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<crate::client::Reply<Value>, crate::Error>>
+                + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(async move {
+            let reply = client.call(O::default(), self.0).await?;
+            Ok(reply.map(|response| response.to_value()))
+        })
+    }
+}
+
+/// A field name the message type does not have (or that is not a text field).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{type_name} has no text field named `{field}`")]
+pub struct UnknownField {
+    /// The message type.
+    pub type_name: &'static str,
+    /// The name that was asked for.
+    pub field: String,
+}
+
+impl UnknownField {
+    #[doc(hidden)]
+    pub fn new(type_name: &'static str, field: &str) -> Self {
+        UnknownField {
+            type_name,
+            field: field.to_string(),
+        }
+    }
+}
+
+/// Reads an open enum's text from an element, empty element included (yaserde would otherwise
+/// turn an unknown value into the default variant, silently).
+///
+/// Like yaserde's own custom types, it consumes only the start tag: the text and the end tag are
+/// left to the enclosing struct's loop, which tracks depth by them.
+#[doc(hidden)]
+pub fn deserialize_text<R: std::io::Read>(
+    reader: &mut yaserde::de::Deserializer<R>,
+) -> Result<String, yaserde::Error> {
+    use yaserde::__xml::reader::XmlEvent;
+    match reader.next_event()? {
+        XmlEvent::StartElement { .. } => {}
+        other => {
+            return Err(yaserde::Error::custom(format!(
+                "expected a start tag, found {other:?}"
+            )))
+        }
+    }
+    match reader.peek()? {
+        XmlEvent::Characters(text) | XmlEvent::CData(text) => Ok(text.clone()),
+        XmlEvent::StartElement { name, .. } => Err(yaserde::Error::custom(format!(
+            "expected a value, found an element <{}>",
+            name.local_name
+        ))),
+        _ => Ok(String::new()),
+    }
+}
+
+/// Writes an open enum's text as an element named by the field being serialized.
+#[doc(hidden)]
+pub fn serialize_text<W: std::io::Write>(
+    writer: &mut yaserde::ser::Serializer<W>,
+    text: &str,
+) -> Result<(), yaserde::Error> {
+    use yaserde::__xml::writer::XmlEvent;
+    let Some(name) = writer.get_start_event_name() else {
+        return Err(yaserde::Error::custom(
+            "an enum value can only be written as a field",
+        ));
+    };
+    writer.write(XmlEvent::start_element(name.as_str()))?;
+    if !text.is_empty() {
+        writer.write(XmlEvent::characters(text))?;
+    }
+    writer.write(XmlEvent::end_element())?;
+    Ok(())
+}
+
+/// yaserde and serde implementations for a generated open enum (one with an `as_str` and a
+/// `From<String>` that keeps unknown values).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum_impls {
+    ($name:ident) => {
+        impl ::yaserde::YaDeserialize for $name {
+            fn deserialize<R: ::std::io::Read>(
+                reader: &mut ::yaserde::de::Deserializer<R>,
+            ) -> Result<Self, ::yaserde::Error> {
+                $crate::message::deserialize_text(reader).map($name::from)
+            }
+        }
+
+        impl ::yaserde::YaSerialize for $name {
+            fn serialize<W: ::std::io::Write>(
+                &self,
+                writer: &mut ::yaserde::ser::Serializer<W>,
+            ) -> Result<(), ::yaserde::Error> {
+                $crate::message::serialize_text(writer, self.as_str())
+            }
+
+            fn serialize_attributes(
+                &self,
+                attributes: Vec<::yaserde::__xml::attribute::OwnedAttribute>,
+                namespace: ::yaserde::__xml::namespace::Namespace,
+            ) -> Result<
+                (
+                    Vec<::yaserde::__xml::attribute::OwnedAttribute>,
+                    ::yaserde::__xml::namespace::Namespace,
+                ),
+                ::yaserde::Error,
+            > {
+                Ok((attributes, namespace))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                <String as ::serde::Deserialize>::deserialize(deserializer).map($name::from)
+            }
+        }
+    };
+}
+pub(crate) use __open_enum_impls as open_enum_impls;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(
+            Version::of_interface_version("WR_WS_2.55"),
+            Some(Version::new(2, 55))
+        );
+        assert_eq!(
+            Version::of_interface_version("IR_MB_2.5"),
+            Some(Version::new(2, 5))
+        );
+        assert!(Version::new(2, 9) < Version::new(2, 12));
+        assert_eq!(Version::of_interface_version("garbage"), None);
+    }
+}

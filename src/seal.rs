@@ -1,0 +1,339 @@
+//! The Sips seal: an HMAC over the values of a message's fields, sorted by name.
+//!
+//! The rules (SIPS-FACTS §4): every field but `keyVersion`, `sealAlgorithm` and `seal`; absent and empty
+//! ones skipped; sorted by name in byte order; values concatenated with no separator; a nested object
+//! stands at its own position, replaced by its own fields sorted the same way; a list keeps its order.
+//! Generated messages walk their fields in an order fixed at build time
+//! ([`Message::write_seal_data`](crate::message::Message::write_seal_data)); [`Value::seal_data`] does
+//! the same for a message read at run time (JSON, or an envelope in the `seal` command).
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256, Sha512};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+/// Field names the seal never covers.
+pub const UNSEALED_FIELDS: &[&str] = &["keyVersion", "sealAlgorithm", "seal"];
+
+/// How a seal is computed (`sealAlgorithm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// `HMAC-SHA-256`, the platform's default.
+    #[default]
+    HmacSha256,
+    /// `HMAC-SHA-512`.
+    HmacSha512,
+    /// `SHA-256`: SHA-256 of the data followed by the key (legacy).
+    Sha256,
+}
+
+impl Algorithm {
+    /// The `sealAlgorithm` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::HmacSha256 => "HMAC-SHA-256",
+            Algorithm::HmacSha512 => "HMAC-SHA-512",
+            Algorithm::Sha256 => "SHA-256",
+        }
+    }
+
+    /// Reads a `sealAlgorithm` value; `None` for a value the platform does not define.
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        match name {
+            "HMAC-SHA-256" => Some(Algorithm::HmacSha256),
+            "HMAC-SHA-512" => Some(Algorithm::HmacSha512),
+            "SHA-256" => Some(Algorithm::Sha256),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A merchant's secret key. Never printed; wiped from memory when dropped.
+#[derive(Clone)]
+pub struct SecretKey(Zeroizing<Vec<u8>>);
+
+impl SecretKey {
+    /// Wraps a key. The key is the UTF-8 text the bank gave, used as bytes.
+    pub fn new(key: impl Into<Vec<u8>>) -> Result<SecretKey, EmptyKey> {
+        let key = Zeroizing::new(key.into());
+        if key.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(EmptyKey);
+        }
+        Ok(SecretKey(key))
+    }
+
+    /// Reads a key file; one trailing line break is not part of the key.
+    pub fn from_file(path: &std::path::Path) -> std::io::Result<SecretKey> {
+        let mut bytes = Zeroizing::new(std::fs::read(path)?);
+        while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            bytes.pop();
+        }
+        SecretKey::new(bytes.to_vec())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// A secret key must not be empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the secret key is empty")]
+pub struct EmptyKey;
+
+/// The seal of `data`: lowercase hex.
+pub fn compute(algorithm: Algorithm, key: &SecretKey, data: &str) -> String {
+    hex::encode(raw_seal(algorithm, key, data.as_bytes()))
+}
+
+/// Whether `seal` (hex, either case) is the seal of `data`. Compares in constant time.
+pub fn verify(algorithm: Algorithm, key: &SecretKey, data: &str, seal: &str) -> bool {
+    let Ok(received) = hex::decode(seal.trim()) else {
+        return false;
+    };
+    let expected = raw_seal(algorithm, key, data.as_bytes());
+    expected.ct_eq(&received).into()
+}
+
+fn raw_seal(algorithm: Algorithm, key: &SecretKey, data: &[u8]) -> Vec<u8> {
+    match algorithm {
+        Algorithm::HmacSha256 => hmac::<Hmac<Sha256>>(key, data),
+        Algorithm::HmacSha512 => hmac::<Hmac<Sha512>>(key, data),
+        Algorithm::Sha256 => {
+            let mut digest = Sha256::new();
+            digest.update(data);
+            digest.update(key.bytes());
+            digest.finalize().to_vec()
+        }
+    }
+}
+
+fn hmac<M: Mac + hmac::digest::KeyInit>(key: &SecretKey, data: &[u8]) -> Vec<u8> {
+    let mut mac = match <M as hmac::digest::KeyInit>::new_from_slice(key.bytes()) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC accepts keys of any length"),
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// A message as a tree of named values: what a seal is computed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A field's text, as sent (unescaped).
+    Text(String),
+    /// Named fields, in the order they were read.
+    Object(Vec<(String, Value)>),
+    /// A repeated field's items, in order.
+    List(Vec<Value>),
+}
+
+impl Value {
+    /// An object from generated code's `(name, value)` pairs.
+    pub fn object(fields: Vec<(&'static str, Value)>) -> Value {
+        Value::Object(
+            fields
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
+        )
+    }
+
+    /// A field of an object, by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Object(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The text of a field of an object.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.get(name) {
+            Some(Value::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The string a seal is computed over, fields sorted at run time.
+    pub fn seal_data(&self) -> String {
+        self.sealed_fields().into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// The sealed values in seal order, each with its path (`walletPaymentMeanDataList[1].maskedPan`):
+    /// what the `seal` command shows to explain a seal.
+    pub fn sealed_fields(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        collect(self, "", &mut out);
+        out
+    }
+
+    /// Reads a JSON document (strings, numbers and booleans are taken as their text).
+    pub fn from_json(json: &serde_json::Value) -> Value {
+        match json {
+            serde_json::Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Value::from_json).collect())
+            }
+            serde_json::Value::String(s) => Value::Text(s.clone()),
+            serde_json::Value::Null => Value::Text(String::new()),
+            other => Value::Text(other.to_string()),
+        }
+    }
+
+    /// The value as JSON (text stays text).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Text(t) => serde_json::Value::String(t.clone()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
+            Value::Object(fields) => serde_json::Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn collect(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Text(text) => {
+            if !text.is_empty() {
+                out.push((path.to_string(), text.clone()));
+            }
+        }
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(fields) => {
+            let mut sorted: Vec<&(String, Value)> = fields
+                .iter()
+                .filter(|(name, _)| !UNSEALED_FIELDS.contains(&name.as_str()))
+                .collect();
+            // Stable: a name repeated in XML keeps its document order.
+            sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            for (name, field) in sorted {
+                let child = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                collect(field, &child, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> SecretKey {
+        SecretKey::new(k).unwrap()
+    }
+
+    #[test]
+    fn hmac_sha256_primitive_matches_the_published_example() {
+        assert_eq!(
+            compute(
+                Algorithm::HmacSha256,
+                &key("superSafeSecretKey"),
+                "This is a test!"
+            ),
+            "198e5f278e3f8548e174e84492953c4871732278b7e2aa2cbf20bb1ab85914ea"
+        );
+    }
+
+    #[test]
+    fn sign_off_example_seals_the_documented_string() {
+        let message = Value::Object(vec![
+            ("merchantId".into(), Value::Text("011223344550000".into())),
+            ("interfaceVersion".into(), Value::Text("WR_WS_2.51".into())),
+            ("keyVersion".into(), Value::Text("1".into())),
+            ("merchantWalletId".into(), Value::Text("SIM01".into())),
+            ("seal".into(), Value::Text("ignored".into())),
+        ]);
+        assert_eq!(message.seal_data(), "WR_WS_2.51011223344550000SIM01");
+    }
+
+    #[test]
+    fn nested_objects_and_lists_are_flattened_in_place() {
+        let item = |id: &str, pan: &str| {
+            Value::Object(vec![
+                ("paymentMeanId".into(), Value::Text(id.into())),
+                ("maskedPan".into(), Value::Text(pan.into())),
+            ])
+        };
+        let message = Value::Object(vec![
+            ("walletResponseCode".into(), Value::Text("00".into())),
+            (
+                "walletPaymentMeanDataList".into(),
+                Value::List(vec![item("1", "A"), item("2", "B")]),
+            ),
+            ("errorFieldName".into(), Value::Text(String::new())),
+        ]);
+        // walletPaymentMeanDataList < walletResponseCode; inside each item maskedPan < paymentMeanId.
+        assert_eq!(message.seal_data(), "A1B200");
+        assert_eq!(
+            message.sealed_fields()[2].0,
+            "walletPaymentMeanDataList[1].maskedPan"
+        );
+    }
+
+    #[test]
+    fn verify_is_case_insensitive_and_rejects_wrong_or_garbage() {
+        let k = key("k");
+        for algorithm in [
+            Algorithm::HmacSha256,
+            Algorithm::HmacSha512,
+            Algorithm::Sha256,
+        ] {
+            let seal = compute(algorithm, &k, "data");
+            assert!(verify(algorithm, &k, "data", &seal));
+            assert!(verify(algorithm, &k, "data", &seal.to_uppercase()));
+            assert!(!verify(algorithm, &k, "datA", &seal));
+            assert!(!verify(algorithm, &key("other"), "data", &seal));
+            assert!(!verify(algorithm, &k, "data", "not hex"));
+            assert!(!verify(algorithm, &k, "data", ""));
+        }
+        assert_eq!(compute(Algorithm::HmacSha512, &k, "data").len(), 128);
+    }
+
+    #[test]
+    fn legacy_sha256_is_data_then_key() {
+        let expected = hex::encode(Sha256::digest(b"datakey"));
+        assert_eq!(compute(Algorithm::Sha256, &key("key"), "data"), expected);
+    }
+
+    #[test]
+    fn secret_key_never_prints() {
+        let k = key("superSafeSecretKey");
+        assert!(!format!("{k:?}").contains("superSafe"));
+        assert!(matches!(SecretKey::new("  "), Err(EmptyKey)));
+    }
+}

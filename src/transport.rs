@@ -1,0 +1,155 @@
+//! HTTP: a pooled hyper client over rustls, with a total-time limit and a response size cap.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use rustls_pki_types::CertificateDer;
+
+use crate::Error;
+
+/// Which certificate authorities a TLS connection trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RootStore {
+    /// Mozilla's roots, compiled in (`webpki-roots`): the same everywhere.
+    #[default]
+    WebPki,
+    /// The operating system's store.
+    System,
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub(crate) struct TransportConfig {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_response_bytes: usize,
+    pub root_store: RootStore,
+    pub extra_roots: Vec<CertificateDer<'static>>,
+}
+
+/// An answer, whatever its status.
+#[derive(Debug)]
+pub(crate) struct HttpResponse {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+#[derive(Clone)]
+pub(crate) struct Transport {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    timeout: Duration,
+    max_response_bytes: usize,
+}
+
+impl Transport {
+    pub fn new(config: &TransportConfig) -> Result<Transport, Error> {
+        let mut roots = rustls::RootCertStore::empty();
+        match config.root_store {
+            RootStore::WebPki => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+            RootStore::System => {
+                let found = rustls_native_certs::load_native_certs();
+                if found.certs.is_empty() {
+                    return Err(Error::Config(format!(
+                        "no certificate found in the system store ({} errors)",
+                        found.errors.len()
+                    )));
+                }
+                roots.add_parsable_certificates(found.certs);
+            }
+        }
+        for certificate in &config.extra_roots {
+            roots
+                .add(certificate.clone())
+                .map_err(|e| Error::Config(format!("a trusted certificate is not usable: {e}")))?;
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Config(format!("TLS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(config.connect_timeout));
+        http.set_nodelay(true);
+        // The client's builder only lets plain HTTP through for loopback addresses.
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build(https);
+        Ok(Transport {
+            client,
+            timeout: config.timeout,
+            max_response_bytes: config.max_response_bytes,
+        })
+    }
+
+    /// POSTs `body`; the whole exchange, body included, must end within the timeout.
+    pub async fn post(
+        &self,
+        uri: &http::Uri,
+        headers: &[(&'static str, &str)],
+        body: String,
+    ) -> Result<HttpResponse, Error> {
+        let mut request = http::Request::post(uri.clone());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| Error::Config(format!("cannot build the HTTP request: {e}")))?;
+        let exchange = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| Error::Transport(error_chain(&e)))?;
+            let status = response.status().as_u16();
+            let body = Limited::new(response.into_body(), self.max_response_bytes)
+                .collect()
+                .await
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        Error::BodyTooLarge {
+                            limit: self.max_response_bytes,
+                        }
+                    } else {
+                        Error::Transport(format!(
+                            "reading the response body: {}",
+                            error_chain(e.as_ref())
+                        ))
+                    }
+                })?
+                .to_bytes();
+            Ok(HttpResponse { status, body })
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| Error::Timeout(self.timeout))?
+    }
+}
+
+/// An error and its sources, one line: hyper's own message alone ("client error (Connect)") says little.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

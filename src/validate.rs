@@ -1,0 +1,108 @@
+//! Checks on a request before it is sealed and sent: required fields, fields newer than the
+//! request's interfaceVersion, and the formats the data dictionary states. Errors name the field and
+//! never quote card data.
+
+use crate::mask::luhn_valid;
+use crate::message::{FieldKind, Message, Occurs, Version};
+use crate::Error;
+
+/// Fields the client fills itself: never reported missing by the caller's validation.
+const FILLED_BY_CLIENT: &[&str] = &["seal"];
+
+/// Runs every check on a request whose common fields are already filled in.
+pub fn check_request<M: Message>(request: &M) -> Result<(), Error> {
+    check_required(request)?;
+    check_interface_version(request)?;
+    check_formats(request)
+}
+
+fn check_required<M: Message>(request: &M) -> Result<(), Error> {
+    for field in M::FIELDS {
+        if field.occurs == Occurs::Required
+            && !FILLED_BY_CLIENT.contains(&field.name)
+            && !request.is_set(field.name)
+        {
+            return Err(Error::InvalidField {
+                field: field.name.to_string(),
+                reason: "required, but missing or empty".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A field newer than the request's interfaceVersion is rejected by the server: say so before sending.
+pub fn check_interface_version<M: Message>(request: &M) -> Result<(), Error> {
+    let declared = request.text("interfaceVersion").unwrap_or_default();
+    let Some(version) = Version::of_interface_version(declared) else {
+        return Err(Error::InvalidField {
+            field: "interfaceVersion".into(),
+            reason: format!(
+                "`{declared}` does not end with a version number (expected e.g. WR_WS_2.55)"
+            ),
+        });
+    };
+    for field in M::FIELDS {
+        if let Some(since) = field.since {
+            if since > version && request.is_set(field.name) {
+                return Err(Error::FieldTooNew {
+                    field: field.name.to_string(),
+                    since,
+                    interface_version: declared.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_formats<M: Message>(request: &M) -> Result<(), Error> {
+    let invalid = |field: &str, reason: &str| Error::InvalidField {
+        field: field.into(),
+        reason: reason.into(),
+    };
+    if let Some(expiry) = request.text("cardExpiryDate") {
+        if !is_year_month(expiry) {
+            return Err(invalid(
+                "cardExpiryDate",
+                "expected YYYYMM with a month from 01 to 12",
+            ));
+        }
+    }
+    let pan_type = request.text("panType").unwrap_or("PAN");
+    if let Some(card_number) = request.text("cardNumber") {
+        if pan_type == "PAN" {
+            if !(12..=19).contains(&card_number.len())
+                || !card_number.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(invalid("cardNumber", "a clear PAN is 12 to 19 digits"));
+            }
+            if !luhn_valid(card_number) {
+                return Err(invalid(
+                    "cardNumber",
+                    "fails the Luhn check (mistyped card number?)",
+                ));
+            }
+        }
+    }
+    for field in M::FIELDS {
+        if let FieldKind::Enum { values, .. } = field.kind {
+            if let Some(value) = request.text(field.name) {
+                if !values.contains(&value) {
+                    return Err(Error::InvalidField {
+                        field: field.name.into(),
+                        reason: format!("`{value}` is not one of: {}", values.join(", ")),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `YYYYMM`.
+pub fn is_year_month(text: &str) -> bool {
+    text.len() == 6
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && matches!(text[4..].parse::<u8>(), Ok(1..=12))
+}

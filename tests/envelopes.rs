@@ -1,0 +1,402 @@
+//! Every request envelope the client writes, and every kind of response it reads, pinned by snapshots.
+
+use std::process::Command;
+
+use sips_wallet::contract::{
+    self, elements, operations, AddCardRequest, PanType, PaymentMeanBrand,
+};
+use sips_wallet::envelope::{self, Content, EnvelopeError};
+use sips_wallet::message::{Message, Operation};
+use sips_wallet::{Error, SecretKey, WalletClient};
+
+const MERCHANT: &str = "011223344550000";
+
+fn client() -> WalletClient {
+    WalletClient::builder()
+        .base_url("http://127.0.0.1:1")
+        .merchant_id(MERCHANT)
+        .key_version("1")
+        .secret_key(SecretKey::new("test-only-secret-key").unwrap())
+        .build()
+        .unwrap()
+}
+
+fn prepare<O: Operation>(mut request: O::Request) -> String {
+    client().prepare::<O>(&mut request).unwrap().body
+}
+
+fn all_requests() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "addCard",
+            prepare::<operations::AddCard>(
+                AddCardRequest::new()
+                    .merchant_wallet_id("WALLET-1")
+                    .card_number("4111111111111111")
+                    .card_expiry_date("202812")
+                    .pan_type(PanType::Pan)
+                    .payment_mean_brand(PaymentMeanBrand::Visa)
+                    .payment_mean_alias("Travel & leisure <card>"),
+            ),
+        ),
+        (
+            "updatePaymentMean",
+            prepare::<operations::UpdatePaymentMean>(
+                contract::UpdatePaymentMeanRequest::new()
+                    .merchant_wallet_id("walId011")
+                    .payment_mean_id("2")
+                    .payment_mean_alias("myAlias"),
+            ),
+        ),
+        (
+            "deletePaymentMean",
+            prepare::<operations::DeletePaymentMean>(
+                contract::DeletePaymentMeanRequest::new()
+                    .merchant_wallet_id("walId011")
+                    .payment_mean_id("2"),
+            ),
+        ),
+        (
+            "signOff",
+            prepare::<operations::SignOff>(
+                contract::SignOffRequest::new().merchant_wallet_id("SIM01"),
+            ),
+        ),
+        (
+            "getWalletData",
+            prepare::<operations::GetWalletData>(
+                contract::GetWalletDataRequest::new().merchant_wallet_id("SIM01"),
+            ),
+        ),
+        (
+            "getPaymentMeanData",
+            prepare::<operations::GetPaymentMeanData>(
+                contract::GetPaymentMeanDataRequest::new()
+                    .merchant_wallet_id("SIM01")
+                    .payment_mean_id("1"),
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn request_envelopes_are_pinned() {
+    for (name, body) in all_requests() {
+        insta::assert_snapshot!(format!("request_{name}"), body);
+    }
+}
+
+#[test]
+fn request_envelopes_reread_by_namespace_and_seal_matches() {
+    let key = SecretKey::new("test-only-secret-key").unwrap();
+    for (name, body) in all_requests() {
+        let Content::Message(payload) = envelope::read(&body).unwrap() else {
+            panic!("{name}: not a message")
+        };
+        payload.expect(contract::NAMESPACE, name).unwrap();
+        let input = match payload.to_value().unwrap() {
+            sips_wallet::seal::Value::Object(mut children) => children.remove(0).1,
+            other => panic!("{other:?}"),
+        };
+        // The seal written with the build-time field order is the seal of the fields as re-read.
+        let seal = input.text("seal").unwrap();
+        assert!(
+            sips_wallet::seal::verify(
+                sips_wallet::Algorithm::HmacSha256,
+                &key,
+                &input.seal_data(),
+                seal
+            ),
+            "{name}"
+        );
+    }
+}
+
+/// The body of each request validates against the bundled schema (xmllint, from libxml2-utils).
+#[test]
+fn request_bodies_validate_against_the_bundled_xsd() {
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl/wallet.xsd");
+    let dir = std::env::temp_dir().join(format!("sips-wallet-xsd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, body) in all_requests() {
+        let Content::Message(payload) = envelope::read(&body).unwrap() else {
+            panic!()
+        };
+        let file = dir.join(format!("{name}.xml"));
+        std::fs::write(&file, &payload.xml).unwrap();
+        let output = Command::new("xmllint")
+            .args(["--noout", "--schema", xsd])
+            .arg(&file)
+            .output()
+            .expect("xmllint is installed (.ci/run installs libxml2-utils)");
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_field_newer_than_the_interface_version_is_refused_before_sending() {
+    let mut request = AddCardRequest::new()
+        .merchant_wallet_id("W")
+        .card_number("4111111111111111")
+        .card_expiry_date("202812")
+        .pan_type(PanType::Pan)
+        .interface_version("WR_WS_2.30");
+    let error = client()
+        .prepare::<operations::AddCard>(&mut request)
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::FieldTooNew { field, since, .. } if field == "panType" && since.to_string() == "2.31"),
+        "{error}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_the_field_name_and_no_card_number() {
+    let cases: Vec<(AddCardRequest, &str)> = vec![
+        (
+            AddCardRequest::new()
+                .card_number("4111111111111111")
+                .card_expiry_date("202812"),
+            "merchantWalletId",
+        ),
+        (
+            AddCardRequest::new()
+                .merchant_wallet_id("W")
+                .card_number("4111111111111112")
+                .card_expiry_date("202812"),
+            "cardNumber",
+        ),
+        (
+            AddCardRequest::new()
+                .merchant_wallet_id("W")
+                .card_number("4111111111111111")
+                .card_expiry_date("202813"),
+            "cardExpiryDate",
+        ),
+        (
+            AddCardRequest::new()
+                .merchant_wallet_id("W")
+                .card_number("4111111111111111")
+                .card_expiry_date("202812")
+                .pan_type("NOPE"),
+            "panType",
+        ),
+    ];
+    for (mut request, field) in cases {
+        let error = client()
+            .prepare::<operations::AddCard>(&mut request)
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidField { field: f, .. } if f == field),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("411111111111111"), "{error}");
+    }
+    // A token is not a clear PAN: no Luhn check.
+    let mut token = AddCardRequest::new()
+        .merchant_wallet_id("W")
+        .card_number("tok_abc")
+        .card_expiry_date("202812")
+        .pan_type(PanType::TokenPan);
+    client().prepare::<operations::AddCard>(&mut token).unwrap();
+}
+
+#[test]
+fn debug_output_masks_the_card_number() {
+    let request = AddCardRequest::new().card_number("4111111111111111");
+    let debug = format!("{request:?}");
+    assert!(debug.contains("4111##########11"), "{debug}");
+    assert!(!debug.contains("4111111111111111"));
+    assert!(!format!("{:?}", client()).contains("test-only-secret-key"));
+}
+
+fn decode<O: Operation>(xml: &str) -> O::Response {
+    match envelope::read(xml).unwrap() {
+        Content::Message(payload) => {
+            payload
+                .expect(contract::NAMESPACE, O::INFO.response_element)
+                .unwrap();
+            O::unwrap_response(
+                payload
+                    .decode::<O::ResponseElement>(contract::SENSITIVE_FIELDS)
+                    .unwrap(),
+            )
+        }
+        Content::Fault(f) => panic!("{f:?}"),
+    }
+}
+
+fn soap(body: &str) -> String {
+    format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>{body}</soap:Body></soap:Envelope>"#
+    )
+}
+
+#[test]
+fn seed_response_samples_decode() {
+    // The seeds' samples, as printed on the pages (default namespace on the wrapper, empty errorFieldName).
+    let sign_off = soap(
+        r#"<signOffResponse xmlns="urn:sips:cn:contract:office:wallet:v2">
+<output>
+<walletActionDateTime>2012-10-17T23:50:44-12:00</walletActionDateTime>
+<walletResponseCode>00</walletResponseCode>
+<errorFieldName />
+</output>
+</signOffResponse>"#,
+    );
+    insta::assert_debug_snapshot!(
+        "response_signOff_seed",
+        decode::<operations::SignOff>(&sign_off)
+    );
+    for (op, element) in [
+        ("deletePaymentMean", "deletePaymentMeanResponse"),
+        ("updatePaymentMean", "updatePaymentMeanResponse"),
+    ] {
+        let xml = soap(&format!(
+            r#"<{element} xmlns="urn:sips:cn:contract:office:wallet:v2"><output><walletActionDateTime>2012-10-17T23:50:44-12:00</walletActionDateTime><walletResponseCode>00</walletResponseCode><errorFieldName /></output></{element}>"#
+        ));
+        let decoded = match op {
+            "deletePaymentMean" => format!("{:#?}", decode::<operations::DeletePaymentMean>(&xml)),
+            _ => format!("{:#?}", decode::<operations::UpdatePaymentMean>(&xml)),
+        };
+        insta::assert_snapshot!(format!("response_{op}_seed"), decoded);
+    }
+}
+
+#[test]
+fn cxf_style_responses_decode_whatever_the_prefixes() {
+    // Prefix declared on Envelope, as CXF does; a code the contract does not list (01) is kept raw.
+    let add_card = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns2="urn:sips:cn:contract:office:wallet:v2">
+  <soap:Body>
+    <!-- a comment -->
+    <ns2:addCardResponse>
+      <ns2:output>
+        <ns2:walletResponseCode>00</ns2:walletResponseCode>
+        <ns2:errorFieldName/>
+        <ns2:seal>abc</ns2:seal>
+        <ns2:walletActionDateTime>2026-11-23T10:00:00+01:00</ns2:walletActionDateTime>
+        <ns2:paymentMeanId>3</ns2:paymentMeanId>
+        <ns2:maskedPan>4975##########07</ns2:maskedPan>
+      </ns2:output>
+    </ns2:addCardResponse>
+  </soap:Body>
+</soap:Envelope>"#;
+    insta::assert_debug_snapshot!(
+        "response_addCard_cxf",
+        decode::<operations::AddCard>(add_card)
+    );
+
+    let unknown_code = soap(
+        r#"<x:deletePaymentMeanResponse xmlns:x="urn:sips:cn:contract:office:wallet:v2"><x:output><x:walletResponseCode>01</x:walletResponseCode></x:output></x:deletePaymentMeanResponse>"#,
+    );
+    let decoded = decode::<operations::DeletePaymentMean>(&unknown_code);
+    let code = decoded.wallet_response_code.unwrap();
+    assert!(!code.is_known());
+    assert_eq!(code.as_str(), "01");
+}
+
+#[test]
+fn wallet_data_with_several_payment_means_decodes_in_order() {
+    let xml = soap(
+        r#"<getWalletDataResponse xmlns="urn:sips:cn:contract:office:wallet:v2"><output>
+<walletResponseCode>00</walletResponseCode>
+<seal>s</seal>
+<walletCreationDateTime>2026-01-02T03:04:05+01:00</walletCreationDateTime>
+<walletLastActionDateTime>2026-11-23T10:00:00+01:00</walletLastActionDateTime>
+<walletPaymentMeanDataList><paymentMeanId>1</paymentMeanId><maskedPan>4975##########07</maskedPan><panExpiryDate>202812</panExpiryDate><paymentMeanBrand>VISA</paymentMeanBrand></walletPaymentMeanDataList>
+<walletPaymentMeanDataList><paymentMeanId>2</paymentMeanId><maskedPan>5017##########01</maskedPan><paymentMeanAlias>pro</paymentMeanAlias><paymentMeanBrand>NEWBRAND</paymentMeanBrand></walletPaymentMeanDataList>
+</output></getWalletDataResponse>"#,
+    );
+    let decoded = decode::<operations::GetWalletData>(&xml);
+    assert_eq!(decoded.wallet_payment_mean_data_list.len(), 2);
+    insta::assert_debug_snapshot!("response_getWalletData_two_means", decoded);
+    // Seal data: walletCreationDateTime < walletLastActionDateTime < walletPaymentMeanDataList <
+    // walletResponseCode; in each item maskedPan < panExpiryDate < paymentMeanAlias < paymentMeanBrand < paymentMeanId.
+    assert_eq!(
+        decoded.seal_data(),
+        "2026-01-02T03:04:05+01:002026-11-23T10:00:00+01:004975##########07202812VISA15017##########01proNEWBRAND200"
+    );
+}
+
+#[test]
+fn payment_mean_data_and_sign_off_decode() {
+    let xml = soap(
+        r#"<a:getPaymentMeanDataResponse xmlns:a="urn:sips:cn:contract:office:wallet:v2"><a:output><a:walletResponseCode>25</a:walletResponseCode><a:seal>s</a:seal></a:output></a:getPaymentMeanDataResponse>"#,
+    );
+    insta::assert_debug_snapshot!(
+        "response_getPaymentMeanData_unknown",
+        decode::<operations::GetPaymentMeanData>(&xml)
+    );
+}
+
+#[test]
+fn a_fault_is_read_as_a_fault() {
+    let xml = envelope::write_fault(
+        "soapenv:Client",
+        "Unmarshalling Error: unexpected element <x>",
+    );
+    let Content::Fault(fault) = envelope::read(&xml).unwrap() else {
+        panic!()
+    };
+    insta::assert_debug_snapshot!("fault", fault);
+}
+
+#[test]
+fn hostile_or_broken_documents_are_typed_errors() {
+    let cases: Vec<(&str, &str)> = vec![
+        (
+            "doctype",
+            r#"<!DOCTYPE e [<!ENTITY x "boom">]><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><a>&x;</a></soap:Body></soap:Envelope>"#,
+        ),
+        ("not xml", "<html><body>503 Service Unavailable"),
+        (
+            "no body",
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header/></soap:Envelope>"#,
+        ),
+        (
+            "empty body",
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>"#,
+        ),
+        (
+            "soap 1.2",
+            r#"<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>"#,
+        ),
+        ("wrong root", "<Envelope><Body/></Envelope>"),
+        (
+            "truncated",
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><a>"#,
+        ),
+    ];
+    let mut seen = Vec::new();
+    for (name, xml) in cases {
+        let error = envelope::read(xml).unwrap_err();
+        seen.push(format!("{name}: {error}"));
+    }
+    insta::assert_snapshot!("hostile_documents", seen.join("\n"));
+
+    // The wrong element, and an element that does not fit its type.
+    let xml = soap(r#"<x:signOffResponse xmlns:x="urn:other"><x:output/></x:signOffResponse>"#);
+    let Content::Message(payload) = envelope::read(&xml).unwrap() else {
+        panic!()
+    };
+    assert!(matches!(
+        payload.expect(contract::NAMESPACE, "signOffResponse"),
+        Err(EnvelopeError::UnexpectedElement { .. })
+    ));
+    let xml = soap(
+        r#"<signOffResponse xmlns="urn:sips:cn:contract:office:wallet:v2"><output><walletResponseCode><b>1</b></walletResponseCode></output></signOffResponse>"#,
+    );
+    let Content::Message(payload) = envelope::read(&xml).unwrap() else {
+        panic!()
+    };
+    let result = payload.decode::<elements::SignOffResponse>(contract::SENSITIVE_FIELDS);
+    assert!(
+        matches!(result, Err(EnvelopeError::Decode { .. })),
+        "{result:?}"
+    );
+}
