@@ -112,7 +112,7 @@ pub fn command() -> Command {
     for operation in OPERATIONS {
         cmd = cmd.subcommand(operation_command(*operation));
     }
-    cmd.subcommand(
+    cmd.subcommand(serve_command()).subcommand(
         Command::new("seal")
             .about("Explains a seal: the fields in seal order, the sealed string, the seal")
             .arg(
@@ -204,6 +204,7 @@ pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
 async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
     match matches.subcommand() {
         Some(("seal", sub)) => seal_command(matches, sub),
+        Some(("serve", sub)) => serve(sub).await,
         Some((name, sub)) => {
             let operation = OPERATIONS
                 .iter()
@@ -211,11 +212,110 @@ async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
                 .ok_or_else(|| Error::Config(format!("no operation `{name}`")))?;
             operation_call(*operation, matches, sub).await
         }
-        None => {
-            let _ = command().print_help();
-            Ok(ExitCode::SUCCESS)
-        }
+        None => tour().await,
     }
+}
+
+fn serve_command() -> Command {
+    Command::new("serve")
+        .about("Runs the local wallet simulator (SOAP at /services/v2/wallet, WSDL at ?wsdl)")
+        .arg(
+            Arg::new("listen")
+                .long("listen")
+                .default_value("127.0.0.1:7070")
+                .help("address to listen on"),
+        )
+        .arg(
+            Arg::new("merchant")
+                .long("merchant")
+                .action(ArgAction::Append)
+                .help("ID:KEYVERSION:KEY-FILE, repeatable (the demo merchant is always known)"),
+        )
+        .arg(
+            Arg::new("state")
+                .long("state")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("keep wallets in this file"),
+        )
+        .arg(
+            Arg::new("latency")
+                .long("latency")
+                .value_parser(clap::value_parser!(u64))
+                .default_value("0")
+                .help("milliseconds to wait before each answer"),
+        )
+        .arg(
+            Arg::new("fail-rate")
+                .long("fail-rate")
+                .value_parser(clap::value_parser!(f64))
+                .default_value("0")
+                .help("share of requests (0 to 1) answered 99 or dropped"),
+        )
+}
+
+async fn serve(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    use crate::simulator::{
+        Merchant, Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
+    };
+    let mut config = SimulatorConfig::default()
+        .latency(Duration::from_millis(
+            *matches.get_one::<u64>("latency").unwrap_or(&0),
+        ))
+        .fail_rate(*matches.get_one::<f64>("fail-rate").unwrap_or(&0.0));
+    if let Some(path) = matches.get_one::<PathBuf>("state") {
+        config = config.state_file(path);
+    }
+    for spec in matches.get_many::<String>("merchant").into_iter().flatten() {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(id), Some(key_version), Some(file)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::Config(format!(
+                "--merchant {spec}: expected ID:KEYVERSION:KEY-FILE"
+            )));
+        };
+        let key = SecretKey::from_file(std::path::Path::new(file)).map_err(|e| {
+            Error::Config(format!(
+                "--merchant {id}: cannot read the key file {file}: {e}"
+            ))
+        })?;
+        config = config.merchant(Merchant {
+            id: id.into(),
+            key_version: key_version.into(),
+            key,
+        });
+    }
+    let listen = matches
+        .get_one::<String>("listen")
+        .map(String::as_str)
+        .unwrap_or("127.0.0.1:7070");
+    let addr: std::net::SocketAddr = listen
+        .parse()
+        .map_err(|e| Error::Config(format!("--listen {listen}: {e}")))?;
+    let simulator = Simulator::start(config, addr)
+        .await
+        .map_err(|e| Error::Config(format!("cannot listen on {listen}: {e}")))?;
+    println!(
+        "Sips wallet simulator on {}/services/v2/wallet (WSDL: ?wsdl)",
+        simulator.base_url()
+    );
+    println!("Demo merchant: SIPS_MERCHANT_ID={DEMO_MERCHANT_ID} SIPS_KEY_VERSION={DEMO_KEY_VERSION} SIPS_SECRET_KEY={DEMO_SECRET_KEY}");
+    tokio::select! {
+        _ = simulator.wait() => {}
+        _ = tokio::signal::ctrl_c() => println!("stopped"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn tour() -> Result<ExitCode, Error> {
+    println!("sips-wallet guided tour: the real client against the bundled simulator, over HTTP on loopback.");
+    println!("(`sips-wallet --help` lists the commands.)\n");
+    let report = crate::tour::run().await?;
+    print!("{}", report.text);
+    Ok(if report.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn secret_key(matches: &ArgMatches) -> Result<SecretKey, Error> {

@@ -34,6 +34,10 @@ mod error;
 pub mod mask;
 pub mod message;
 pub mod seal;
+#[cfg(feature = "simulator")]
+pub mod simulator;
+#[cfg(feature = "simulator")]
+pub mod tour;
 mod transport;
 mod validate;
 

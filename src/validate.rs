@@ -16,7 +16,7 @@ pub fn check_request<M: Message>(request: &M) -> Result<(), Error> {
     check_formats(request)
 }
 
-fn check_required<M: Message>(request: &M) -> Result<(), Error> {
+pub fn check_required<M: Message>(request: &M) -> Result<(), Error> {
     for field in M::FIELDS {
         if field.occurs == Occurs::Required
             && !FILLED_BY_CLIENT.contains(&field.name)
@@ -56,7 +56,7 @@ pub fn check_interface_version<M: Message>(request: &M) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_formats<M: Message>(request: &M) -> Result<(), Error> {
+pub fn check_formats<M: Message>(request: &M) -> Result<(), Error> {
     let invalid = |field: &str, reason: &str| Error::InvalidField {
         field: field.into(),
         reason: reason.into(),

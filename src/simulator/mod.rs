@@ -1,0 +1,503 @@
+//! A local stand-in for the Sips wallet service, for demos and tests: SOAP at
+//! `POST /services/v2/wallet`, its WSDL at `GET /services/v2/wallet?wsdl`.
+//!
+//! It checks what the bank checks, in the bank's order: merchant (03), seal (34, `errorFieldName`
+//! `seal`), required fields (12), fields newer than `interfaceVersion` (12), formats (30); then runs
+//! the function on in-memory wallets (optionally kept in a state file) and seals its answer with the
+//! merchant's key. Malformed XML gets a SOAP Fault (HTTP 500), a body over 1 MiB a 413.
+
+pub mod wallets;
+
+use std::any::Any;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+
+use crate::contract::{self, operations, NAMESPACE, SENSITIVE_FIELDS};
+use crate::envelope::{self, Content, Payload};
+use crate::message::{Message, Operation};
+use crate::seal::{self, Algorithm, SecretKey, Value};
+use crate::{validate, Error};
+use wallets::{PaymentMean, Refusal, Wallets};
+
+/// The built-in demo merchant's `merchantId`.
+pub const DEMO_MERCHANT_ID: &str = "011223344550000";
+/// The built-in demo merchant's `keyVersion`.
+pub const DEMO_KEY_VERSION: &str = "1";
+/// The built-in demo merchant's secret key: public, for the simulator only.
+pub const DEMO_SECRET_KEY: &str = "sips-wallet-simulator-demo-key";
+
+/// Largest request body accepted.
+pub const MAX_REQUEST_BYTES: usize = 1 << 20;
+
+/// A merchant the simulator knows.
+#[derive(Debug, Clone)]
+pub struct Merchant {
+    /// `merchantId`.
+    pub id: String,
+    /// `keyVersion` of its key.
+    pub key_version: String,
+    /// Its secret key.
+    pub key: SecretKey,
+}
+
+impl Merchant {
+    /// The built-in demo merchant.
+    pub fn demo() -> Merchant {
+        Merchant {
+            id: DEMO_MERCHANT_ID.into(),
+            key_version: DEMO_KEY_VERSION.into(),
+            key: SecretKey::new(DEMO_SECRET_KEY)
+                .unwrap_or_else(|_| unreachable!("the demo key is not empty")),
+        }
+    }
+}
+
+/// How the simulator behaves.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    merchants: Vec<Merchant>,
+    state_file: Option<PathBuf>,
+    latency: Duration,
+    fail_rate: f64,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        SimulatorConfig {
+            merchants: vec![Merchant::demo()],
+            state_file: None,
+            latency: Duration::ZERO,
+            fail_rate: 0.0,
+        }
+    }
+}
+
+impl SimulatorConfig {
+    /// Knows one more merchant (the demo merchant is always there).
+    pub fn merchant(mut self, merchant: Merchant) -> Self {
+        self.merchants.push(merchant);
+        self
+    }
+
+    /// Keeps the wallets in this file across restarts (written atomically before each `00` answer).
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Waits this long before answering each request.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Fails this share of requests (0 to 1): half answered 99, half with the connection dropped.
+    pub fn fail_rate(mut self, rate: f64) -> Self {
+        self.fail_rate = rate.clamp(0.0, 1.0);
+        self
+    }
+}
+
+struct Shared {
+    config: SimulatorConfig,
+    wallets: Mutex<Wallets>,
+    base_url: String,
+}
+
+/// A running simulator; it stops when dropped.
+#[derive(Debug)]
+pub struct Simulator {
+    local_addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Simulator {
+    /// Starts serving on `addr` (port 0 for any free port).
+    pub async fn start(config: SimulatorConfig, addr: SocketAddr) -> std::io::Result<Simulator> {
+        let wallets = match &config.state_file {
+            Some(path) => Wallets::load(path)?,
+            None => Wallets::default(),
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            wallets: Mutex::new(wallets),
+            base_url: format!("http://{local_addr}"),
+        });
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    // Out of file descriptors or the like: wait a little rather than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let service =
+                        hyper::service::service_fn(move |request| handle(shared.clone(), request));
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Simulator { local_addr, task })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Its base URL, for [`WalletClientBuilder::base_url`](crate::WalletClientBuilder::base_url).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// Serves until the task ends (it does not, unless aborted).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A failure injected by `fail_rate`: hyper drops the connection.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose (fail rate)")]
+struct Dropped;
+
+type Reply = Response<Full<Bytes>>;
+
+async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply, Dropped> {
+    if !shared.config.latency.is_zero() {
+        tokio::time::sleep(shared.config.latency).await;
+    }
+    if request.uri().path() != crate::client::WALLET_PATH {
+        return Ok(plain(
+            StatusCode::NOT_FOUND,
+            "only /services/v2/wallet is served here",
+        ));
+    }
+    let query = request.uri().query().unwrap_or_default().to_string();
+    if request.method() == hyper::Method::GET {
+        return Ok(match query.as_str() {
+            "wsdl" => xml(StatusCode::OK, wsdl(&shared.base_url)),
+            "xsd=wallet.xsd" => xml(
+                StatusCode::OK,
+                include_str!("../../wsdl/wallet.xsd").to_string(),
+            ),
+            _ => plain(StatusCode::NOT_FOUND, "try ?wsdl"),
+        });
+    }
+    if request.method() != hyper::Method::POST {
+        return Ok(plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "POST a SOAP envelope",
+        ));
+    }
+    let body = match Limited::new(request.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
+        Ok(body) => body.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request body over 1 MiB",
+            ));
+        }
+        Err(_) => return Err(Dropped),
+    };
+    let failing = shared.config.fail_rate > 0.0 && fastrand::f64() < shared.config.fail_rate;
+    if failing && fastrand::bool() {
+        return Err(Dropped);
+    }
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Ok(fault("soap:Client", "the request is not UTF-8"));
+    };
+    let payload = match envelope::read(text) {
+        Ok(Content::Message(payload)) => payload,
+        Ok(Content::Fault(_)) => return Ok(fault("soap:Client", "a request cannot be a Fault")),
+        Err(e) => return Ok(fault("soap:Client", &format!("unreadable request: {e}"))),
+    };
+    if payload.namespace.as_deref() != Some(NAMESPACE) {
+        return Ok(fault(
+            "soap:Client",
+            &format!("unexpected element <{}>", payload.qualified_name()),
+        ));
+    }
+    let name = payload.name.as_str();
+    Ok(if name == operations::AddCard::INFO.request_element {
+        serve::<operations::AddCard>(&shared, &payload, failing)
+    } else if name == operations::UpdatePaymentMean::INFO.request_element {
+        serve::<operations::UpdatePaymentMean>(&shared, &payload, failing)
+    } else if name == operations::DeletePaymentMean::INFO.request_element {
+        serve::<operations::DeletePaymentMean>(&shared, &payload, failing)
+    } else if name == operations::SignOff::INFO.request_element {
+        serve::<operations::SignOff>(&shared, &payload, failing)
+    } else if name == operations::GetWalletData::INFO.request_element {
+        serve::<operations::GetWalletData>(&shared, &payload, failing)
+    } else if name == operations::GetPaymentMeanData::INFO.request_element {
+        serve::<operations::GetPaymentMeanData>(&shared, &payload, failing)
+    } else {
+        fault("soap:Client", &format!("unknown operation <{name}>"))
+    })
+}
+
+/// What a wallet function produced.
+#[derive(Default)]
+struct Effects {
+    fields: Vec<(&'static str, String)>,
+    means: Vec<PaymentMean>,
+    one_mean: Option<PaymentMean>,
+}
+
+fn serve<O: Operation>(shared: &Shared, payload: &Payload, force_99: bool) -> Reply {
+    let request = match payload.decode::<O::RequestElement>(SENSITIVE_FIELDS) {
+        Ok(element) => O::unwrap_request(element),
+        Err(e) => return fault("soap:Client", &e.to_string()),
+    };
+    // The seal is checked over the fields as received, like the client does.
+    let input = match payload.to_value() {
+        Ok(Value::Object(mut children)) if !children.is_empty() => children.swap_remove(0).1,
+        _ => Value::Object(Vec::new()),
+    };
+    let mut response = O::Response::default();
+    let merchant_id = request.text("merchantId").unwrap_or_default();
+    let Some(merchant) = shared.config.merchants.iter().find(|m| m.id == merchant_id) else {
+        set(&mut response, "walletResponseCode", "03");
+        return answer::<O>(response, None);
+    };
+    let algorithm = match request.text("sealAlgorithm") {
+        None => Algorithm::HmacSha256,
+        Some(name) => match Algorithm::from_name(name) {
+            Some(a) => a,
+            None => {
+                return refuse::<O>(
+                    response,
+                    "30",
+                    "sealAlgorithm",
+                    merchant,
+                    Algorithm::HmacSha256,
+                )
+            }
+        },
+    };
+    let seal_ok = request.text("keyVersion") == Some(merchant.key_version.as_str())
+        && input
+            .text("seal")
+            .is_some_and(|s| seal::verify(algorithm, &merchant.key, &input.seal_data(), s));
+    if !seal_ok {
+        return refuse::<O>(response, "34", "seal", merchant, algorithm);
+    }
+    if let Err(e) = validate::check_required(&request) {
+        return refuse::<O>(response, "12", field_of(&e), merchant, algorithm);
+    }
+    match validate::check_interface_version(&request) {
+        Err(e @ Error::FieldTooNew { .. }) => {
+            return refuse::<O>(response, "12", field_of(&e), merchant, algorithm)
+        }
+        Err(e) => return refuse::<O>(response, "30", field_of(&e), merchant, algorithm),
+        Ok(()) => {}
+    }
+    if let Err(e) = validate::check_formats(&request) {
+        return refuse::<O>(response, "30", field_of(&e), merchant, algorithm);
+    }
+    if force_99 {
+        set(&mut response, "walletResponseCode", "99");
+        return answer::<O>(response, Some((algorithm, &merchant.key)));
+    }
+
+    let mut wallets = shared
+        .wallets
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let before = shared.config.state_file.as_ref().map(|_| wallets.clone());
+    match run(O::INFO.name, &request, &mut wallets, &merchant.id) {
+        Ok(effects) => {
+            if let (Some(path), Some(before)) = (&shared.config.state_file, before) {
+                if *wallets != before && wallets.save(path).is_err() {
+                    *wallets = before;
+                    set(&mut response, "walletResponseCode", "99");
+                    return answer::<O>(response, Some((algorithm, &merchant.key)));
+                }
+            }
+            set(&mut response, "walletResponseCode", "00");
+            for (field, value) in &effects.fields {
+                set(&mut response, field, value);
+            }
+            apply_means(&mut response, effects);
+        }
+        Err(refusal) => set(&mut response, "walletResponseCode", refusal.code()),
+    }
+    answer::<O>(response, Some((algorithm, &merchant.key)))
+}
+
+/// The wallet functions' semantics.
+fn run<M: Message>(
+    operation: &str,
+    request: &M,
+    wallets: &mut Wallets,
+    merchant: &str,
+) -> Result<Effects, Refusal> {
+    let get = |name: &str| request.text(name);
+    let wallet = get("merchantWalletId").unwrap_or_default();
+    let mean_id = get("paymentMeanId").unwrap_or_default();
+    let now = wallets::now();
+    let mut effects = Effects::default();
+    match operation {
+        "addCard" => {
+            let mean = wallets.add_card(
+                merchant,
+                wallet,
+                get("cardNumber").unwrap_or_default(),
+                get("cardExpiryDate").unwrap_or_default(),
+                get("paymentMeanAlias"),
+                get("paymentMeanBrand"),
+            )?;
+            effects.fields = vec![
+                ("walletActionDateTime", now),
+                ("paymentMeanId", mean.id.to_string()),
+                ("maskedPan", mean.masked_pan),
+            ];
+        }
+        "updatePaymentMean" => {
+            wallets.update(merchant, wallet, mean_id, get("paymentMeanAlias"))?;
+            effects.fields = vec![("walletActionDateTime", now)];
+        }
+        "deletePaymentMean" => {
+            wallets.delete(merchant, wallet, mean_id)?;
+            effects.fields = vec![("walletActionDateTime", now)];
+        }
+        "signOff" => {
+            wallets.sign_off(merchant, wallet)?;
+            effects.fields = vec![("walletActionDateTime", now)];
+        }
+        "getWalletData" => {
+            let found = wallets.wallet(merchant, wallet)?;
+            effects.fields = vec![
+                ("walletCreationDateTime", found.created.clone()),
+                ("walletLastActionDateTime", found.last_action.clone()),
+            ];
+            effects.means = found.means.values().cloned().collect();
+        }
+        "getPaymentMeanData" => {
+            effects.one_mean = Some(wallets.payment_mean(merchant, wallet, mean_id)?.clone());
+        }
+        // An operation added to the WSDL but not simulated: 99, the platform's "temporary problem".
+        _ => {
+            return Ok(Effects {
+                fields: vec![("walletResponseCode", "99".into())],
+                ..Effects::default()
+            })
+        }
+    }
+    Ok(effects)
+}
+
+fn apply_means<R: Message>(response: &mut R, effects: Effects) {
+    let any: &mut dyn Any = response;
+    if let Some(r) = any.downcast_mut::<contract::GetWalletDataResponse>() {
+        r.wallet_payment_mean_data_list = effects.means.into_iter().map(mean_data).collect();
+    } else if let Some(r) = any.downcast_mut::<contract::GetPaymentMeanDataResponse>() {
+        r.wallet_payment_mean_data = effects.one_mean.map(mean_data);
+    }
+}
+
+fn mean_data(mean: PaymentMean) -> contract::WalletPaymentMeanData {
+    let mut data = contract::WalletPaymentMeanData::new()
+        .payment_mean_id(mean.id.to_string())
+        .masked_pan(mean.masked_pan)
+        .pan_expiry_date(mean.expiry);
+    data.payment_mean_alias = mean.alias;
+    data.payment_mean_brand = mean.brand.map(Into::into);
+    data
+}
+
+fn field_of(error: &Error) -> &str {
+    match error {
+        Error::InvalidField { field, .. } | Error::FieldTooNew { field, .. } => field,
+        _ => "",
+    }
+}
+
+fn refuse<O: Operation>(
+    mut response: O::Response,
+    code: &str,
+    field: &str,
+    merchant: &Merchant,
+    algorithm: Algorithm,
+) -> Reply {
+    set(&mut response, "walletResponseCode", code);
+    set(&mut response, "errorFieldName", field);
+    answer::<O>(response, Some((algorithm, &merchant.key)))
+}
+
+fn set<M: Message>(message: &mut M, field: &str, value: &str) {
+    // A field the response type lacks (a WSDL without it) is simply not sent.
+    let _ = message.set_text(field, value);
+}
+
+fn answer<O: Operation>(
+    mut response: O::Response,
+    sealing: Option<(Algorithm, &SecretKey)>,
+) -> Reply {
+    if let Some((algorithm, key)) = sealing {
+        let seal = seal::compute(algorithm, key, &response.seal_data());
+        set(&mut response, "seal", &seal);
+    }
+    match envelope::write(&O::wrap_response(response)) {
+        Ok(body) => xml(StatusCode::OK, body),
+        Err(e) => fault("soap:Server", &e.to_string()),
+    }
+}
+
+fn wsdl(base_url: &str) -> String {
+    let own_address = format!("{base_url}{}", crate::client::WALLET_PATH);
+    let text = include_str!("../../wsdl/wallet.wsdl");
+    let text = match contract::SERVICE_ADDRESS {
+        Some(published) => text.replace(published, &own_address),
+        None => text.to_string(),
+    };
+    text.replace(
+        "schemaLocation=\"wallet.xsd\"",
+        "schemaLocation=\"wallet?xsd=wallet.xsd\"",
+    )
+}
+
+fn xml(status: StatusCode, body: String) -> Reply {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    response
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Reply {
+    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response
+}
+
+fn fault(code: &str, string: &str) -> Reply {
+    xml(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        envelope::write_fault(code, string),
+    )
+}
