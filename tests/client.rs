@@ -1,0 +1,331 @@
+//! The client on the wire: against the simulator and against test servers that misbehave, over real
+//! HTTP and real TLS on loopback.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{sign_off_response, Action, TestServer, KEY, MERCHANT};
+use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
+use sips_wallet::simulator::{
+    Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
+};
+use sips_wallet::{Error, SecretKey, Verification, WalletClient, WalletClientBuilder};
+
+fn builder(url: &str) -> WalletClientBuilder {
+    WalletClient::builder()
+        .base_url(url)
+        .merchant_id(MERCHANT)
+        .key_version("1")
+        .secret_key(SecretKey::new(KEY).unwrap())
+}
+
+fn client(url: &str) -> WalletClient {
+    builder(url).build().unwrap()
+}
+
+async fn simulator() -> (Simulator, WalletClient) {
+    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let client = WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
+        .build()
+        .unwrap();
+    (simulator, client)
+}
+
+fn sign_off() -> SignOffRequest {
+    SignOffRequest::new().merchant_wallet_id("W1")
+}
+
+#[test]
+fn client_is_clone_send_sync() {
+    fn assert<T: Clone + Send + Sync + 'static>() {}
+    assert::<WalletClient>();
+}
+
+#[tokio::test]
+async fn a_sealed_response_is_verified_and_the_exchange_kept() {
+    let server = TestServer::start(|body| {
+        assert!(body.contains("<urn:merchantWalletId>W1</urn:merchantWalletId>"));
+        Action::Respond(200, sign_off_response("00", Some(KEY)))
+    })
+    .await;
+    let reply = client(&server.url).sign_off(sign_off()).await.unwrap();
+    assert!(reply.is_success());
+    assert_eq!(reply.verification, Verification::Verified);
+    assert_eq!(reply.code_meaning, Some("Successful operation."));
+    assert_eq!(reply.exchange.status, 200);
+    assert!(reply.exchange.request.contains("<urn:signOff"));
+    assert!(reply.exchange.response.contains("signOffResponse"));
+    assert_eq!(
+        reply.response.wallet_action_date_time.as_deref(),
+        Some("2026-11-23T10:00:00+01:00")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_seal_is_an_error_never_a_success() {
+    let server =
+        TestServer::start(|_| Action::Respond(200, sign_off_response("00", Some("another key"))))
+            .await;
+    let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::SealMismatch {
+                operation: "signOff"
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_unsealed_success_is_refused_unless_allowed() {
+    let server = TestServer::start(|_| Action::Respond(200, sign_off_response("00", None))).await;
+    let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
+    assert!(matches!(error, Error::MissingSeal { .. }), "{error}");
+    let lenient = builder(&server.url)
+        .accept_unsealed_success(true)
+        .build()
+        .unwrap();
+    let reply = lenient.sign_off(sign_off()).await.unwrap();
+    assert_eq!(reply.verification, Verification::Unsealed);
+}
+
+#[tokio::test]
+async fn an_unsealed_error_response_is_data_marked_unverified() {
+    let server = TestServer::start(|_| Action::Respond(200, sign_off_response("03", None))).await;
+    let reply = client(&server.url).sign_off(sign_off()).await.unwrap();
+    assert_eq!(reply.code.as_deref(), Some("03"));
+    assert_eq!(reply.verification, Verification::Unsealed);
+    assert!(!reply.is_success());
+}
+
+#[tokio::test]
+async fn a_soap_fault_is_a_typed_error() {
+    let fault = sips_wallet::envelope::write_fault("soap:Server", "Internal error");
+    let server = TestServer::start(move |_| Action::Respond(500, fault.clone())).await;
+    match client(&server.url).sign_off(sign_off()).await.unwrap_err() {
+        Error::Fault(fault) => assert_eq!(
+            (fault.code.as_str(), fault.string.as_str()),
+            ("soap:Server", "Internal error")
+        ),
+        other => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn an_html_503_gives_its_status_and_masked_start() {
+    let server = TestServer::start(|_| {
+        Action::Respond(
+            503,
+            "<html><body>Service Unavailable for card 4111111111111111</body></html>".into(),
+        )
+    })
+    .await;
+    match client(&server.url).sign_off(sign_off()).await.unwrap_err() {
+        Error::Http { status, body_start } => {
+            assert_eq!(status, 503);
+            assert!(body_start.contains("Service Unavailable"));
+            assert!(!body_start.contains("4111111111111111"), "{body_start}");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    let server = TestServer::start(|_| Action::Hang).await;
+    let client = builder(&server.url)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let error = client.sign_off(sign_off()).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout(_)), "{error}");
+    assert!(error.is_transport());
+}
+
+#[tokio::test]
+async fn an_endless_body_hits_the_size_cap() {
+    let server = TestServer::start(|_| Action::Endless).await;
+    let client = builder(&server.url)
+        .max_response_bytes(64 * 1024)
+        .build()
+        .unwrap();
+    let error = client.sign_off(sign_off()).await.unwrap_err();
+    assert!(
+        matches!(error, Error::BodyTooLarge { limit: 65536 }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_closing_mid_body_is_a_transport_error() {
+    let server = TestServer::start(|_| Action::CloseMidBody).await;
+    let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error}");
+}
+
+#[tokio::test]
+async fn sequential_calls_reuse_one_connection() {
+    let server =
+        TestServer::start(|_| Action::Respond(200, sign_off_response("00", Some(KEY)))).await;
+    let client = client(&server.url);
+    for _ in 0..20 {
+        client.sign_off(sign_off()).await.unwrap();
+    }
+    assert_eq!(server.requests.load(Ordering::SeqCst), 20);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_concurrent_calls_on_one_client() {
+    let (_simulator, client) = simulator().await;
+    let calls = (0..64).map(|i| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .add_card(
+                    AddCardRequest::new()
+                        .merchant_wallet_id(format!("C{i}"))
+                        .card_number("4111111111111111")
+                        .card_expiry_date("202812"),
+                )
+                .await
+        })
+    });
+    for call in calls {
+        let reply = call.await.unwrap().unwrap();
+        assert_eq!(reply.code.as_deref(), Some("00"));
+        assert_eq!(reply.verification, Verification::Verified);
+    }
+}
+
+#[tokio::test]
+async fn tls_with_a_trusted_test_authority() {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let cert_der = certified.cert.der().to_vec();
+    let key_der =
+        rustls_pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der()).unwrap();
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert_der.clone().into()], key_der)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let server = TestServer::start_tls(
+        |_| Action::Respond(200, sign_off_response("00", Some(KEY))),
+        acceptor,
+    )
+    .await;
+    assert!(server.url.starts_with("https://localhost:"));
+
+    let trusted = builder(&server.url)
+        .add_root_certificate(cert_der)
+        .build()
+        .unwrap();
+    let reply = trusted.sign_off(sign_off()).await.unwrap();
+    assert_eq!(reply.verification, Verification::Verified);
+
+    // The same server, not trusted: the handshake fails.
+    let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport(m) if m.to_lowercase().contains("certificate")),
+        "{error}"
+    );
+}
+
+#[test]
+fn plain_http_only_to_loopback() {
+    let error = builder("http://example.com").build().unwrap_err();
+    assert!(error.to_string().contains("loopback"), "{error}");
+    builder("http://127.0.0.1:9").build().unwrap();
+    builder("http://[::1]:9").build().unwrap();
+    builder("https://office-server.sogenactif.com")
+        .build()
+        .unwrap();
+    assert!(matches!(
+        builder("ftp://x").build().unwrap_err(),
+        Error::Config(_)
+    ));
+}
+
+/// A buffer that collects what a tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_card_number_in_any_log_line_at_any_level() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (_simulator, client) = simulator().await;
+    let reply = client
+        .add_card(
+            AddCardRequest::new()
+                .merchant_wallet_id("LOGS")
+                .card_number("4111111111111111")
+                .card_expiry_date("202812"),
+        )
+        .await
+        .unwrap();
+    assert!(reply.is_success());
+    let error = client
+        .add_card(
+            AddCardRequest::new()
+                .merchant_wallet_id("LOGS")
+                .card_number("4111111111111112")
+                .card_expiry_date("202812"),
+        )
+        .await
+        .unwrap_err();
+    assert!(!error.to_string().contains("411111111111111"));
+    client
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("LOGS"))
+        .await
+        .unwrap();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("sips_wallet.call"),
+        "the calls were logged: {logs}"
+    );
+    assert!(
+        logs.contains("4111##########11"),
+        "bodies are logged at trace level, masked"
+    );
+    assert!(
+        !logs.contains("4111111111111111"),
+        "a card number reached the logs"
+    );
+    assert!(
+        !logs.contains(DEMO_SECRET_KEY),
+        "the secret key reached the logs"
+    );
+    assert!(!reply.exchange.request.contains("4111111111111111"));
+}

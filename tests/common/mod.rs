@@ -1,0 +1,175 @@
+//! A raw HTTP/1.1 server on loopback for tests: counts connections, answers what each test says,
+//! including the ways a real server can misbehave.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use sips_wallet::contract::{self, operations};
+use sips_wallet::message::{Message, Operation};
+use sips_wallet::{envelope, seal, SecretKey};
+
+pub const MERCHANT: &str = "011223344550000";
+pub const KEY: &str = "test-only-secret-key";
+
+/// What the server does with a request.
+#[derive(Clone)]
+pub enum Action {
+    /// Status and body, then keep the connection open for the next request.
+    Respond(u16, String),
+    /// Read the request and never answer.
+    Hang,
+    /// Headers, then body bytes forever.
+    Endless,
+    /// Headers announcing more than is sent, then close.
+    CloseMidBody,
+}
+
+pub struct TestServer {
+    pub url: String,
+    pub connections: Arc<AtomicUsize>,
+    pub requests: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+type Handler = Arc<dyn Fn(&str) -> Action + Send + Sync>;
+type Acceptor = Option<tokio_rustls::TlsAcceptor>;
+
+impl TestServer {
+    pub async fn start(handler: impl Fn(&str) -> Action + Send + Sync + 'static) -> TestServer {
+        Self::start_with(handler, None, "http").await
+    }
+
+    pub async fn start_tls(
+        handler: impl Fn(&str) -> Action + Send + Sync + 'static,
+        acceptor: tokio_rustls::TlsAcceptor,
+    ) -> TestServer {
+        Self::start_with(handler, Some(acceptor), "https").await
+    }
+
+    async fn start_with(
+        handler: impl Fn(&str) -> Action + Send + Sync + 'static,
+        tls: Acceptor,
+        scheme: &str,
+    ) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let host = if tls.is_some() {
+            "localhost"
+        } else {
+            "127.0.0.1"
+        };
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let handler: Handler = Arc::new(handler);
+        let (c, r) = (connections.clone(), requests.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                c.fetch_add(1, Ordering::SeqCst);
+                let (handler, r, tls) = (handler.clone(), r.clone(), tls.clone());
+                tokio::spawn(async move {
+                    match tls {
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                serve(stream, handler, r).await;
+                            }
+                        }
+                        None => serve(stream, handler, r).await,
+                    }
+                });
+            }
+        });
+        TestServer {
+            url: format!("{scheme}://{host}:{port}"),
+            connections,
+            requests,
+            task,
+        }
+    }
+}
+
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    handler: Handler,
+    requests: Arc<AtomicUsize>,
+) {
+    let mut buffer = Vec::new();
+    loop {
+        // Headers.
+        let header_end = loop {
+            if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buffer[..header_end]).to_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("content-length:")
+                    .map(|v| v.trim().parse().unwrap_or(0))
+            })
+            .unwrap_or(0);
+        while buffer.len() < header_end + length {
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body = String::from_utf8_lossy(&buffer[header_end..header_end + length]).to_string();
+        buffer.drain(..header_end + length);
+        requests.fetch_add(1, Ordering::SeqCst);
+        match handler(&body) {
+            Action::Respond(status, body) => {
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: text/xml; charset=utf-8\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                if stream.write_all(response.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+            Action::Hang => {
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                return;
+            }
+            Action::Endless => {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ntransfer-encoding: chunked\r\n\r\n").await;
+                let chunk = format!("{:x}\r\n{}\r\n", 8192, "x".repeat(8192));
+                while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+                return;
+            }
+            Action::CloseMidBody => {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: 1000\r\n\r\n<soap:Envelope").await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+        }
+    }
+}
+
+/// A sealed signOff response, as the bank would send it (or sealed with another key).
+pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
+    let mut response = contract::SignOffResponse::new()
+        .wallet_response_code(code)
+        .wallet_action_date_time("2026-11-23T10:00:00+01:00");
+    if let Some(key) = key {
+        let key = SecretKey::new(key).unwrap();
+        response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+    }
+    envelope::write(&operations::SignOff::wrap_response(response)).unwrap()
+}

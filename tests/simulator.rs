@@ -1,0 +1,557 @@
+//! The simulator, alone (hand-written envelopes in other SOAP clients' styles) and with the client.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use sips_wallet::contract::{
+    AddCardRequest, DeletePaymentMeanRequest, GetWalletDataRequest, SignOffRequest,
+};
+use sips_wallet::seal::{self, Algorithm, SecretKey, Value};
+use sips_wallet::simulator::{
+    Merchant, Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
+};
+use sips_wallet::{envelope, Error, WalletClient};
+
+async fn start(config: SimulatorConfig) -> Simulator {
+    Simulator::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap()
+}
+
+fn demo_client(simulator: &Simulator) -> WalletClient {
+    WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// A raw HTTP/1.1 POST (no SOAPAction header, as some clients send), returning status and body.
+async fn post(simulator: &Simulator, body: &str) -> (u16, String) {
+    request(simulator, "POST", "/services/v2/wallet", body).await
+}
+
+async fn request(simulator: &Simulator, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(simulator.local_addr())
+        .await
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: text/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response).to_string();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Fields of a request, sealed with the demo key unless `seal` is given.
+fn sealed(fields: &[(&str, &str)], seal_override: Option<&str>) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let value = Value::Object(
+        all.iter()
+            .map(|(k, v)| (k.clone(), Value::Text(v.clone())))
+            .collect(),
+    );
+    let key = SecretKey::new(DEMO_SECRET_KEY).unwrap();
+    let seal = seal_override
+        .map(str::to_string)
+        .unwrap_or_else(|| seal::compute(Algorithm::HmacSha256, &key, &value.seal_data()));
+    all.push(("seal".into(), seal));
+    all
+}
+
+/// The styles other SOAP stacks write: prefix on the body element, prefix on Envelope, default namespace.
+fn envelope_in_style(style: &str, operation: &str, fields: &[(String, String)]) -> String {
+    const NS: &str = "urn:sips:cn:contract:office:wallet:v2";
+    let element = |p: &str| {
+        let inner: String = fields
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "<{p}{k}>{}</{p}{k}>\n  <!-- comment -->\n",
+                    quick_xml_escape(v)
+                )
+            })
+            .collect();
+        (
+            format!("<{p}{operation}"),
+            format!("<{p}input>{inner}</{p}input></{p}{operation}>"),
+        )
+    };
+    match style {
+        "ns0" => {
+            let (open, rest) = element("ns0:");
+            format!(
+                r#"<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>{open} xmlns:ns0="{NS}">{rest}</SOAP-ENV:Body></SOAP-ENV:Envelope>"#
+            )
+        }
+        "soapenv-on-envelope" => {
+            let (open, rest) = element("urn:");
+            format!(
+                r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="{NS}"><soapenv:Header/><soapenv:Body>{open}>{rest}</soapenv:Body></soapenv:Envelope>"#
+            )
+        }
+        "default" => {
+            let (open, rest) = element("");
+            format!(
+                r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>{open} xmlns="{NS}">{rest}</s:Body></s:Envelope>"#
+            )
+        }
+        _ => unreachable!(),
+    }
+}
+
+fn quick_xml_escape(v: &str) -> String {
+    v.replace('&', "&amp;").replace('<', "&lt;")
+}
+
+fn code_and_field(body: &str) -> (String, String, bool) {
+    let envelope::Content::Message(payload) = envelope::read(body).unwrap() else {
+        panic!("fault: {body}")
+    };
+    let output = match payload.to_value().unwrap() {
+        Value::Object(mut c) => c.remove(0).1,
+        other => other,
+    };
+    let key = SecretKey::new(DEMO_SECRET_KEY).unwrap();
+    let sealed_ok = output
+        .text("seal")
+        .is_some_and(|s| seal::verify(Algorithm::HmacSha256, &key, &output.seal_data(), s));
+    (
+        output
+            .text("walletResponseCode")
+            .unwrap_or_default()
+            .to_string(),
+        output
+            .text("errorFieldName")
+            .unwrap_or_default()
+            .to_string(),
+        sealed_ok,
+    )
+}
+
+const BASE: &[(&str, &str)] = &[
+    ("merchantId", DEMO_MERCHANT_ID),
+    ("interfaceVersion", "WR_WS_2.55"),
+    ("keyVersion", DEMO_KEY_VERSION),
+];
+
+fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    BASE.iter().copied().chain(extra.iter().copied()).collect()
+}
+
+#[tokio::test]
+async fn every_style_of_envelope_is_understood_and_answered_sealed() {
+    let simulator = start(SimulatorConfig::default()).await;
+    for (i, style) in ["ns0", "soapenv-on-envelope", "default"].iter().enumerate() {
+        let wallet: &'static str = Box::leak(format!("STYLE{i}").into_boxed_str());
+        let fields = sealed(
+            &with(&[
+                ("merchantWalletId", wallet),
+                ("cardNumber", "4111111111111111"),
+                ("cardExpiryDate", "202812"),
+                ("paymentMeanAlias", "a&b"),
+            ]),
+            None,
+        );
+        let (status, body) = post(&simulator, &envelope_in_style(style, "addCard", &fields)).await;
+        assert_eq!(status, 200, "{style}: {body}");
+        assert_eq!(
+            code_and_field(&body),
+            ("00".into(), String::new(), true),
+            "{style}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_bank_checks_answer_their_codes() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let card = [
+        ("merchantWalletId", "CHK"),
+        ("cardNumber", "4111111111111111"),
+        ("cardExpiryDate", "202812"),
+    ];
+    let cases: Vec<(&str, Vec<(String, String)>, (&str, &str))> = vec![
+        (
+            "wrong seal",
+            sealed(&with(&card), Some("00ff")),
+            ("34", "seal"),
+        ),
+        (
+            "missing seal",
+            with(&card)
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ("34", "seal"),
+        ),
+        (
+            "missing required field",
+            sealed(
+                &with(&[("merchantWalletId", "CHK"), ("cardExpiryDate", "202812")]),
+                None,
+            ),
+            ("12", "cardNumber"),
+        ),
+        (
+            "bad format",
+            sealed(
+                &with(&[
+                    ("merchantWalletId", "CHK"),
+                    ("cardNumber", "4111111111111111"),
+                    ("cardExpiryDate", "2028-12"),
+                ]),
+                None,
+            ),
+            ("30", "cardExpiryDate"),
+        ),
+        (
+            "field newer than interfaceVersion",
+            sealed(
+                &[
+                    ("merchantId", DEMO_MERCHANT_ID),
+                    ("interfaceVersion", "WR_WS_2.30"),
+                    ("keyVersion", "1"),
+                    ("merchantWalletId", "CHK"),
+                    ("cardNumber", "4111111111111111"),
+                    ("cardExpiryDate", "202812"),
+                    ("panType", "PAN"),
+                ],
+                None,
+            ),
+            ("12", "panType"),
+        ),
+    ];
+    for (name, fields, (code, field)) in cases {
+        let (status, body) = post(
+            &simulator,
+            &envelope_in_style("soapenv-on-envelope", "addCard", &fields),
+        )
+        .await;
+        assert_eq!(status, 200, "{name}");
+        let (got_code, got_field, sealed_ok) = code_and_field(&body);
+        assert_eq!(
+            (got_code.as_str(), got_field.as_str()),
+            (code, field),
+            "{name}"
+        );
+        assert!(
+            sealed_ok,
+            "{name}: the answer is sealed with the merchant's key"
+        );
+    }
+
+    // Unknown merchant: 03, and no seal (the simulator has no key for it).
+    let fields = sealed(
+        &[
+            ("merchantId", "999"),
+            ("interfaceVersion", "WR_WS_2.51"),
+            ("keyVersion", "1"),
+            ("merchantWalletId", "X"),
+        ],
+        None,
+    );
+    let (_, body) = post(
+        &simulator,
+        &envelope_in_style("default", "signOff", &fields),
+    )
+    .await;
+    assert_eq!(code_and_field(&body), ("03".into(), String::new(), false));
+}
+
+#[tokio::test]
+async fn broken_requests_get_faults_or_413_never_a_hang() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let (status, body) = post(&simulator, "<soapenv:Envelope><unclosed>").await;
+    assert_eq!(status, 500);
+    assert!(matches!(
+        envelope::read(&body).unwrap(),
+        envelope::Content::Fault(_)
+    ));
+    let (status, _) = post(&simulator, &"x".repeat(2 << 20)).await;
+    assert_eq!(status, 413);
+    let doctype = r#"<!DOCTYPE x [<!ENTITY e "e">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"/>"#;
+    assert_eq!(post(&simulator, doctype).await.0, 500);
+}
+
+#[tokio::test]
+async fn the_wsdl_points_at_the_simulator() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let (status, wsdl) = request(&simulator, "GET", "/services/v2/wallet?wsdl", "").await;
+    assert_eq!(status, 200);
+    assert!(
+        wsdl.contains(&format!(
+            "location=\"{}/services/v2/wallet\"",
+            simulator.base_url()
+        )),
+        "{wsdl}"
+    );
+    let (status, xsd) = request(&simulator, "GET", "/services/v2/wallet?xsd=wallet.xsd", "").await;
+    assert_eq!(status, 200);
+    assert!(xsd.contains("WalletPaymentMeanData"));
+}
+
+#[tokio::test]
+async fn client_and_simulator_agree_on_every_function_and_code() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let client = demo_client(&simulator);
+    let card = |n: &str| {
+        AddCardRequest::new()
+            .merchant_wallet_id("E2E")
+            .card_number(n)
+            .card_expiry_date("202812")
+    };
+    assert_eq!(
+        client
+            .add_card(card("4111111111111111"))
+            .await
+            .unwrap()
+            .response
+            .payment_mean_id
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        client
+            .add_card(card("4111111111111111"))
+            .await
+            .unwrap()
+            .code
+            .as_deref(),
+        Some("94")
+    );
+    let unknown = client
+        .delete_payment_mean(
+            DeletePaymentMeanRequest::new()
+                .merchant_wallet_id("E2E")
+                .payment_mean_id("7"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown.code.as_deref(), Some("25"));
+    let data = client
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("E2E"))
+        .await
+        .unwrap();
+    assert_eq!(
+        data.response.wallet_payment_mean_data_list[0]
+            .masked_pan
+            .as_deref(),
+        Some("4111##########11")
+    );
+    client
+        .sign_off(SignOffRequest::new().merchant_wallet_id("E2E"))
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .sign_off(SignOffRequest::new().merchant_wallet_id("E2E"))
+            .await
+            .unwrap()
+            .code
+            .as_deref(),
+        Some("25")
+    );
+
+    // A wrong keyVersion: the simulator answers 34, sealed with the real key, which the client verifies.
+    let wrong_version = WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version("2")
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
+        .build()
+        .unwrap();
+    let reply = wrong_version
+        .sign_off(SignOffRequest::new().merchant_wallet_id("E2E"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            reply.code.as_deref(),
+            reply.response.error_field_name.as_deref()
+        ),
+        (Some("34"), Some("seal"))
+    );
+
+    // A wrong key: the answer's seal cannot match ours, so the client refuses it.
+    let wrong_key = WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new("not the key").unwrap())
+        .build()
+        .unwrap();
+    let error = wrong_key
+        .sign_off(SignOffRequest::new().merchant_wallet_id("E2E"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::SealMismatch { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn another_merchant_with_its_own_key_and_sha512() {
+    let simulator = start(SimulatorConfig::default().merchant(Merchant {
+        id: "022".into(),
+        key_version: "3".into(),
+        key: SecretKey::new("other-key").unwrap(),
+    }))
+    .await;
+    let client = WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id("022")
+        .key_version("3")
+        .secret_key(SecretKey::new("other-key").unwrap())
+        .seal_algorithm(Algorithm::HmacSha512)
+        .build()
+        .unwrap();
+    let reply = client
+        .add_card(
+            AddCardRequest::new()
+                .merchant_wallet_id("M2")
+                .card_number("5555555555554444")
+                .card_expiry_date("203001"),
+        )
+        .await
+        .unwrap();
+    assert!(reply.is_success());
+    assert_eq!(reply.verification, sips_wallet::Verification::Verified);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_two_tasks_add_and_delete_consistently() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let client = demo_client(&simulator);
+    let cards = ["4111111111111111", "5555555555554444", "4012888888881881"];
+    let tasks = (0..32).map(|task| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let wallet = format!("T{task}");
+            for card in cards {
+                let r = client
+                    .add_card(
+                        AddCardRequest::new()
+                            .merchant_wallet_id(&wallet)
+                            .card_number(card)
+                            .card_expiry_date("202812"),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(r.code.as_deref(), Some("00"));
+            }
+            let r = client
+                .delete_payment_mean(
+                    DeletePaymentMeanRequest::new()
+                        .merchant_wallet_id(&wallet)
+                        .payment_mean_id("2"),
+                )
+                .await
+                .unwrap();
+            assert_eq!(r.code.as_deref(), Some("00"));
+        })
+    });
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for task in 0..32 {
+        let data = client
+            .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(format!("T{task}")))
+            .await
+            .unwrap();
+        let ids: Vec<&str> = data
+            .response
+            .wallet_payment_mean_data_list
+            .iter()
+            .filter_map(|m| m.payment_mean_id.as_deref())
+            .collect();
+        assert_eq!(ids, ["1", "3"], "wallet T{task}");
+    }
+}
+
+#[tokio::test]
+async fn state_file_keeps_wallets_across_restarts() {
+    let dir = std::env::temp_dir().join(format!("sips-sim-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("wallets.json");
+    let _ = std::fs::remove_file(&path);
+    {
+        let simulator = start(SimulatorConfig::default().state_file(&path)).await;
+        let r = demo_client(&simulator)
+            .add_card(
+                AddCardRequest::new()
+                    .merchant_wallet_id("KEEP")
+                    .card_number("4111111111111111")
+                    .card_expiry_date("202812"),
+            )
+            .await
+            .unwrap();
+        assert!(r.is_success());
+    }
+    assert!(
+        !std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("4111111111111111"),
+        "no card number at rest"
+    );
+    let simulator = start(SimulatorConfig::default().state_file(&path)).await;
+    let data = demo_client(&simulator)
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("KEEP"))
+        .await
+        .unwrap();
+    assert_eq!(data.response.wallet_payment_mean_data_list.len(), 1);
+}
+
+#[tokio::test]
+async fn fault_injection_answers_99_or_drops_the_connection() {
+    let simulator = start(
+        SimulatorConfig::default()
+            .fail_rate(1.0)
+            .latency(Duration::from_millis(5)),
+    )
+    .await;
+    let client = demo_client(&simulator);
+    let (mut answered_99, mut dropped) = (0, 0);
+    for _ in 0..20 {
+        match client
+            .sign_off(SignOffRequest::new().merchant_wallet_id("F"))
+            .await
+        {
+            Ok(reply) => {
+                assert_eq!(reply.code.as_deref(), Some("99"));
+                answered_99 += 1;
+            }
+            Err(error) => {
+                assert!(error.is_transport(), "{error}");
+                dropped += 1;
+            }
+        }
+    }
+    assert_eq!(answered_99 + dropped, 20);
+    assert!(
+        answered_99 > 0 && dropped > 0,
+        "{answered_99} answered 99, {dropped} dropped"
+    );
+}
+
+#[tokio::test]
+async fn the_guided_tour_passes() {
+    let report = sips_wallet::tour::run().await.unwrap();
+    assert!(report.all_passed(), "{}", report.text);
+    assert_eq!(report.steps, 9);
+    assert!(report.text.contains("4111##########11"));
+    assert!(!report.text.contains("4111111111111111"));
+}
