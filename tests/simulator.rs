@@ -186,7 +186,9 @@ async fn the_bank_checks_answer_their_codes() {
         ("cardNumber", "4111111111111111"),
         ("cardExpiryDate", "202812"),
     ];
-    let cases: Vec<(&str, Vec<(String, String)>, (&str, &str))> = vec![
+    // (case, request fields, expected (code, errorFieldName))
+    type Case<'a> = (&'a str, Vec<(String, String)>, (&'a str, &'a str));
+    let cases: Vec<Case> = vec![
         (
             "wrong seal",
             sealed(&with(&card), Some("00ff")),
