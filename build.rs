@@ -1,4 +1,4 @@
-//! Generates the wallet contract from `wsdl/` (see the `sips-wallet-codegen` crate).
+//! Generates the wallet and In-App contracts from `wsdl/` (see the `sips-wallet-codegen` crate).
 
 use std::path::PathBuf;
 
@@ -10,19 +10,22 @@ fn main() {
         client_type: Some("crate::client::WalletClient".into()),
         ..Default::default()
     };
-    match sips_wallet_codegen::generate_dir(&manifest.join("wsdl"), "wallet.wsdl", &options) {
-        Ok(generated) => {
-            for warning in &generated.warnings {
-                build_print::warn!("wsdl/{warning}");
+    // (WSDL in wsdl/, generated file in OUT_DIR): the SOAP wallet service and the JSON In-App one.
+    for (wsdl, output) in [("wallet.wsdl", "wallet.rs"), ("inapp.wsdl", "inapp.rs")] {
+        match sips_wallet_codegen::generate_dir(&manifest.join("wsdl"), wsdl, &options) {
+            Ok(generated) => {
+                for warning in &generated.warnings {
+                    build_print::warn!("wsdl/{warning}");
+                }
+                if let Err(e) = std::fs::write(out_dir.join(output), generated.source) {
+                    build_print::error!("cannot write the generated {output}: {e}");
+                    std::process::exit(1);
+                }
             }
-            if let Err(e) = std::fs::write(out_dir.join("wallet.rs"), generated.source) {
-                build_print::error!("cannot write the generated contract: {e}");
+            Err(error) => {
+                build_print::error!("wsdl/{error}");
                 std::process::exit(1);
             }
-        }
-        Err(error) => {
-            build_print::error!("wsdl/{error}");
-            std::process::exit(1);
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The `sips-wallet` command line. One subcommand per operation of the WSDL, made at run time from
-//! [`OPERATIONS`](crate::contract::OPERATIONS): adding an operation to `wsdl/` adds its subcommand.
+//! The `sips-wallet` command line. One subcommand per operation of the bundled WSDLs, made at run
+//! time from [`contract::OPERATIONS`](crate::contract::OPERATIONS) and
+//! [`inapp::OPERATIONS`](crate::inapp::OPERATIONS): adding an operation to `wsdl/` adds its subcommand.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::contract::{OPERATIONS, SENSITIVE_FIELDS};
+use crate::contract::SENSITIVE_FIELDS;
 use crate::envelope::{self, Content};
 use crate::mask::mask_pan;
 use crate::message::{DynOperation, FieldKind, Occurs};
@@ -20,6 +21,14 @@ const CREDENTIAL_FIELDS: &[&str] = &["merchantId", "keyVersion", "seal", "sealAl
 
 /// Exit code for a call that was answered with a code other than 00.
 const EXIT_NOT_SUCCESS: u8 = 3;
+
+/// Every operation of every bundled contract: the wallet (SOAP) and In-App (JSON).
+fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
+    crate::contract::OPERATIONS
+        .iter()
+        .chain(crate::inapp::OPERATIONS)
+        .copied()
+}
 
 /// `--kebab-case` of a field name.
 fn flag_name(field: &str) -> String {
@@ -109,8 +118,8 @@ pub fn command() -> Command {
                 .default_value("text")
                 .help("how to print a response"),
         );
-    for operation in OPERATIONS {
-        cmd = cmd.subcommand(operation_command(*operation));
+    for operation in operations() {
+        cmd = cmd.subcommand(operation_command(operation));
     }
     cmd.subcommand(serve_command()).subcommand(
         Command::new("seal")
@@ -206,11 +215,10 @@ async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
         Some(("seal", sub)) => seal_command(matches, sub),
         Some(("serve", sub)) => serve(sub).await,
         Some((name, sub)) => {
-            let operation = OPERATIONS
-                .iter()
+            let operation = operations()
                 .find(|o| o.info().command == name)
                 .ok_or_else(|| Error::Config(format!("no operation `{name}`")))?;
-            operation_call(*operation, matches, sub).await
+            operation_call(operation, matches, sub).await
         }
         None => tour().await,
     }

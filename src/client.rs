@@ -267,10 +267,14 @@ pub struct PreparedRequest {
     pub operation: &'static OperationInfo,
     /// Where it goes.
     pub uri: String,
-    /// The sealed SOAP envelope, exactly as it would be sent (card number in clear: do not log it).
+    /// The sealed SOAP envelope (or JSON body), exactly as it would be sent (card number in clear:
+    /// do not log it).
     pub body: String,
+    /// `text/xml; charset=utf-8` or `application/json`.
+    pub content_type: &'static str,
     /// The string that was sealed (card number in clear: do not log it).
     pub seal_data: String,
+    target: http::Uri,
 }
 
 /// Whether a response's seal was checked.
@@ -372,12 +376,26 @@ impl WalletClient {
         let seal_data = request.seal_data();
         let seal = seal::compute(self.inner.algorithm, &self.inner.key, &seal_data);
         set(request, "seal", &seal)?;
-        let body = envelope::write(&O::wrap_request(request.clone()))?;
+        let (target, body, content_type) = match O::INFO.http_location {
+            None => (
+                self.inner.wallet_uri.clone(),
+                envelope::write(&O::wrap_request(request.clone()))?,
+                "text/xml; charset=utf-8",
+            ),
+            Some(path) => (
+                endpoint(&self.inner.base, path)?,
+                serde_json::to_string_pretty(request)
+                    .map_err(|e| Error::Config(format!("cannot write the JSON request: {e}")))?,
+                "application/json",
+            ),
+        };
         Ok(PreparedRequest {
             operation: O::INFO,
-            uri: self.inner.wallet_uri.to_string(),
+            uri: target.to_string(),
             body,
+            content_type,
             seal_data,
+            target,
         })
     }
 
@@ -421,15 +439,13 @@ impl WalletClient {
             let masked_request = mask_message(&prepared.body, SENSITIVE_FIELDS).into_owned();
             tracing::trace!(body = %masked_request, "request");
             let started = Instant::now();
-            let headers = [
-                ("content-type", "text/xml; charset=utf-8"),
-                ("soapaction", &format!("\"{}\"", info.soap_action)),
-            ];
-            let result = self
-                .inner
-                .transport
-                .post(&self.inner.wallet_uri, &headers, prepared.body)
-                .await;
+            let soap_action = format!("\"{}\"", info.soap_action);
+            let mut headers = vec![("content-type", prepared.content_type)];
+            match info.http_location {
+                None => headers.push(("soapaction", soap_action.as_str())),
+                Some(_) => headers.push(("accept", "application/json")),
+            }
+            let result = self.inner.transport.post(&prepared.target, &headers, prepared.body).await;
             let duration = started.elapsed();
             tracing::Span::current().record("duration_ms", duration.as_millis() as u64);
             let http = match result {
@@ -461,6 +477,43 @@ impl WalletClient {
         .await
     }
 
+    /// The typed response and the output's fields as received (for the seal).
+    fn read_soap<O: Operation>(
+        text: &str,
+        ok_status: bool,
+        http: &HttpResponse,
+    ) -> Result<(O::Response, Value), Error> {
+        // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
+        let payload = match envelope::read(text) {
+            Ok(Content::Fault(fault)) => return Err(Error::Fault(fault)),
+            _ if !ok_status => return Err(http_error(http)),
+            Ok(Content::Message(payload)) => payload,
+            Err(error) => return Err(error.into()),
+        };
+        payload.expect(NAMESPACE, O::INFO.response_element)?;
+        let element: O::ResponseElement = payload.decode(SENSITIVE_FIELDS)?;
+        // The seal is checked over the fields as received, not over the decoded type: a field the
+        // bundled contract does not know yet is still covered by the bank's seal.
+        let output = match payload.to_value()? {
+            Value::Object(mut children) if !children.is_empty() => children.swap_remove(0).1,
+            _ => Value::Object(Vec::new()),
+        };
+        Ok((O::unwrap_response(element), output))
+    }
+
+    fn read_json<O: Operation>(text: &str) -> Result<(O::Response, Value), Error> {
+        let json: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
+        if !json.is_object() {
+            return Err(Error::Json("expected a JSON object".into()));
+        }
+        let output = Value::from_json(&json);
+        let response = serde_json::from_value(json).map_err(|e| {
+            Error::Json(mask_message(&e.to_string(), SENSITIVE_FIELDS).into_owned())
+        })?;
+        Ok((response, output))
+    }
+
     fn read_response<O: Operation>(
         &self,
         http: HttpResponse,
@@ -475,25 +528,11 @@ impl WalletClient {
                 http_error(&http)
             });
         };
-        // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
-        let payload = match envelope::read(text) {
-            Ok(Content::Fault(fault)) => return Err(Error::Fault(fault)),
-            _ if !ok_status => return Err(http_error(&http)),
-            Ok(Content::Message(payload)) => payload,
-            Err(error) => return Err(error.into()),
+        let (response, output) = match info.http_location {
+            None => Self::read_soap::<O>(text, ok_status, &http)?,
+            Some(_) if !ok_status => return Err(http_error(&http)),
+            Some(_) => Self::read_json::<O>(text)?,
         };
-        payload.expect(NAMESPACE, info.response_element)?;
-        let element: O::ResponseElement = payload.decode(SENSITIVE_FIELDS)?;
-        let response = O::unwrap_response(element);
-
-        // The seal is checked over the fields as received, not over the decoded type: a field the
-        // bundled contract does not know yet is still covered by the bank's seal.
-        let tree = payload.to_value()?;
-        let output = match &tree {
-            Value::Object(children) => children.first().map(|(_, v)| v.clone()),
-            _ => None,
-        }
-        .unwrap_or(Value::Object(Vec::new()));
         let (code, code_field) = RESPONSE_CODE_FIELDS
             .iter()
             .find_map(|name| {

@@ -31,6 +31,9 @@ pub enum Error {
     /// The response is not a readable SOAP message of the expected kind.
     #[error("unreadable response: {0}")]
     Envelope(#[from] EnvelopeError),
+    /// A JSON response (In-App) is not JSON, or not of the expected shape.
+    #[error("unreadable JSON response: {0}")]
+    Json(String),
     /// The server answered with a SOAP Fault.
     #[error("SOAP fault {}: {}", .0.code, .0.string)]
     Fault(Fault),

@@ -31,6 +31,7 @@ pub mod client;
 pub mod contract;
 pub mod envelope;
 mod error;
+pub mod inapp;
 pub mod mask;
 pub mod message;
 pub mod seal;

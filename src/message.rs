@@ -9,7 +9,16 @@ use crate::seal::Value;
 
 /// A message type generated from a schema complex type.
 pub trait Message:
-    Clone + Default + fmt::Debug + yaserde::YaSerialize + yaserde::YaDeserialize + Send + Sync + 'static
+    Clone
+    + Default
+    + fmt::Debug
+    + yaserde::YaSerialize
+    + yaserde::YaDeserialize
+    + serde::Serialize
+    + serde::de::DeserializeOwned
+    + Send
+    + Sync
+    + 'static
 {
     /// The schema type's name (`SignOffRequest`).
     const TYPE_NAME: &'static str;
@@ -161,6 +170,8 @@ pub struct OperationInfo {
     pub command: &'static str,
     /// The `SOAPAction` header value.
     pub soap_action: &'static str,
+    /// For a JSON-only function (an HTTP binding in the WSDL): the path it is posted to.
+    pub http_location: Option<&'static str>,
     /// The request's wrapper element (`signOff`).
     pub request_element: &'static str,
     /// The response's wrapper element (`signOffResponse`).

@@ -218,6 +218,27 @@ pub async fn run() -> Result<TourReport, Error> {
     )
     .await;
 
+    let in_app = crate::inapp::PaymentTokenInitializeRequest::new()
+        .sdk_operation_name(crate::inapp::SdkOperationName::Addcard)
+        .sdk_version("2.0.4");
+    if let Some(reply) = tour
+        .step(
+            "paymentTokenInitialize (In-App, JSON)",
+            "00",
+            client.payment_token_initialize(in_app),
+        )
+        .await
+    {
+        let key = reply.response.public_key_value.unwrap_or_default();
+        let _ = writeln!(
+            tour.text,
+            "       redirectionUrl {}; publicKeyValue {}… ({} bytes of base64 DER)",
+            reply.response.redirection_url.unwrap_or_default(),
+            key.chars().take(24).collect::<String>(),
+            key.len()
+        );
+    }
+
     let _ = writeln!(
         tour.text,
         "\n{} of {} steps gave the expected response code.",

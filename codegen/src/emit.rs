@@ -770,6 +770,10 @@ fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
         None => quote!(None),
     };
     let cli_name = snake_case(&o.name).replace('_', "-");
+    let http_location = match &o.http_location {
+        Some(l) => quote!(Some(#l)),
+        None => quote!(None),
+    };
     quote! {
         #doc
         #[derive(Clone, Copy, Debug, Default)]
@@ -785,6 +789,7 @@ fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
                 name: #op_name,
                 command: #cli_name,
                 soap_action: #soap_action,
+                http_location: #http_location,
                 request_element: #in_element,
                 response_element: #out_element,
                 recommended_interface_version: #recommended,
@@ -824,8 +829,9 @@ fn emit_client_methods(contract: &Contract, client: &str) -> TokenStream {
         let response_ty = type_ident(&output.child_type);
         let doc = docs(&o.documentation);
         let detail = docs(&format!(
-            "Sends `{}`: fills `merchantId`, `keyVersion`, `interfaceVersion` and `seal`, then verifies the response seal.",
-            o.name
+            "Sends `{}` ({}): fills `merchantId`, `keyVersion`, `interfaceVersion` and `seal`, then verifies the response seal.",
+            o.name,
+            if o.http_location.is_some() { "JSON" } else { "SOAP" }
         ));
         Some(quote! {
             #doc

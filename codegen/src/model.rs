@@ -11,9 +11,9 @@ pub struct Contract {
     pub enums: Vec<EnumType>,
     /// Top-level elements with an anonymous type holding one child (document/literal wrapped).
     pub wrappers: Vec<Wrapper>,
-    /// The operations of the first SOAP 1.1 binding, in portType order.
+    /// The operations of the first SOAP 1.1 or HTTP binding, in portType order.
     pub operations: Vec<Operation>,
-    /// `soap:address` of the first port, if any.
+    /// `soap:address` (or `http:address`) of the first port, if any.
     pub service_address: Option<String>,
 }
 
@@ -82,6 +82,8 @@ pub struct Operation {
     pub name: String,
     pub documentation: String,
     pub soap_action: String,
+    /// For an HTTP (JSON) binding: the path the body is posted to. `None` for SOAP.
+    pub http_location: Option<String>,
     /// Wrapper element of the request (`signOff`).
     pub input_element: String,
     /// Wrapper element of the response (`signOffResponse`).

@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::model::*;
-use crate::xml::{self, Element, WSDL, WSDL_SOAP11, XSD};
+use crate::xml::{self, Element, WSDL, WSDL_HTTP, WSDL_SOAP11, XSD};
 use crate::{Error, Sources, Warning};
 
 struct Located<'a> {
@@ -461,16 +461,18 @@ fn read_wsdl(
         })
         .collect();
 
-    let binding = root
-        .children_named(WSDL, "binding")
-        .find(|b| b.child(WSDL_SOAP11, "binding").is_some());
+    // A SOAP 1.1 binding, or an HTTP binding for a JSON-only service.
+    let binding = root.children_named(WSDL, "binding").find(|b| {
+        b.child(WSDL_SOAP11, "binding").is_some() || b.child(WSDL_HTTP, "binding").is_some()
+    });
     let Some(binding) = binding else {
         return Err(Error::new(
             file,
             "binding",
-            "no SOAP 1.1 binding (soap:binding) in the WSDL",
+            "no SOAP 1.1 (soap:binding) or HTTP (http:binding) binding in the WSDL",
         ));
     };
+    let is_http = binding.child(WSDL_HTTP, "binding").is_some();
     if binding
         .child(WSDL_SOAP11, "binding")
         .and_then(|b| b.attr("style"))
@@ -532,19 +534,36 @@ fn read_wsdl(
             ));
             continue;
         }
-        let soap_action = binding
+        let bound = binding
             .children_named(WSDL, "operation")
-            .find(|o| o.attr("name") == Some(name))
+            .find(|o| o.attr("name") == Some(name));
+        let soap_action = bound
             .and_then(|o| o.child(WSDL_SOAP11, "operation"))
             .and_then(|o| o.attr("soapAction"))
             .unwrap_or_default()
             .to_string();
+        let http_location = if is_http {
+            let location = bound
+                .and_then(|o| o.child(WSDL_HTTP, "operation"))
+                .and_then(|o| o.attr("location"))
+                .ok_or_else(|| {
+                    Error::new(
+                        file,
+                        name,
+                        "an HTTP binding operation needs http:operation location=",
+                    )
+                })?;
+            Some(location.to_string())
+        } else {
+            None
+        };
         let documentation = operation.documentation();
         contract.operations.push(Operation {
             name: name.to_string(),
             recommended_interface_version: parse_recommended_version(&documentation),
             documentation,
             soap_action,
+            http_location,
             input_element,
             output_element,
         });

@@ -13,6 +13,7 @@ use crate::Error;
 pub const XSD: &str = "http://www.w3.org/2001/XMLSchema";
 pub const WSDL: &str = "http://schemas.xmlsoap.org/wsdl/";
 pub const WSDL_SOAP11: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
+pub const WSDL_HTTP: &str = "http://schemas.xmlsoap.org/wsdl/http/";
 
 /// Prefix bindings in scope: `(prefix, namespace)`, the empty prefix for the default namespace.
 type Scope = Rc<Vec<(String, String)>>;

@@ -1,5 +1,6 @@
 //! A local stand-in for the Sips wallet service, for demos and tests: SOAP at
-//! `POST /services/v2/wallet`, its WSDL at `GET /services/v2/wallet?wsdl`.
+//! `POST /services/v2/wallet`, its WSDL at `GET /services/v2/wallet?wsdl`, and In-App
+//! `paymentTokenInitialize` (JSON) at `POST /rs-services/v2/tokenInApp/paymentTokenInitialize`.
 //!
 //! It checks what the bank checks, in the bank's order: merchant (03), seal (34, `errorFieldName`
 //! `seal`), required fields (12), fields newer than `interfaceVersion` (12), formats (30); then runs
@@ -22,6 +23,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 
 use crate::contract::{self, operations, NAMESPACE, SENSITIVE_FIELDS};
 use crate::envelope::{self, Content, Payload};
+use crate::inapp;
 use crate::message::{Message, Operation};
 use crate::seal::{self, Algorithm, SecretKey, Value};
 use crate::{validate, Error};
@@ -110,6 +112,10 @@ struct Shared {
     config: SimulatorConfig,
     wallets: Mutex<Wallets>,
     base_url: String,
+    /// The In-App key pair: the mobile SDK would encrypt card data with its public half.
+    _in_app_keys: rcgen::KeyPair,
+    /// Its public key, base64 DER (SubjectPublicKeyInfo), as `publicKeyValue` carries it.
+    in_app_public_key: String,
 }
 
 /// A running simulator; it stops when dropped.
@@ -128,10 +134,18 @@ impl Simulator {
         };
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
+        let keys = rcgen::KeyPair::generate().map_err(std::io::Error::other)?;
+        let in_app_public_key = {
+            use base64::Engine;
+            use rcgen::PublicKeyData;
+            base64::engine::general_purpose::STANDARD.encode(keys.subject_public_key_info())
+        };
         let shared = Arc::new(Shared {
             config,
             wallets: Mutex::new(wallets),
             base_url: format!("http://{local_addr}"),
+            _in_app_keys: keys,
+            in_app_public_key,
         });
         let task = tokio::spawn(async move {
             loop {
@@ -186,14 +200,15 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
-    if request.uri().path() != crate::client::WALLET_PATH {
+    let in_app = request.uri().path() == in_app_path();
+    if request.uri().path() != crate::client::WALLET_PATH && !in_app {
         return Ok(plain(
             StatusCode::NOT_FOUND,
-            "only /services/v2/wallet is served here",
+            "served here: /services/v2/wallet and the In-App path",
         ));
     }
     let query = request.uri().query().unwrap_or_default().to_string();
-    if request.method() == hyper::Method::GET {
+    if request.method() == hyper::Method::GET && !in_app {
         return Ok(match query.as_str() {
             "wsdl" => xml(StatusCode::OK, wsdl(&shared.base_url)),
             "xsd=wallet.xsd" => xml(
@@ -225,6 +240,11 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply
     let failing = shared.config.fail_rate > 0.0 && fastrand::f64() < shared.config.fail_rate;
     if failing && fastrand::bool() {
         return Err(Dropped);
+    }
+    if in_app {
+        return Ok(serve_json::<inapp::operations::PaymentTokenInitialize>(
+            &shared, &body, failing,
+        ));
     }
     let Ok(text) = std::str::from_utf8(&body) else {
         return Ok(fault("soap:Client", "the request is not UTF-8"));
@@ -266,6 +286,120 @@ struct Effects {
     one_mean: Option<PaymentMean>,
 }
 
+/// The outcome of the checks the bank makes before running a function.
+enum Verdict<'a> {
+    /// Run it; answer sealed with this key.
+    Pass(&'a Merchant, Algorithm),
+    /// Answer this code now (sealed when the merchant is known).
+    Refuse {
+        code: &'static str,
+        field: String,
+        seal_with: Option<(Algorithm, &'a SecretKey)>,
+    },
+}
+
+/// Merchant (03), seal (34), required fields (12), interface version (12), formats (30).
+fn check<'a, M: Message>(shared: &'a Shared, request: &M, input: &Value) -> Verdict<'a> {
+    let merchant_id = request.text("merchantId").unwrap_or_default();
+    let Some(merchant) = shared.config.merchants.iter().find(|m| m.id == merchant_id) else {
+        return Verdict::Refuse {
+            code: "03",
+            field: String::new(),
+            seal_with: None,
+        };
+    };
+    let refuse = |code, field: &str, algorithm| Verdict::Refuse {
+        code,
+        field: field.to_string(),
+        seal_with: Some((algorithm, &merchant.key)),
+    };
+    let algorithm = match request.text("sealAlgorithm") {
+        None => Algorithm::HmacSha256,
+        Some(name) => match Algorithm::from_name(name) {
+            Some(a) => a,
+            None => return refuse("30", "sealAlgorithm", Algorithm::HmacSha256),
+        },
+    };
+    let seal_ok = request.text("keyVersion") == Some(merchant.key_version.as_str())
+        && input
+            .text("seal")
+            .is_some_and(|s| seal::verify(algorithm, &merchant.key, &input.seal_data(), s));
+    if !seal_ok {
+        return refuse("34", "seal", algorithm);
+    }
+    if let Err(e) = validate::check_required(request) {
+        return refuse("12", field_of(&e), algorithm);
+    }
+    match validate::check_interface_version(request) {
+        Err(e @ Error::FieldTooNew { .. }) => return refuse("12", field_of(&e), algorithm),
+        Err(e) => return refuse("30", field_of(&e), algorithm),
+        Ok(()) => {}
+    }
+    if let Err(e) = validate::check_formats(request) {
+        return refuse("30", field_of(&e), algorithm);
+    }
+    Verdict::Pass(merchant, algorithm)
+}
+
+/// Checks, runs and fills in the response; the key to seal it with.
+fn respond<'a, M: Message, R: Message>(
+    shared: &'a Shared,
+    operation: &str,
+    request: &M,
+    input: &Value,
+    force_99: bool,
+    response: &mut R,
+) -> Option<(Algorithm, &'a SecretKey)> {
+    let (merchant, algorithm) = match check(shared, request, input) {
+        Verdict::Pass(merchant, algorithm) => (merchant, algorithm),
+        Verdict::Refuse {
+            code,
+            field,
+            seal_with,
+        } => {
+            set_code(response, code);
+            if !field.is_empty() {
+                set(response, "errorFieldName", &field);
+                set(
+                    response,
+                    "redirectionStatusMessage",
+                    &format!("invalid field: {field}"),
+                );
+            }
+            return seal_with;
+        }
+    };
+    let seal_with = Some((algorithm, &merchant.key));
+    if force_99 {
+        set_code(response, "99");
+        return seal_with;
+    }
+    let mut wallets = shared
+        .wallets
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let before = shared.config.state_file.as_ref().map(|_| wallets.clone());
+    match run(shared, operation, request, &mut wallets, &merchant.id) {
+        Ok(effects) => {
+            if let (Some(path), Some(before)) = (&shared.config.state_file, before) {
+                // Persisted before the answer: a 00 is never lost by a crash.
+                if *wallets != before && wallets.save(path).is_err() {
+                    *wallets = before;
+                    set_code(response, "99");
+                    return seal_with;
+                }
+            }
+            set_code(response, "00");
+            for (field, value) in &effects.fields {
+                set(response, field, value);
+            }
+            apply_means(response, effects);
+        }
+        Err(refusal) => set_code(response, refusal.code()),
+    }
+    seal_with
+}
+
 fn serve<O: Operation>(shared: &Shared, payload: &Payload, force_99: bool) -> Reply {
     let request = match payload.decode::<O::RequestElement>(SENSITIVE_FIELDS) {
         Ok(element) => O::unwrap_request(element),
@@ -277,78 +411,63 @@ fn serve<O: Operation>(shared: &Shared, payload: &Payload, force_99: bool) -> Re
         _ => Value::Object(Vec::new()),
     };
     let mut response = O::Response::default();
-    let merchant_id = request.text("merchantId").unwrap_or_default();
-    let Some(merchant) = shared.config.merchants.iter().find(|m| m.id == merchant_id) else {
-        set(&mut response, "walletResponseCode", "03");
-        return answer::<O>(response, None);
-    };
-    let algorithm = match request.text("sealAlgorithm") {
-        None => Algorithm::HmacSha256,
-        Some(name) => match Algorithm::from_name(name) {
-            Some(a) => a,
-            None => {
-                return refuse::<O>(
-                    response,
-                    "30",
-                    "sealAlgorithm",
-                    merchant,
-                    Algorithm::HmacSha256,
-                )
-            }
-        },
-    };
-    let seal_ok = request.text("keyVersion") == Some(merchant.key_version.as_str())
-        && input
-            .text("seal")
-            .is_some_and(|s| seal::verify(algorithm, &merchant.key, &input.seal_data(), s));
-    if !seal_ok {
-        return refuse::<O>(response, "34", "seal", merchant, algorithm);
+    let seal_with = respond(
+        shared,
+        O::INFO.name,
+        &request,
+        &input,
+        force_99,
+        &mut response,
+    );
+    seal_response(&mut response, seal_with);
+    match envelope::write(&O::wrap_response(response)) {
+        Ok(body) => xml(StatusCode::OK, body),
+        Err(e) => fault("soap:Server", &e.to_string()),
     }
-    if let Err(e) = validate::check_required(&request) {
-        return refuse::<O>(response, "12", field_of(&e), merchant, algorithm);
-    }
-    match validate::check_interface_version(&request) {
-        Err(e @ Error::FieldTooNew { .. }) => {
-            return refuse::<O>(response, "12", field_of(&e), merchant, algorithm)
-        }
-        Err(e) => return refuse::<O>(response, "30", field_of(&e), merchant, algorithm),
-        Ok(()) => {}
-    }
-    if let Err(e) = validate::check_formats(&request) {
-        return refuse::<O>(response, "30", field_of(&e), merchant, algorithm);
-    }
-    if force_99 {
-        set(&mut response, "walletResponseCode", "99");
-        return answer::<O>(response, Some((algorithm, &merchant.key)));
-    }
+}
 
-    let mut wallets = shared
-        .wallets
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let before = shared.config.state_file.as_ref().map(|_| wallets.clone());
-    match run(O::INFO.name, &request, &mut wallets, &merchant.id) {
-        Ok(effects) => {
-            if let (Some(path), Some(before)) = (&shared.config.state_file, before) {
-                if *wallets != before && wallets.save(path).is_err() {
-                    *wallets = before;
-                    set(&mut response, "walletResponseCode", "99");
-                    return answer::<O>(response, Some((algorithm, &merchant.key)));
-                }
-            }
-            set(&mut response, "walletResponseCode", "00");
-            for (field, value) in &effects.fields {
-                set(&mut response, field, value);
-            }
-            apply_means(&mut response, effects);
-        }
-        Err(refusal) => set(&mut response, "walletResponseCode", refusal.code()),
-    }
-    answer::<O>(response, Some((algorithm, &merchant.key)))
+fn serve_json<O: Operation>(shared: &Shared, body: &[u8], force_99: bool) -> Reply {
+    let json: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(json @ serde_json::Value::Object(_)) => json,
+        _ => return plain(StatusCode::BAD_REQUEST, "the body is not a JSON object"),
+    };
+    let input = Value::from_json(&json);
+    let Ok(request) = serde_json::from_value::<O::Request>(json) else {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "the JSON does not fit the request type",
+        );
+    };
+    let mut response = O::Response::default();
+    let seal_with = respond(
+        shared,
+        O::INFO.name,
+        &request,
+        &input,
+        force_99,
+        &mut response,
+    );
+    seal_response(&mut response, seal_with);
+    let mut reply = Response::new(Full::new(Bytes::from(
+        serde_json::to_vec(&response).unwrap_or_default(),
+    )));
+    reply.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    reply
+}
+
+fn in_app_path() -> &'static str {
+    use crate::message::Operation as _;
+    inapp::operations::PaymentTokenInitialize::INFO
+        .http_location
+        .unwrap_or("/rs-services/v2/tokenInApp/paymentTokenInitialize")
 }
 
 /// The wallet functions' semantics.
 fn run<M: Message>(
+    shared: &Shared,
     operation: &str,
     request: &M,
     wallets: &mut Wallets,
@@ -398,6 +517,18 @@ fn run<M: Message>(
         "getPaymentMeanData" => {
             effects.one_mean = Some(wallets.payment_mean(merchant, wallet, mean_id)?.clone());
         }
+        "paymentTokenInitialize" => {
+            let token = format!("{:016x}", fastrand::u64(..));
+            effects.fields = vec![
+                (
+                    "redirectionUrl",
+                    format!("{}/inapp/{token}", shared.base_url),
+                ),
+                ("redirectionVersion", "1.0".into()),
+                ("redirectionStatusMessage", "Token initialized".into()),
+                ("publicKeyValue", shared.in_app_public_key.clone()),
+            ];
+        }
         // An operation added to the WSDL but not simulated: 99, the platform's "temporary problem".
         _ => {
             return Ok(Effects {
@@ -435,34 +566,21 @@ fn field_of(error: &Error) -> &str {
     }
 }
 
-fn refuse<O: Operation>(
-    mut response: O::Response,
-    code: &str,
-    field: &str,
-    merchant: &Merchant,
-    algorithm: Algorithm,
-) -> Reply {
-    set(&mut response, "walletResponseCode", code);
-    set(&mut response, "errorFieldName", field);
-    answer::<O>(response, Some((algorithm, &merchant.key)))
-}
-
 fn set<M: Message>(message: &mut M, field: &str, value: &str) {
     // A field the response type lacks (a WSDL without it) is simply not sent.
     let _ = message.set_text(field, value);
 }
 
-fn answer<O: Operation>(
-    mut response: O::Response,
-    sealing: Option<(Algorithm, &SecretKey)>,
-) -> Reply {
-    if let Some((algorithm, key)) = sealing {
+/// The response code field is `walletResponseCode` (wallet) or `redirectionStatusCode` (In-App).
+fn set_code<M: Message>(message: &mut M, code: &str) {
+    set(message, "walletResponseCode", code);
+    set(message, "redirectionStatusCode", code);
+}
+
+fn seal_response<M: Message>(response: &mut M, seal_with: Option<(Algorithm, &SecretKey)>) {
+    if let Some((algorithm, key)) = seal_with {
         let seal = seal::compute(algorithm, key, &response.seal_data());
-        set(&mut response, "seal", &seal);
-    }
-    match envelope::write(&O::wrap_response(response)) {
-        Ok(body) => xml(StatusCode::OK, body),
-        Err(e) => fault("soap:Server", &e.to_string()),
+        set(response, "seal", &seal);
     }
 }
 
