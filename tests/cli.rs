@@ -1,0 +1,275 @@
+//! The `sips-wallet` binary, run as a user would.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sips-wallet");
+
+fn cli(args: &[&str], key: &str) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env("SIPS_MERCHANT_ID", "011223344550000")
+        .env("SIPS_KEY_VERSION", "1")
+        .env("SIPS_SECRET_KEY", key)
+        .env_remove("RUST_LOG");
+    command
+}
+
+fn run_with_stdin(mut command: Command, input: &str) -> (i32, String) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn seal_reproduces_the_documented_examples() {
+    // SIPS-FACTS §4: the signOff example's sealed string.
+    let message = r#"{"interfaceVersion":"WR_WS_2.51","keyVersion":"1","merchantId":"011223344550000","merchantWalletId":"SIM01"}"#;
+    let (code, out) = run_with_stdin(cli(&["seal"], "superSafeSecretKey"), message);
+    assert_eq!(code, 0);
+    assert!(out.contains("  WR_WS_2.51011223344550000SIM01\n"), "{out}");
+    let order: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" = "))
+        .map(|l| l.trim().split(" = ").next().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["interfaceVersion", "merchantId", "merchantWalletId"]
+    );
+
+    // The HMAC-SHA-256 primitive example: a one-field message whose value is the test string.
+    let (code, out) = run_with_stdin(
+        cli(
+            &[
+                "seal",
+                "--expect",
+                "198e5f278e3f8548e174e84492953c4871732278b7e2aa2cbf20bb1ab85914ea",
+            ],
+            "superSafeSecretKey",
+        ),
+        r#"{"data":"This is a test!"}"#,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Matches --expect."), "{out}");
+
+    let (code, out) = run_with_stdin(
+        cli(&["seal", "--expect", "00"], "superSafeSecretKey"),
+        r#"{"data":"This is a test!"}"#,
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("Does NOT match"), "{out}");
+}
+
+#[test]
+fn every_dry_run_envelope_validates_and_reseals() {
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl/wallet.xsd");
+    let dir = std::env::temp_dir().join(format!("sips-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let commands: &[&[&str]] = &[
+        &[
+            "add-card",
+            "--merchant-wallet-id",
+            "W",
+            "--card-number",
+            "4111111111111111",
+            "--card-expiry-date",
+            "202812",
+            "--pan-type",
+            "PAN",
+        ],
+        &[
+            "update-payment-mean",
+            "--merchant-wallet-id",
+            "W",
+            "--payment-mean-id",
+            "1",
+            "--payment-mean-alias",
+            "a",
+        ],
+        &[
+            "delete-payment-mean",
+            "--merchant-wallet-id",
+            "W",
+            "--payment-mean-id",
+            "1",
+        ],
+        &["sign-off", "--merchant-wallet-id", "W"],
+        &["get-wallet-data", "--merchant-wallet-id", "W"],
+        &[
+            "get-payment-mean-data",
+            "--merchant-wallet-id",
+            "W",
+            "--payment-mean-id",
+            "1",
+        ],
+    ];
+    for args in commands {
+        let mut all = args.to_vec();
+        all.push("--dry-run");
+        let output = cli(&all, "k").output().unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let envelope = String::from_utf8(output.stdout).unwrap();
+        let body = envelope
+            .split("<soapenv:Body>")
+            .nth(1)
+            .unwrap()
+            .split("</soapenv:Body>")
+            .next()
+            .unwrap();
+        let file = dir.join(format!("{}.xml", args[0]));
+        std::fs::write(&file, body.trim()).unwrap();
+        let lint = Command::new("xmllint")
+            .args(["--noout", "--schema", xsd])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.success(),
+            "{}: {}",
+            args[0],
+            String::from_utf8_lossy(&lint.stderr)
+        );
+        // `seal` on the dry run's own output agrees with the seal in it.
+        let (code, out) = run_with_stdin(cli(&["seal"], "k"), &envelope);
+        assert_eq!(code, 0, "{}: {out}", args[0]);
+        assert!(out.contains("Matches the message's seal."));
+    }
+}
+
+#[test]
+fn bad_input_exits_non_zero_naming_the_field() {
+    let output = cli(
+        &[
+            "add-card",
+            "--merchant-wallet-id",
+            "W",
+            "--card-number",
+            "4111111111111112",
+            "--card-expiry-date",
+            "202812",
+            "--dry-run",
+        ],
+        "k",
+    )
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("cardNumber"), "{stderr}");
+    assert!(!stderr.contains("4111111111111112"), "{stderr}");
+
+    let no_key = Command::new(BIN)
+        .args(["sign-off", "--merchant-wallet-id", "W", "--dry-run"])
+        .env_remove("SIPS_SECRET_KEY")
+        .output()
+        .unwrap();
+    assert_ne!(no_key.status.code(), Some(0));
+}
+
+#[test]
+fn serve_is_driven_by_the_cli_from_another_process() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Command::new(BIN)
+        .args(["serve", "--listen", &listen])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://{listen}");
+    let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
+    // Wait for the listener.
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&listen).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let add = cli(
+        &[
+            "--url",
+            &url,
+            "add-card",
+            "--merchant-wallet-id",
+            "CLI",
+            "--card-number",
+            "4111111111111111",
+            "--card-expiry-date",
+            "202812",
+        ],
+        demo_key,
+    )
+    .output()
+    .unwrap();
+    let add_out = String::from_utf8_lossy(&add.stdout).to_string();
+    let list = cli(
+        &[
+            "--url",
+            &url,
+            "--output",
+            "json",
+            "get-wallet-data",
+            "--merchant-wallet-id",
+            "CLI",
+        ],
+        demo_key,
+    )
+    .output()
+    .unwrap();
+    let missing = cli(
+        &["--url", &url, "sign-off", "--merchant-wallet-id", "NOBODY"],
+        demo_key,
+    )
+    .output()
+    .unwrap();
+    server.kill().unwrap();
+    let _ = server.wait();
+
+    assert_eq!(add.status.code(), Some(0), "{add_out}");
+    assert!(
+        add_out.contains("addCard: 00") && add_out.contains("seal verified"),
+        "{add_out}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(json["responseCode"], "00");
+    assert_eq!(json["sealVerified"], true);
+    assert_eq!(
+        json["response"]["walletPaymentMeanDataList"][0]["maskedPan"],
+        "4111##########11"
+    );
+    assert_eq!(missing.status.code(), Some(3), "a non-00 code exits 3");
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("25 Wallet or payment mean unknown"));
+}
+
+#[test]
+fn no_arguments_runs_the_tour() {
+    let output = Command::new(BIN).env_remove("RUST_LOG").output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("10 of 10 steps gave the expected response code."),
+        "{stdout}"
+    );
+}
