@@ -239,11 +239,20 @@ impl<O: Operation> DynOperation for O {
     }
 }
 
+/// What [`DynMessage::send_dyn`] returns: the response as a tree.
+pub type ReplyFuture<'a> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<crate::client::Reply<Value>, crate::Error>>
+            + Send
+            + 'a,
+    >,
+>;
+
 /// A request built at run time, still of its operation's type underneath.
 pub trait DynMessage: Send + fmt::Debug {
     /// The operation it belongs to.
     fn operation(&self) -> &'static OperationInfo;
-    /// Gives access to the typed client path (see [`crate::client::WalletClient::call_dyn`]).
+    /// Fills, checks and seals it (see [`WalletClient::prepare`](crate::client::WalletClient::prepare)).
     #[doc(hidden)]
     fn prepare_dyn(
         &mut self,
@@ -251,16 +260,7 @@ pub trait DynMessage: Send + fmt::Debug {
     ) -> Result<crate::client::PreparedRequest, crate::Error>;
     /// Sends it and returns the response as a tree.
     #[doc(hidden)]
-    fn send_dyn<'a>(
-        self: Box<Self>,
-        client: &'a crate::client::WalletClient,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = Result<crate::client::Reply<Value>, crate::Error>>
-                + Send
-                + 'a,
-        >,
-    >;
+    fn send_dyn<'a>(self: Box<Self>, client: &'a crate::client::WalletClient) -> ReplyFuture<'a>;
 }
 
 struct TypedRequest<O: Operation>(O::Request);
@@ -283,16 +283,7 @@ impl<O: Operation> DynMessage for TypedRequest<O> {
         client.prepare::<O>(&mut self.0)
     }
 
-    fn send_dyn<'a>(
-        self: Box<Self>,
-        client: &'a crate::client::WalletClient,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = Result<crate::client::Reply<Value>, crate::Error>>
-                + Send
-                + 'a,
-        >,
-    > {
+    fn send_dyn<'a>(self: Box<Self>, client: &'a crate::client::WalletClient) -> ReplyFuture<'a> {
         Box::pin(async move {
             let reply = client.call(O::default(), self.0).await?;
             Ok(reply.map(|response| response.to_value()))

@@ -7,11 +7,9 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{sign_off_response, Action, TestServer, KEY, MERCHANT};
+use common::{demo_client, sign_off_response, Action, TestServer, KEY, MERCHANT};
 use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
-use sips_wallet::simulator::{
-    Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
-};
+use sips_wallet::simulator::{Simulator, SimulatorConfig, DEMO_SECRET_KEY};
 use sips_wallet::{Error, SecretKey, Verification, WalletClient, WalletClientBuilder};
 
 fn builder(url: &str) -> WalletClientBuilder {
@@ -30,13 +28,7 @@ async fn simulator() -> (Simulator, WalletClient) {
     let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
         .await
         .unwrap();
-    let client = WalletClient::builder()
-        .base_url(simulator.base_url())
-        .merchant_id(DEMO_MERCHANT_ID)
-        .key_version(DEMO_KEY_VERSION)
-        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
-        .build()
-        .unwrap();
+    let client = demo_client(&simulator);
     (simulator, client)
 }
 

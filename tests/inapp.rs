@@ -3,15 +3,13 @@
 
 mod common;
 
-use common::{Action, TestServer, KEY, MERCHANT};
+use common::{demo_client, Action, TestServer, KEY, MERCHANT};
 use sips_wallet::inapp::{
     operations, PaymentTokenInitializeRequest, PaymentTokenInitializeResponse, SdkOperationName,
 };
 use sips_wallet::message::Message;
 use sips_wallet::seal::{self, Algorithm};
-use sips_wallet::simulator::{
-    Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
-};
+use sips_wallet::simulator::{Simulator, SimulatorConfig, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
 use sips_wallet::{Error, SecretKey, Verification, WalletClient};
 
 fn request(operation: SdkOperationName) -> PaymentTokenInitializeRequest {
@@ -54,13 +52,8 @@ async fn against_the_simulator() {
     let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
         .await
         .unwrap();
-    let client = WalletClient::builder()
-        .base_url(simulator.base_url())
-        .merchant_id(DEMO_MERCHANT_ID)
-        .key_version(DEMO_KEY_VERSION)
-        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
-        .build()
-        .unwrap();
+    let client = demo_client(&simulator);
+
     let reply = client
         .payment_token_initialize(request(SdkOperationName::Addcard))
         .await

@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::demo_client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use sips_wallet::contract::{
@@ -16,16 +19,6 @@ use sips_wallet::{envelope, Error, WalletClient};
 async fn start(config: SimulatorConfig) -> Simulator {
     Simulator::start(config, ([127, 0, 0, 1], 0).into())
         .await
-        .unwrap()
-}
-
-fn demo_client(simulator: &Simulator) -> WalletClient {
-    WalletClient::builder()
-        .base_url(simulator.base_url())
-        .merchant_id(DEMO_MERCHANT_ID)
-        .key_version(DEMO_KEY_VERSION)
-        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
-        .build()
         .unwrap()
 }
 

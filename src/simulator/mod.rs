@@ -400,6 +400,29 @@ fn respond<'a, M: Message, R: Message>(
     seal_with
 }
 
+/// The sealed response to a decoded request (`input`: its fields as received, for the seal check).
+fn answer<O: Operation>(
+    shared: &Shared,
+    request: &O::Request,
+    input: &Value,
+    force_99: bool,
+) -> O::Response {
+    let mut response = O::Response::default();
+    let seal_with = respond(
+        shared,
+        O::INFO.name,
+        request,
+        input,
+        force_99,
+        &mut response,
+    );
+    if let Some((algorithm, key)) = seal_with {
+        let seal = seal::compute(algorithm, key, &response.seal_data());
+        set(&mut response, "seal", &seal);
+    }
+    response
+}
+
 fn serve<O: Operation>(shared: &Shared, payload: &Payload, force_99: bool) -> Reply {
     let request = match payload.decode::<O::RequestElement>(SENSITIVE_FIELDS) {
         Ok(element) => O::unwrap_request(element),
@@ -410,16 +433,7 @@ fn serve<O: Operation>(shared: &Shared, payload: &Payload, force_99: bool) -> Re
         Ok(Value::Object(mut children)) if !children.is_empty() => children.swap_remove(0).1,
         _ => Value::Object(Vec::new()),
     };
-    let mut response = O::Response::default();
-    let seal_with = respond(
-        shared,
-        O::INFO.name,
-        &request,
-        &input,
-        force_99,
-        &mut response,
-    );
-    seal_response(&mut response, seal_with);
+    let response = answer::<O>(shared, &request, &input, force_99);
     match envelope::write(&O::wrap_response(response)) {
         Ok(body) => xml(StatusCode::OK, body),
         Err(e) => fault("soap:Server", &e.to_string()),
@@ -438,16 +452,7 @@ fn serve_json<O: Operation>(shared: &Shared, body: &[u8], force_99: bool) -> Rep
             "the JSON does not fit the request type",
         );
     };
-    let mut response = O::Response::default();
-    let seal_with = respond(
-        shared,
-        O::INFO.name,
-        &request,
-        &input,
-        force_99,
-        &mut response,
-    );
-    seal_response(&mut response, seal_with);
+    let response = answer::<O>(shared, &request, &input, force_99);
     let mut reply = Response::new(Full::new(Bytes::from(
         serde_json::to_vec(&response).unwrap_or_default(),
     )));
@@ -575,13 +580,6 @@ fn set<M: Message>(message: &mut M, field: &str, value: &str) {
 fn set_code<M: Message>(message: &mut M, code: &str) {
     set(message, "walletResponseCode", code);
     set(message, "redirectionStatusCode", code);
-}
-
-fn seal_response<M: Message>(response: &mut M, seal_with: Option<(Algorithm, &SecretKey)>) {
-    if let Some((algorithm, key)) = seal_with {
-        let seal = seal::compute(algorithm, key, &response.seal_data());
-        set(response, "seal", &seal);
-    }
 }
 
 fn wsdl(base_url: &str) -> String {

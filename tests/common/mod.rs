@@ -173,3 +173,15 @@ pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
     }
     envelope::write(&operations::SignOff::wrap_response(response)).unwrap()
 }
+
+/// A client of `simulator` as its built-in demo merchant.
+pub fn demo_client(simulator: &sips_wallet::simulator::Simulator) -> sips_wallet::WalletClient {
+    use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
+    sips_wallet::WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
+        .build()
+        .unwrap()
+}
