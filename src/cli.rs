@@ -30,12 +30,8 @@ fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
         .copied()
 }
 
-/// `--kebab-case` of a field name.
-fn flag_name(field: &str) -> String {
-    sips_case(field)
-}
-
-fn sips_case(name: &str) -> String {
+/// The flag for a field: `merchantWalletId` → `merchant-wallet-id`.
+fn flag_name(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
         if c.is_ascii_uppercase() {

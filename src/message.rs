@@ -250,8 +250,6 @@ pub type ReplyFuture<'a> = std::pin::Pin<
 
 /// A request built at run time, still of its operation's type underneath.
 pub trait DynMessage: Send + fmt::Debug {
-    /// The operation it belongs to.
-    fn operation(&self) -> &'static OperationInfo;
     /// Fills, checks and seals it (see [`WalletClient::prepare`](crate::client::WalletClient::prepare)).
     #[doc(hidden)]
     fn prepare_dyn(
@@ -272,10 +270,6 @@ impl<O: Operation> fmt::Debug for TypedRequest<O> {
 }
 
 impl<O: Operation> DynMessage for TypedRequest<O> {
-    fn operation(&self) -> &'static OperationInfo {
-        O::INFO
-    }
-
     fn prepare_dyn(
         &mut self,
         client: &crate::client::WalletClient,

@@ -324,7 +324,7 @@ fn wallet_data_with_several_payment_means_decodes_in_order() {
 }
 
 #[test]
-fn payment_mean_data_and_sign_off_decode() {
+fn an_unknown_payment_mean_answer_decodes() {
     let xml = soap(
         r#"<a:getPaymentMeanDataResponse xmlns:a="urn:sips:cn:contract:office:wallet:v2"><a:output><a:walletResponseCode>25</a:walletResponseCode><a:seal>s</a:seal></a:output></a:getPaymentMeanDataResponse>"#,
     );

@@ -104,20 +104,16 @@ async fn against_the_simulator() {
 }
 
 async fn post_json(simulator: &Simulator, body: &str) -> serde_json::Value {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(simulator.local_addr())
-        .await
-        .unwrap();
-    let head = format!(
-        "POST /rs-services/v2/tokenInApp/paymentTokenInitialize HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let text = String::from_utf8(response).unwrap();
-    serde_json::from_str(text.split_once("\r\n\r\n").unwrap().1).unwrap()
+    let path = "/rs-services/v2/tokenInApp/paymentTokenInitialize";
+    let (_, answer) = common::raw_request(
+        simulator.local_addr(),
+        "POST",
+        path,
+        "application/json",
+        body,
+    )
+    .await;
+    serde_json::from_str(&answer).unwrap()
 }
 
 fn sealed_json(code: &str, key: &str) -> String {

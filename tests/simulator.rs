@@ -5,7 +5,6 @@ use std::time::Duration;
 mod common;
 
 use common::demo_client;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use sips_wallet::contract::{
     AddCardRequest, DeletePaymentMeanRequest, GetWalletDataRequest, SignOffRequest,
@@ -28,24 +27,7 @@ async fn post(simulator: &Simulator, body: &str) -> (u16, String) {
 }
 
 async fn request(simulator: &Simulator, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(simulator.local_addr())
-        .await
-        .unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: text/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let text = String::from_utf8_lossy(&response).to_string();
-    let status = text[9..12].parse().unwrap();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    common::raw_request(simulator.local_addr(), method, path, "text/xml", body).await
 }
 
 /// Fields of a request, sealed with the demo key unless `seal` is given.
@@ -76,7 +58,7 @@ fn envelope_in_style(style: &str, operation: &str, fields: &[(String, String)]) 
             .map(|(k, v)| {
                 format!(
                     "<{p}{k}>{}</{p}{k}>\n  <!-- comment -->\n",
-                    quick_xml_escape(v)
+                    quick_xml::escape::escape(v.as_str())
                 )
             })
             .collect();
@@ -106,10 +88,6 @@ fn envelope_in_style(style: &str, operation: &str, fields: &[(String, String)]) 
         }
         _ => unreachable!(),
     }
-}
-
-fn quick_xml_escape(v: &str) -> String {
-    v.replace('&', "&amp;").replace('<', "&lt;")
 }
 
 fn code_and_field(body: &str) -> (String, String, bool) {
