@@ -1,5 +1,7 @@
 //! The `sips-wallet` binary, run as a user would.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -137,8 +139,7 @@ fn every_dry_run_envelope_validates_and_reseals() {
             .unwrap();
         let file = dir.join(format!("{}.xml", args[0]));
         std::fs::write(&file, body.trim()).unwrap();
-        let lint = Command::new("xmllint")
-            .args(["--noout", "--schema", xsd])
+        let lint = common::xmllint::schema_check(xsd)
             .arg(&file)
             .output()
             .unwrap();

@@ -2,6 +2,8 @@
 //! including the ways a real server can misbehave.
 #![allow(dead_code)]
 
+pub mod xmllint;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
