@@ -531,19 +531,16 @@ fn seal_command(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, E
     }
 }
 
-/// A message's fields from JSON, or from the payload of a SOAP envelope (its `input`/`output`).
+/// A message's fields from JSON, or from a SOAP envelope of the wallet contract.
 fn message_of(input: &str) -> Result<Value, Error> {
-    let trimmed = input.trim_start();
+    let trimmed = input.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
         let json: serde_json::Value = serde_json::from_str(trimmed)
             .map_err(|e| Error::Config(format!("the input is not valid JSON: {e}")))?;
         return Ok(Value::from_json(&json));
     }
-    match envelope::read(input)? {
+    match envelope::read_wallet_message(input)? {
         Content::Fault(fault) => Err(Error::Fault(fault)),
-        Content::Message(payload) => match payload.to_value()? {
-            Value::Object(mut children) if !children.is_empty() => Ok(children.swap_remove(0).1),
-            other => Ok(other),
-        },
+        Content::Message(value) => Ok(value),
     }
 }

@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
-use crate::contract::{NAMESPACE, SENSITIVE_FIELDS};
+use crate::codec::{self, EncodeError, Limits};
+use crate::contract::SENSITIVE_FIELDS;
 use crate::envelope::{self, Content};
 use crate::mask::mask_message;
 use crate::message::{Message, Operation, OperationInfo};
-use crate::seal::{self, Algorithm, SecretKey, Value};
+use crate::seal::{self, Algorithm, SecretKey};
 use crate::transport::{HttpResponse, RootStore, Transport, TransportConfig};
 use crate::{validate, Error};
 
@@ -197,6 +198,7 @@ impl WalletClientBuilder {
                 key,
                 algorithm: self.algorithm,
                 accept_unsealed_success: self.accept_unsealed_success,
+                timeout: self.transport.timeout,
                 transport,
             }),
         })
@@ -245,6 +247,7 @@ struct Inner {
     key: SecretKey,
     algorithm: Algorithm,
     accept_unsealed_success: bool,
+    timeout: Duration,
     transport: Transport,
 }
 
@@ -379,7 +382,7 @@ impl WalletClient {
         let (target, body, content_type) = match O::INFO.http_location {
             None => (
                 self.inner.wallet_uri.clone(),
-                envelope::write(&O::wrap_request(request.clone()))?,
+                envelope::write_request::<O>(request).map_err(invalid_field)?,
                 "text/xml; charset=utf-8",
             ),
             Some(path) => (
@@ -439,37 +442,18 @@ impl WalletClient {
             let masked_request = mask_message(&prepared.body, SENSITIVE_FIELDS).into_owned();
             tracing::trace!(body = %masked_request, "request");
             let started = Instant::now();
-            let soap_action = format!("\"{}\"", info.soap_action);
-            let mut headers = vec![("content-type", prepared.content_type)];
-            match info.http_location {
-                None => headers.push(("soapaction", soap_action.as_str())),
-                Some(_) => headers.push(("accept", "application/json")),
-            }
-            let result = self.inner.transport.post(&prepared.target, &headers, prepared.body).await;
-            let duration = started.elapsed();
-            tracing::Span::current().record("duration_ms", duration.as_millis() as u64);
-            let http = match result {
-                Ok(http) => http,
-                Err(error) => {
-                    tracing::warn!(%error, "call failed");
-                    return Err(error);
-                }
-            };
-            let exchange = Exchange {
-                uri: prepared.uri,
-                request: masked_request,
-                status: http.status,
-                response: mask_message(&String::from_utf8_lossy(&http.body), SENSITIVE_FIELDS).into_owned(),
-                duration,
-            };
-            tracing::trace!(status = http.status, body = %exchange.response, "response");
-            let reply = self.read_response::<O>(http, exchange);
+            let timeout = self.inner.timeout;
+            // Sending, receiving and decoding all spend the one budget.
+            let reply = tokio::time::timeout(timeout, self.exchange::<O>(prepared, masked_request, started))
+                .await
+                .unwrap_or(Err(Error::Timeout(timeout)));
+            tracing::Span::current().record("duration_ms", started.elapsed().as_millis() as u64);
             match &reply {
                 Ok(reply) => {
                     tracing::Span::current().record("response_code", reply.code.as_deref().unwrap_or(""));
                     tracing::info!(code = reply.code.as_deref().unwrap_or(""), verification = ?reply.verification, "answered");
                 }
-                Err(error) => tracing::warn!(%error, "bad response"),
+                Err(error) => tracing::warn!(%error, "call failed"),
             }
             reply
         }
@@ -477,41 +461,49 @@ impl WalletClient {
         .await
     }
 
-    /// The typed response and the output's fields as received (for the seal).
+    async fn exchange<O: Operation>(
+        &self,
+        prepared: PreparedRequest,
+        masked_request: String,
+        started: Instant,
+    ) -> Result<Reply<O::Response>, Error> {
+        let info = O::INFO;
+        let soap_action = format!("\"{}\"", info.soap_action);
+        let mut headers = vec![("content-type", prepared.content_type)];
+        match info.http_location {
+            None => headers.push(("soapaction", soap_action.as_str())),
+            Some(_) => headers.push(("accept", "application/json")),
+        }
+        let http = self
+            .inner
+            .transport
+            .post(&prepared.target, &headers, prepared.body)
+            .await?;
+        let exchange = Exchange {
+            uri: prepared.uri,
+            request: masked_request,
+            status: http.status,
+            response: mask_message(&String::from_utf8_lossy(&http.body), SENSITIVE_FIELDS)
+                .into_owned(),
+            duration: started.elapsed(),
+        };
+        tracing::trace!(status = http.status, body = %exchange.response, "response");
+        self.read_response::<O>(http, exchange)
+    }
+
+    /// The typed response of a SOAP answer, read once.
     fn read_soap<O: Operation>(
         text: &str,
         ok_status: bool,
         http: &HttpResponse,
-    ) -> Result<(O::Response, Value), Error> {
+    ) -> Result<O::Response, Error> {
         // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
-        let payload = match envelope::read(text) {
-            Ok(Content::Fault(fault)) => return Err(Error::Fault(fault)),
-            _ if !ok_status => return Err(http_error(http)),
-            Ok(Content::Message(payload)) => payload,
-            Err(error) => return Err(error.into()),
-        };
-        payload.expect(NAMESPACE, O::INFO.response_element)?;
-        let element: O::ResponseElement = payload.decode(SENSITIVE_FIELDS)?;
-        // The seal is checked over the fields as received, not over the decoded type: a field the
-        // bundled contract does not know yet is still covered by the bank's seal.
-        let output = match payload.to_value()? {
-            Value::Object(mut children) if !children.is_empty() => children.swap_remove(0).1,
-            _ => Value::Object(Vec::new()),
-        };
-        Ok((O::unwrap_response(element), output))
-    }
-
-    fn read_json<O: Operation>(text: &str) -> Result<(O::Response, Value), Error> {
-        let json: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
-        if !json.is_object() {
-            return Err(Error::Json("expected a JSON object".into()));
+        match envelope::read_response::<O>(text, Limits::default()) {
+            Ok(Content::Fault(fault)) => Err(Error::Fault(fault)),
+            _ if !ok_status => Err(http_error(http)),
+            Ok(Content::Message(response)) => Ok(response),
+            Err(error) => Err(error.into()),
         }
-        let output = Value::from_json(&json);
-        let response = serde_json::from_value(json).map_err(|e| {
-            Error::Json(mask_message(&e.to_string(), SENSITIVE_FIELDS).into_owned())
-        })?;
-        Ok((response, output))
     }
 
     fn read_response<O: Operation>(
@@ -528,29 +520,26 @@ impl WalletClient {
                 http_error(&http)
             });
         };
-        let (response, output) = match info.http_location {
+        let response = match info.http_location {
             None => Self::read_soap::<O>(text, ok_status, &http)?,
             Some(_) if !ok_status => return Err(http_error(&http)),
-            Some(_) => Self::read_json::<O>(text)?,
+            Some(_) => codec::read_json::<O::Response>(text).map_err(Error::Json)?,
         };
+        // Code, seal and verification all come from the typed response: what the caller sees is
+        // what the seal covers.
         let (code, code_field) = RESPONSE_CODE_FIELDS
             .iter()
-            .find_map(|name| {
-                output
-                    .text(name)
-                    .filter(|c| !c.is_empty())
-                    .map(|c| (Some(c.to_string()), *name))
-            })
+            .find_map(|name| response.text(name).map(|c| (Some(c.to_string()), *name)))
             .unwrap_or((None, ""));
         let code_meaning = code
             .as_deref()
             .and_then(|c| <O::Response as Message>::field(code_field).and_then(|f| f.describe(c)));
-        let verification = match output.text("seal").filter(|s| !s.is_empty()) {
+        let verification = match response.text("seal") {
             Some(received) => {
                 if seal::verify(
                     self.inner.algorithm,
                     &self.inner.key,
-                    &output.seal_data(),
+                    &response.seal_data(),
                     received,
                 ) {
                     Verification::Verified
@@ -574,6 +563,13 @@ impl WalletClient {
             verification,
             exchange,
         })
+    }
+}
+
+fn invalid_field(error: EncodeError) -> Error {
+    Error::InvalidField {
+        field: error.field,
+        reason: error.reason,
     }
 }
 

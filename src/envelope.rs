@@ -1,21 +1,24 @@
 //! SOAP 1.1 envelopes: writing one around a message, reading the message out of one.
 //!
-//! Reading resolves namespaces instead of matching prefixes: the payload may use the default
-//! namespace or any prefix, declared on the payload, on `Body` or on `Envelope` (as Apache CXF does).
-//! The payload is cut out of the envelope with the declarations it relies on copied onto its root,
-//! and handed to the generated yaserde decoder as a document of its own. A DOCTYPE anywhere is refused,
-//! so no entity is ever declared, let alone expanded.
+//! Reading is strict, because what is read is what the seal is checked over: one `Envelope`, an
+//! optional `Header` (skipped), one `Body` holding exactly one element (the wrapper, or a `Fault`),
+//! the wrapper holding exactly one `input`/`output`, and nothing after. Names are resolved by
+//! namespace, never by prefix, wherever the declarations stand. A DOCTYPE is refused, so no entity
+//! is ever declared, let alone expanded.
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
-
+use crate::codec::{EncodeError, Limits, Ns, ReadXml, Start, WriteXml, XmlReader, XmlWriter};
+use crate::message::{Message, Operation, OperationInfo, OperationVisitor};
 use crate::seal::Value;
 
 /// The SOAP 1.1 envelope namespace.
 pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 
-/// A SOAP 1.1 Fault.
+/// Longest fault text kept: a fault is for people to read, not a channel for megabytes.
+const FAULT_TEXT_LIMIT: usize = 1024;
+
+/// A SOAP 1.1 Fault. Its text came from outside: card numbers are masked and long text cut when it is
+/// read, so it can be shown and logged as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Fault {
@@ -27,7 +30,7 @@ pub struct Fault {
     pub detail: Option<String>,
 }
 
-/// Why an envelope could not be read or written.
+/// Why an envelope could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EnvelopeError {
@@ -54,437 +57,389 @@ pub enum EnvelopeError {
     /// `Body` holds no element.
     #[error("the SOAP Body is empty")]
     EmptyBody,
-    /// The payload is not the element that was expected.
-    #[error("expected <{expected}> in the SOAP Body, found <{found}>")]
+    /// An element is not the one expected there.
+    #[error("expected <{expected}>, found <{found}>")]
     UnexpectedElement {
         /// `{namespace}name` expected.
         expected: String,
         /// `{namespace}name` found.
         found: String,
     },
-    /// The payload does not match its schema type.
-    #[error("cannot decode <{element}>: {message}")]
-    Decode {
-        /// The payload element.
-        element: String,
-        /// What the decoder said (card numbers masked).
-        message: String,
+    /// A second element where the message has room for one (a second element in Body, a second
+    /// `output`, anything after Body).
+    #[error("<{parent}> holds a second element <{found}> where there is room for one")]
+    SecondElement {
+        /// The element holding it.
+        parent: String,
+        /// `{namespace}name` of the extra element.
+        found: String,
     },
-    /// A message could not be written.
-    #[error("cannot write the message: {0}")]
-    Encode(String),
+    /// A field that may appear once appears again.
+    #[error("field `{field}` appears more than once")]
+    RepeatedField {
+        /// The field's name.
+        field: String,
+    },
+    /// An element inside a message is not in the contract's namespace.
+    #[error("<{found}> inside <{parent}> is not in the contract's namespace")]
+    ForeignElement {
+        /// The element holding it.
+        parent: String,
+        /// `{namespace}name` of the element.
+        found: String,
+    },
+    /// An element holding child elements also holds text.
+    #[error("<{element}> mixes text with elements")]
+    MixedContent {
+        /// The element.
+        element: String,
+    },
+    /// A text field holds an element: a shape the contract does not describe.
+    #[error("field `{field}` holds an element <{found}> where the contract expects text")]
+    ElementInText {
+        /// The field.
+        field: String,
+        /// The element found in it.
+        found: String,
+    },
+    /// Elements nest deeper than the limit.
+    #[error("elements nest deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// More elements than the limit.
+    #[error("the document has more than {limit} elements")]
+    TooManyElements {
+        /// The limit.
+        limit: usize,
+    },
+    /// More namespace declarations in scope than the limit.
+    #[error("more than {limit} namespace declarations in scope")]
+    TooManyNamespaces {
+        /// The limit.
+        limit: usize,
+    },
+    /// An element with more attributes than the limit.
+    #[error("an element has more than {limit} attributes")]
+    TooManyAttributes {
+        /// The limit.
+        limit: usize,
+    },
 }
 
-/// Writes a SOAP 1.1 envelope around a message (a generated wrapper element).
-pub fn write<T: yaserde::YaSerialize>(payload: &T) -> Result<String, EnvelopeError> {
-    let config = yaserde::ser::Config {
-        perform_indent: true,
-        write_document_declaration: false,
-        indent_string: Some("  ".into()),
-    };
-    let body = yaserde::ser::to_string_with_config(payload, &config)
-        .map_err(|e| EnvelopeError::Encode(e.to_string()))?;
-    let mut out = String::with_capacity(body.len() + 256);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<soapenv:Envelope xmlns:soapenv=\"{SOAP11_NS}\">\n"
-    ));
-    out.push_str("<soapenv:Header/>\n<soapenv:Body>\n");
-    out.push_str(&body);
-    out.push_str("\n</soapenv:Body>\n</soapenv:Envelope>\n");
-    Ok(out)
-}
-
-/// Writes a SOAP 1.1 Fault envelope.
-pub fn write_fault(code: &str, string: &str) -> String {
-    use quick_xml::escape::escape;
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"{SOAP11_NS}\">\n<soapenv:Body>\n<soapenv:Fault>\n<faultcode>{}</faultcode>\n<faultstring>{}</faultstring>\n</soapenv:Fault>\n</soapenv:Body>\n</soapenv:Envelope>\n",
-        escape(code),
-        escape(string)
+/// The request envelope of an operation, as the client sends it.
+pub fn write_request<O: Operation>(request: &O::Request) -> Result<String, EncodeError> {
+    write(
+        O::INFO,
+        O::INFO.request_element,
+        O::INFO.request_child,
+        request,
     )
 }
 
-/// What an envelope carries.
+/// The response envelope of an operation, as the service sends it.
+pub fn write_response<O: Operation>(response: &O::Response) -> Result<String, EncodeError> {
+    write(
+        O::INFO,
+        O::INFO.response_element,
+        O::INFO.response_child,
+        response,
+    )
+}
+
+fn write<T: WriteXml>(
+    info: &OperationInfo,
+    element: &str,
+    child: &str,
+    message: &T,
+) -> Result<String, EncodeError> {
+    let prefix = info.prefix;
+    let mut writer = XmlWriter::new();
+    writer.raw(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    writer.open(
+        "soapenv:Envelope",
+        &format!(r#" xmlns:soapenv="{SOAP11_NS}""#),
+    );
+    writer.empty("soapenv:Header");
+    writer.open("soapenv:Body", "");
+    let element = format!("{prefix}:{element}");
+    writer.open(
+        &element,
+        &format!(r#" xmlns:{prefix}="{}""#, info.namespace),
+    );
+    let child = format!("{prefix}:{child}");
+    writer.open(&child, "");
+    message.write_xml(&mut writer)?;
+    writer.close(&child);
+    writer.close(&element);
+    writer.close("soapenv:Body");
+    writer.close("soapenv:Envelope");
+    Ok(writer.finish())
+}
+
+/// A SOAP 1.1 Fault envelope (what the simulator answers to a request it cannot read).
+pub fn write_fault(code: &str, string: &str) -> String {
+    let mut writer = XmlWriter::new();
+    writer.raw(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    writer.open(
+        "soapenv:Envelope",
+        &format!(r#" xmlns:soapenv="{SOAP11_NS}""#),
+    );
+    writer.open("soapenv:Body", "");
+    writer.open("soapenv:Fault", "");
+    // Our own fault text: a character XML cannot carry is dropped rather than failing the fault.
+    let clean = |text: &str| -> String {
+        text.chars()
+            .filter(|c| crate::codec::escape_text(c.encode_utf8(&mut [0; 4])).is_ok())
+            .collect()
+    };
+    let _ = writer.text("faultcode", "faultcode", &clean(code));
+    let _ = writer.text("faultstring", "faultstring", &clean(string));
+    writer.close("soapenv:Fault");
+    writer.close("soapenv:Body");
+    writer.close("soapenv:Envelope");
+    writer.finish()
+}
+
+/// What a SOAP Body holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Content {
-    /// A message: the Body's element.
-    Message(Payload),
+pub enum Content<T> {
+    /// The message.
+    Message(T),
     /// A SOAP Fault.
     Fault(Fault),
 }
 
-/// The element in a SOAP Body, as a document of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Payload {
-    /// Its namespace.
-    pub namespace: Option<String>,
-    /// Its local name.
-    pub name: String,
-    /// Its XML, with the namespace declarations it relies on copied onto its root.
-    pub xml: String,
+/// Reads an operation's response envelope: its `output`, or a Fault.
+pub fn read_response<O: Operation>(
+    xml: &str,
+    limits: Limits,
+) -> Result<Content<O::Response>, EnvelopeError> {
+    match open(xml, O::INFO.namespace, limits)? {
+        Body::Fault(fault) => Ok(Content::Fault(fault)),
+        Body::Message(message) => message
+            .read(O::INFO.response_element, O::INFO.response_child)
+            .map(Content::Message),
+    }
 }
 
-impl Payload {
-    /// `{namespace}name`, for messages.
-    pub fn qualified_name(&self) -> String {
-        qualified(self.namespace.as_deref(), &self.name)
-    }
+/// Reads a request or a response of the bundled wallet contract, whichever its Body holds, with its
+/// operation's codec, as a tree of values (for tools such as the `seal` command).
+pub fn read_wallet_message(xml: &str) -> Result<Content<Value>, EnvelopeError> {
+    use crate::contract;
+    let message = match open(xml, contract::NAMESPACE, Limits::default())? {
+        Body::Fault(fault) => return Ok(Content::Fault(fault)),
+        Body::Message(message) => message,
+    };
+    let element = message.element().clone();
+    let request = contract::OPERATIONS
+        .iter()
+        .any(|o| o.info().request_element == element.local);
+    let visitor = ReadAsValue {
+        message: *message,
+        request,
+    };
+    let read = match element.ns {
+        Ns::Target if request => contract::with_request_element(element.local, visitor),
+        Ns::Target => contract::with_response_element(element.local, visitor),
+        _ => None,
+    };
+    read.unwrap_or_else(|| {
+        Err(EnvelopeError::UnexpectedElement {
+            expected: "a request or response of the wallet contract".into(),
+            found: element.describe(contract::NAMESPACE),
+        })
+    })
+    .map(Content::Message)
+}
 
-    /// Checks the element is the one expected.
-    pub fn expect(&self, namespace: &str, name: &str) -> Result<(), EnvelopeError> {
-        if self.name == name && self.namespace.as_deref() == Some(namespace) {
-            Ok(())
+struct ReadAsValue<'i> {
+    message: MessageReader<'i>,
+    request: bool,
+}
+
+impl OperationVisitor for ReadAsValue<'_> {
+    type Output = Result<Value, EnvelopeError>;
+
+    fn visit<O: Operation>(self) -> Self::Output {
+        let info = O::INFO;
+        Ok(if self.request {
+            self.message
+                .read::<O::Request>(info.request_element, info.request_child)?
+                .to_value()
         } else {
-            Err(EnvelopeError::UnexpectedElement {
-                expected: qualified(Some(namespace), name),
-                found: self.qualified_name(),
-            })
-        }
-    }
-
-    /// Decodes it with a generated type.
-    pub fn decode<T: yaserde::YaDeserialize>(
-        &self,
-        sensitive_fields: &[&str],
-    ) -> Result<T, EnvelopeError> {
-        yaserde::de::from_str(&self.xml).map_err(|e| EnvelopeError::Decode {
-            element: self.name.clone(),
-            message: crate::mask::mask_message(&e.to_string(), sensitive_fields).into_owned(),
+            self.message
+                .read::<O::Response>(info.response_element, info.response_child)?
+                .to_value()
         })
     }
+}
 
-    /// Reads it as a tree of named values, whatever its schema (used by the `seal` command and the
-    /// simulator's checks). Repeated elements stay as repeated entries, in order.
-    pub fn to_value(&self) -> Result<Value, EnvelopeError> {
-        let mut reader = Reader::from_str(&self.xml);
-        // Open elements: name, children read so far, text read so far.
-        let mut stack: Vec<OpenElement> = Vec::new();
-        loop {
-            let position = reader.buffer_position();
-            match reader.read_event().map_err(|e| malformed(position, e))? {
-                Event::Start(start) => stack.push((local_name(&start), Vec::new(), String::new())),
-                Event::Empty(start) => {
-                    if let Some((_, children, _)) = stack.last_mut() {
-                        children.push((local_name(&start), Value::Text(String::new())));
-                    }
-                }
-                Event::Text(text) => {
-                    if let Some((_, _, t)) = stack.last_mut() {
-                        t.push_str(&text.decode().map_err(|e| malformed(position, e))?);
-                    }
-                }
-                Event::CData(data) => {
-                    if let Some((_, _, t)) = stack.last_mut() {
-                        t.push_str(&String::from_utf8_lossy(&data));
-                    }
-                }
-                Event::GeneralRef(reference) => {
-                    let resolved =
-                        resolve_reference(&reference).ok_or_else(|| EnvelopeError::Malformed {
-                            position,
-                            message: format!(
-                                "unknown entity &{};",
-                                String::from_utf8_lossy(&reference)
-                            ),
-                        })?;
-                    if let Some((_, _, t)) = stack.last_mut() {
-                        t.push_str(&resolved);
-                    }
-                }
-                Event::End(_) => {
-                    let Some((name, children, text)) = stack.pop() else {
-                        return Err(EnvelopeError::Malformed {
-                            position,
-                            message: "unbalanced end tag".into(),
-                        });
-                    };
-                    let value = if children.is_empty() {
-                        Value::Text(text)
-                    } else {
-                        Value::Object(children)
-                    };
-                    match stack.last_mut() {
-                        Some((_, siblings, _)) => siblings.push((name, value)),
-                        None => return Ok(value),
-                    }
-                }
-                Event::Eof => {
-                    return Err(EnvelopeError::Malformed {
-                        position,
-                        message: "unexpected end".into(),
-                    })
-                }
-                Event::DocType(_) => return Err(EnvelopeError::Doctype),
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            }
-        }
+/// An envelope opened as far as its Body's element.
+pub enum Body<'i> {
+    /// The Body holds a Fault (read whole).
+    Fault(Fault),
+    /// The Body holds a message, not read yet.
+    Message(Box<MessageReader<'i>>),
+}
+
+/// Reads an envelope up to the start of its Body's element.
+pub fn open<'i>(
+    xml: &'i str,
+    namespace: &'static str,
+    limits: Limits,
+) -> Result<Body<'i>, EnvelopeError> {
+    let mut reader = XmlReader::new(xml, namespace, limits);
+    let envelope = reader.root()?;
+    if envelope.ns != Ns::Soap || envelope.local != "Envelope" {
+        let found = envelope.describe(namespace);
+        let soap12 = matches!(&envelope.ns, Ns::Other(ns) if ns == SOAP12_NS);
+        return Err(EnvelopeError::NotAnEnvelope {
+            found: if soap12 {
+                format!("{found} (SOAP 1.2; this service speaks SOAP 1.1)")
+            } else {
+                found
+            },
+        });
     }
-}
-
-/// Reads an envelope: its Body's element, or its Fault.
-pub fn read(xml: &str) -> Result<Content, EnvelopeError> {
-    let mut reader = Reader::from_str(xml);
-    // Prefix bindings declared on Envelope and Body: the payload may rely on them.
-    let mut inherited: Vec<(String, String)> = Vec::new();
-    let mut state = State::Prolog;
-    let mut content: Option<Content> = None;
-    loop {
-        let position = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| malformed(position, e))?;
-        match event {
-            Event::DocType(_) => return Err(EnvelopeError::Doctype),
-            Event::Eof => {
-                return match (state, content) {
-                    (State::Done, Some(content)) => Ok(content),
-                    (State::Prolog, _) => Err(EnvelopeError::Malformed {
-                        position,
-                        message: "no root element".into(),
-                    }),
-                    (State::Done, None) => Err(EnvelopeError::MissingBody),
-                    _ => Err(EnvelopeError::Malformed {
-                        position,
-                        message: "the document ends inside the envelope".into(),
-                    }),
-                };
-            }
-            Event::Start(ref start) | Event::Empty(ref start) => {
-                let is_empty = matches!(event, Event::Empty(_));
-                let declared = declarations(start).map_err(|m| EnvelopeError::Malformed {
-                    position,
-                    message: m,
-                })?;
-                let scope: Vec<(String, String)> = inherited
-                    .iter()
-                    .cloned()
-                    .chain(declared.iter().cloned())
-                    .collect();
-                let (namespace, name) = resolve(start, &scope);
-                match state {
-                    State::Prolog => {
-                        if namespace.as_deref() != Some(SOAP11_NS) || name != "Envelope" {
-                            let found = qualified(namespace.as_deref(), &name);
-                            return Err(if namespace.as_deref() == Some(SOAP12_NS) {
-                                EnvelopeError::NotAnEnvelope {
-                                    found: format!(
-                                        "{found} (SOAP 1.2; this service speaks SOAP 1.1)"
-                                    ),
-                                }
-                            } else {
-                                EnvelopeError::NotAnEnvelope { found }
-                            });
-                        }
-                        inherited = scope;
-                        state = if is_empty {
-                            State::Done
-                        } else {
-                            State::Envelope
-                        };
-                    }
-                    State::Envelope
-                        if namespace.as_deref() == Some(SOAP11_NS) && name == "Body" =>
-                    {
-                        if is_empty {
-                            return Err(EnvelopeError::EmptyBody);
-                        }
-                        inherited = scope;
-                        state = State::Body;
-                    }
-                    State::Envelope => {
-                        // Header or anything else beside Body: skipped whole.
-                        if !is_empty {
-                            reader
-                                .read_to_end(start.name())
-                                .map_err(|e| malformed(position, e))?;
-                        }
-                    }
-                    State::Body if content.is_none() => {
-                        let start_offset = position as usize;
-                        if !is_empty {
-                            reader
-                                .read_to_end(start.name())
-                                .map_err(|e| malformed(position, e))?;
-                        }
-                        let end_offset = reader.buffer_position() as usize;
-                        let fragment = xml.get(start_offset..end_offset).unwrap_or_default();
-                        content = Some(
-                            if namespace.as_deref() == Some(SOAP11_NS) && name == "Fault" {
-                                Content::Fault(read_fault(fragment)?)
-                            } else {
-                                Content::Message(Payload {
-                                    xml: with_declarations(fragment, &inherited, &declared),
-                                    namespace,
-                                    name,
-                                })
-                            },
-                        );
-                    }
-                    State::Body => {
-                        // A second element in Body: not a wrapped message; ignore it as CXF would.
-                        if !is_empty {
-                            reader
-                                .read_to_end(start.name())
-                                .map_err(|e| malformed(position, e))?;
-                        }
-                    }
-                    State::AfterBody | State::Done => {
-                        if !is_empty {
-                            reader
-                                .read_to_end(start.name())
-                                .map_err(|e| malformed(position, e))?;
-                        }
-                    }
-                }
-            }
-            Event::End(_) => {
-                state = match state {
-                    State::Body => {
-                        if content.is_none() {
-                            return Err(EnvelopeError::EmptyBody);
-                        }
-                        State::AfterBody
-                    }
-                    State::AfterBody | State::Envelope => State::Done,
-                    other => other,
-                };
-            }
-            Event::Text(_)
-            | Event::CData(_)
-            | Event::GeneralRef(_)
-            | Event::Decl(_)
-            | Event::PI(_)
-            | Event::Comment(_) => {}
-        }
-    }
-}
-
-type OpenElement = (String, Vec<(String, Value)>, String);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Prolog,
-    Envelope,
-    Body,
-    AfterBody,
-    Done,
-}
-
-fn read_fault(fragment: &str) -> Result<Fault, EnvelopeError> {
-    let payload = Payload {
-        namespace: None,
-        name: "Fault".into(),
-        xml: fragment.to_string(),
-    };
-    // Fault children are unqualified; their names are read by local name.
-    let value = payload.to_value()?;
-    let text_of = |name: &str| -> Option<String> {
-        match value.get(name) {
-            Some(Value::Text(t)) => Some(t.trim().to_string()),
-            Some(other @ Value::Object(_)) => Some(
-                other
-                    .sealed_fields()
-                    .into_iter()
-                    .map(|(_, v)| v)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            _ => None,
-        }
-    };
-    Ok(Fault {
-        code: text_of("faultcode").unwrap_or_default(),
-        string: text_of("faultstring").unwrap_or_default(),
-        detail: text_of("detail").filter(|d| !d.is_empty()),
-    })
-}
-
-fn declarations(start: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    for attribute in start.attributes() {
-        let attribute = attribute.map_err(|e| e.to_string())?;
-        let key = attribute.key.as_ref();
-        let prefix = if key == b"xmlns" {
-            String::new()
-        } else if let Some(p) = key.strip_prefix(b"xmlns:") {
-            String::from_utf8_lossy(p).to_string()
-        } else {
-            continue;
+    let body = loop {
+        let Some(child) = reader.next_child(&envelope)? else {
+            return Err(EnvelopeError::MissingBody);
         };
-        let value = attribute
-            .unescape_value()
-            .map_err(|e| e.to_string())?
-            .to_string();
-        out.push((prefix, value));
+        match (&child.ns, child.local) {
+            (Ns::Soap, "Header") => reader.skip(&child)?,
+            (Ns::Soap, "Body") => break child,
+            _ => {
+                return Err(EnvelopeError::UnexpectedElement {
+                    expected: format!("{{{SOAP11_NS}}}Body"),
+                    found: child.describe(namespace),
+                })
+            }
+        }
+    };
+    let Some(element) = reader.next_child(&body)? else {
+        return Err(EnvelopeError::EmptyBody);
+    };
+    if element.ns == Ns::Soap && element.local == "Fault" {
+        let fault = read_fault(&mut reader, &element)?;
+        let rest = MessageReader {
+            reader,
+            envelope,
+            body,
+            element,
+        };
+        rest.end()?;
+        return Ok(Body::Fault(fault));
+    }
+    Ok(Body::Message(Box::new(MessageReader {
+        reader,
+        envelope,
+        body,
+        element,
+    })))
+}
+
+/// The rest of an envelope whose Body's element has been reached.
+pub struct MessageReader<'i> {
+    reader: XmlReader<'i>,
+    envelope: Start<'i>,
+    body: Start<'i>,
+    element: Start<'i>,
+}
+
+impl<'i> MessageReader<'i> {
+    /// The Body's element (the wrapper: `signOff`, `signOffResponse`…).
+    pub fn element(&self) -> &Start<'i> {
+        &self.element
+    }
+
+    /// `{namespace}name` of the Body's element, for messages.
+    pub fn describe(&self) -> String {
+        self.element.describe(self.reader.target())
+    }
+
+    /// Reads the message: the wrapper `element` in the contract's namespace holding exactly one
+    /// `child`, then checks that nothing follows it in the envelope.
+    pub fn read<T: ReadXml>(mut self, element: &str, child: &str) -> Result<T, EnvelopeError> {
+        let namespace = self.reader.target();
+        if self.element.ns != Ns::Target || self.element.local != element {
+            return Err(EnvelopeError::UnexpectedElement {
+                expected: format!("{{{namespace}}}{element}"),
+                found: self.describe(),
+            });
+        }
+        let wrapper = self.element.clone();
+        let Some(inner) = self.reader.next_child(&wrapper)? else {
+            return Err(EnvelopeError::UnexpectedElement {
+                expected: format!("{{{namespace}}}{child}"),
+                found: format!("the end of <{element}>"),
+            });
+        };
+        if inner.ns != Ns::Target || inner.local != child {
+            return Err(EnvelopeError::UnexpectedElement {
+                expected: format!("{{{namespace}}}{child}"),
+                found: inner.describe(namespace),
+            });
+        }
+        let message = T::read_xml(&mut self.reader, &inner)?;
+        if let Some(extra) = self.reader.next_child(&wrapper)? {
+            return Err(EnvelopeError::SecondElement {
+                parent: element.to_string(),
+                found: extra.describe(namespace),
+            });
+        }
+        self.end()?;
+        Ok(message)
+    }
+
+    /// After the Body's element: nothing else in Body, nothing after Body, nothing after Envelope.
+    fn end(mut self) -> Result<(), EnvelopeError> {
+        let namespace = self.reader.target();
+        for parent in [&self.body, &self.envelope] {
+            if let Some(extra) = self.reader.next_child(parent)? {
+                return Err(EnvelopeError::SecondElement {
+                    parent: parent.local.to_string(),
+                    found: extra.describe(namespace),
+                });
+            }
+        }
+        self.reader.finish()
+    }
+}
+
+/// `faultcode`, `faultstring` and `detail` (children unqualified, as SOAP 1.1 has them).
+fn read_fault<'i>(reader: &mut XmlReader<'i>, fault: &Start<'i>) -> Result<Fault, EnvelopeError> {
+    let mut out = Fault {
+        code: String::new(),
+        string: String::new(),
+        detail: None,
+    };
+    while let Some(child) = reader.next_child(fault)? {
+        match child.local {
+            "faultcode" => out.code = outside_text(&reader.text(&child)?),
+            "faultstring" => out.string = outside_text(&reader.text(&child)?),
+            "detail" => {
+                let detail = outside_text(&reader.all_text(&child)?);
+                out.detail = (!detail.is_empty()).then_some(detail);
+            }
+            _ => reader.skip(&child)?,
+        }
     }
     Ok(out)
 }
 
-fn resolve(start: &BytesStart<'_>, scope: &[(String, String)]) -> (Option<String>, String) {
-    let qname = String::from_utf8_lossy(start.name().as_ref()).to_string();
-    let (prefix, local) = qname.split_once(':').unwrap_or(("", &qname));
-    let namespace = scope
-        .iter()
-        .rev()
-        .find(|(p, _)| p == prefix)
-        .map(|(_, ns)| ns.clone());
-    (namespace.filter(|ns| !ns.is_empty()), local.to_string())
-}
-
-fn local_name(start: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(start.local_name().as_ref()).to_string()
-}
-
-/// Copies onto the fragment's root tag the inherited declarations it does not make itself.
-fn with_declarations(
-    fragment: &str,
-    inherited: &[(String, String)],
-    own: &[(String, String)],
-) -> String {
-    let mut seen: Vec<&str> = own.iter().map(|(p, _)| p.as_str()).collect();
-    let mut extra = String::new();
-    for (prefix, namespace) in inherited.iter().rev() {
-        if seen.contains(&prefix.as_str()) {
-            continue;
-        }
-        seen.push(prefix);
-        let namespace = quick_xml::escape::escape(namespace.as_str());
-        if prefix.is_empty() {
-            extra.push_str(&format!(" xmlns=\"{namespace}\""));
-        } else {
-            extra.push_str(&format!(" xmlns:{prefix}=\"{namespace}\""));
-        }
+/// Text from outside, made fit to show: trimmed, cut to 1 KiB, card numbers masked.
+fn outside_text(text: &str) -> String {
+    let text = text.trim();
+    let mut end = text.len().min(FAULT_TEXT_LIMIT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    let name_end = fragment
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| c.is_whitespace() || *c == '>' || *c == '/')
-        .map_or(fragment.len(), |(i, _)| i);
-    format!(
-        "{}{}{}",
-        &fragment[..name_end],
-        extra,
-        &fragment[name_end..]
-    )
-}
-
-fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Option<String> {
-    if let Ok(Some(c)) = reference.resolve_char_ref() {
-        return Some(c.to_string());
-    }
-    let name = String::from_utf8_lossy(reference).to_string();
-    quick_xml::escape::resolve_predefined_entity(&name).map(str::to_string)
-}
-
-fn qualified(namespace: Option<&str>, name: &str) -> String {
-    match namespace {
-        Some(ns) => format!("{{{ns}}}{name}"),
-        None => name.to_string(),
-    }
-}
-
-fn malformed(position: u64, error: impl std::fmt::Display) -> EnvelopeError {
-    EnvelopeError::Malformed {
-        position,
-        message: error.to_string(),
-    }
+    let cut = if end < text.len() {
+        format!("{}…", &text[..end])
+    } else {
+        text.to_string()
+    };
+    crate::mask::mask_message(&cut, crate::contract::SENSITIVE_FIELDS).into_owned()
 }

@@ -28,6 +28,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;
+pub mod codec;
 pub mod contract;
 pub mod envelope;
 mod error;

@@ -16,6 +16,8 @@ pub trait Message:
     + yaserde::YaDeserialize
     + serde::Serialize
     + serde::de::DeserializeOwned
+    + crate::codec::ReadXml
+    + crate::codec::WriteXml
     + Send
     + Sync
     + 'static
@@ -39,6 +41,12 @@ pub trait Message:
 
     /// Whether a field (by XML name) holds a value.
     fn is_set(&self, field: &str) -> bool;
+
+    /// Fields received that the contract does not describe.
+    fn unknown_fields(&self) -> &UnknownFields;
+
+    /// The same, to change.
+    fn unknown_fields_mut(&mut self) -> &mut UnknownFields;
 
     /// The seal data as one string.
     fn seal_data(&self) -> String {
@@ -170,12 +178,20 @@ pub struct OperationInfo {
     pub command: &'static str,
     /// The `SOAPAction` header value.
     pub soap_action: &'static str,
+    /// The contract's target namespace.
+    pub namespace: &'static str,
+    /// The prefix its namespace is written with (`urn`).
+    pub prefix: &'static str,
     /// For a JSON-only function (an HTTP binding in the WSDL): the path it is posted to.
     pub http_location: Option<&'static str>,
     /// The request's wrapper element (`signOff`).
     pub request_element: &'static str,
+    /// The element inside it holding the request's fields (`input`).
+    pub request_child: &'static str,
     /// The response's wrapper element (`signOffResponse`).
     pub response_element: &'static str,
+    /// The element inside it holding the response's fields (`output`).
+    pub response_child: &'static str,
     /// The interfaceVersion the documentation recommends (`WR_WS_2.51`).
     pub recommended_interface_version: Option<&'static str>,
     /// The operation's documentation.
@@ -203,6 +219,15 @@ pub trait Operation: Copy + Default + Send + Sync + 'static {
     fn wrap_response(response: Self::Response) -> Self::ResponseElement;
     /// Takes a response out of its wrapper element.
     fn unwrap_response(element: Self::ResponseElement) -> Self::Response;
+}
+
+/// Something done with an operation chosen at run time by name, with its types known: what the
+/// generated `with_request_element` calls.
+pub trait OperationVisitor {
+    /// What the visit gives.
+    type Output;
+    /// Does it with operation `O`.
+    fn visit<O: Operation>(self) -> Self::Output;
 }
 
 /// An operation picked at run time (by the CLI, from [`crate::contract::OPERATIONS`]).
@@ -282,6 +307,87 @@ impl<O: Operation> DynMessage for TypedRequest<O> {
             let reply = client.call(O::default(), self.0).await?;
             Ok(reply.map(|response| response.to_value()))
         })
+    }
+}
+
+/// Fields a message carried that its contract does not describe, in the order received: `(name, text)`.
+///
+/// Only text fields are kept this way; an unknown element holding elements is a shape the contract
+/// does not describe, and is refused. Card-like numbers are masked in `Debug` output.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct UnknownFields(Vec<(String, String)>);
+
+impl UnknownFields {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `(name, text)` pairs, in the order received.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The first value of a field, by name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// Adds a field.
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+}
+
+impl fmt::Debug for UnknownFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(n, v)| {
+                (
+                    n.as_str(),
+                    crate::mask::mask_message(v, crate::contract::SENSITIVE_FIELDS),
+                )
+            }))
+            .finish()
+    }
+}
+
+// yaserde users see the contract's fields only: unknown fields are neither read nor written by it.
+impl yaserde::YaSerialize for UnknownFields {
+    fn serialize<W: std::io::Write>(
+        &self,
+        _writer: &mut yaserde::ser::Serializer<W>,
+    ) -> Result<(), yaserde::Error> {
+        Ok(())
+    }
+
+    fn serialize_attributes(
+        &self,
+        attributes: Vec<yaserde::__xml::attribute::OwnedAttribute>,
+        namespace: yaserde::__xml::namespace::Namespace,
+    ) -> Result<
+        (
+            Vec<yaserde::__xml::attribute::OwnedAttribute>,
+            yaserde::__xml::namespace::Namespace,
+        ),
+        yaserde::Error,
+    > {
+        Ok((attributes, namespace))
+    }
+}
+
+impl yaserde::YaDeserialize for UnknownFields {
+    fn deserialize<R: std::io::Read>(
+        _reader: &mut yaserde::de::Deserializer<R>,
+    ) -> Result<Self, yaserde::Error> {
+        Err(yaserde::Error::custom(
+            "unknown fields are not read by yaserde",
+        ))
     }
 }
 

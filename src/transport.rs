@@ -44,7 +44,6 @@ pub(crate) struct HttpResponse {
 #[derive(Clone)]
 pub(crate) struct Transport {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
-    timeout: Duration,
     max_response_bytes: usize,
 }
 
@@ -92,12 +91,11 @@ impl Transport {
             .build(https);
         Ok(Transport {
             client,
-            timeout: config.timeout,
             max_response_bytes: config.max_response_bytes,
         })
     }
 
-    /// POSTs `body`; the whole exchange, body included, must end within the timeout.
+    /// POSTs `body` and reads the whole answer (the caller bounds the time it may take).
     pub async fn post(
         &self,
         uri: &http::Uri,
@@ -111,34 +109,29 @@ impl Transport {
         let request = request
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| Error::Config(format!("cannot build the HTTP request: {e}")))?;
-        let exchange = async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|e| Error::Transport(error_chain(&e)))?;
-            let status = response.status().as_u16();
-            let body = Limited::new(response.into_body(), self.max_response_bytes)
-                .collect()
-                .await
-                .map_err(|e| {
-                    if e.is::<http_body_util::LengthLimitError>() {
-                        Error::BodyTooLarge {
-                            limit: self.max_response_bytes,
-                        }
-                    } else {
-                        Error::Transport(format!(
-                            "reading the response body: {}",
-                            error_chain(e.as_ref())
-                        ))
-                    }
-                })?
-                .to_bytes();
-            Ok(HttpResponse { status, body })
-        };
-        tokio::time::timeout(self.timeout, exchange)
+        let response = self
+            .client
+            .request(request)
             .await
-            .map_err(|_| Error::Timeout(self.timeout))?
+            .map_err(|e| Error::Transport(error_chain(&e)))?;
+        let status = response.status().as_u16();
+        let body = Limited::new(response.into_body(), self.max_response_bytes)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    Error::BodyTooLarge {
+                        limit: self.max_response_bytes,
+                    }
+                } else {
+                    Error::Transport(format!(
+                        "reading the response body: {}",
+                        error_chain(e.as_ref())
+                    ))
+                }
+            })?
+            .to_bytes();
+        Ok(HttpResponse { status, body })
     }
 }
 

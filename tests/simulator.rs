@@ -91,12 +91,8 @@ fn envelope_in_style(style: &str, operation: &str, fields: &[(String, String)]) 
 }
 
 fn code_and_field(body: &str) -> (String, String, bool) {
-    let envelope::Content::Message(payload) = envelope::read(body).unwrap() else {
+    let envelope::Content::Message(output) = envelope::read_wallet_message(body).unwrap() else {
         panic!("fault: {body}")
-    };
-    let output = match payload.to_value().unwrap() {
-        Value::Object(mut c) => c.remove(0).1,
-        other => other,
     };
     let key = SecretKey::new(DEMO_SECRET_KEY).unwrap();
     let sealed_ok = output
@@ -253,7 +249,7 @@ async fn broken_requests_get_faults_or_413_never_a_hang() {
     let (status, body) = post(&simulator, "<soapenv:Envelope><unclosed>").await;
     assert_eq!(status, 500);
     assert!(matches!(
-        envelope::read(&body).unwrap(),
+        envelope::read_wallet_message(&body).unwrap(),
         envelope::Content::Fault(_)
     ));
     let (status, _) = post(&simulator, &"x".repeat(2 << 20)).await;

@@ -36,6 +36,16 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
         .iter()
         .map(|o| type_ident(&o.name))
         .collect();
+    let visit_arms = contract.operations.iter().map(|o| {
+        let marker = type_ident(&o.name);
+        let element = o.input_element.as_str();
+        quote!(#element => Some(visitor.visit::<operations::#marker>()),)
+    });
+    let visit_response_arms = contract.operations.iter().map(|o| {
+        let marker = type_ident(&o.name);
+        let element = o.output_element.as_str();
+        quote!(#element => Some(visitor.visit::<operations::#marker>()),)
+    });
     let sensitive: Vec<&str> = SENSITIVE_FIELDS
         .iter()
         .copied()
@@ -59,6 +69,9 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
         /// Target namespace of every element in a message body.
         pub const NAMESPACE: &str = #namespace;
 
+        /// The prefix the contract's namespace is written with.
+        pub const PREFIX: &str = #prefix;
+
         /// The service address the WSDL publishes (`soap:address`).
         pub const SERVICE_ADDRESS: Option<&str> = #address;
 
@@ -79,6 +92,22 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
         /// The wrapper elements of document/literal wrapped messages (`<signOff><input>…`).
         pub mod elements {
             #(#wrappers)*
+        }
+
+        /// Calls `visitor` with the operation whose request wrapper element is `element`.
+        pub fn with_request_element<V: crate::message::OperationVisitor>(element: &str, visitor: V) -> Option<V::Output> {
+            match element {
+                #(#visit_arms)*
+                _ => None,
+            }
+        }
+
+        /// Calls `visitor` with the operation whose response wrapper element is `element`.
+        pub fn with_response_element<V: crate::message::OperationVisitor>(element: &str, visitor: V) -> Option<V::Output> {
+            match element {
+                #(#visit_response_arms)*
+                _ => None,
+            }
         }
 
         /// One marker type per operation, tying its request and response types together.
@@ -553,7 +582,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
     let value_steps = t.fields.iter().map(|f| {
         let ident = field_ident(&f.name);
         let name = f.name.as_str();
-        let push = |v: TokenStream| quote!(fields.push((#name, #v)););
+        let push = |v: TokenStream| quote!(fields.push((#name.to_string(), #v)););
         match (&f.occurs, &f.ty) {
             (Occurs::Required, FieldType::Text) => {
                 let p = push(quote!(crate::seal::Value::Text(self.#ident.clone())));
@@ -648,6 +677,9 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         }
     ));
 
+    let reader = emit_reader(t, &name);
+    let writer = emit_writer(t, &name, prefix);
+
     quote! {
         #doc
         #[derive(Clone, Default, PartialEq, ::yaserde::YaSerialize, ::yaserde::YaDeserialize, ::serde::Serialize, ::serde::Deserialize)]
@@ -655,6 +687,11 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         #[non_exhaustive]
         pub struct #name {
             #(#field_defs)*
+            /// Fields the bundled contract does not describe, kept as received (name, text): a field the
+            /// bank added after this contract is still covered by the seal, and visible here.
+            #[yaserde(skip_serializing = true, rename = "__unknown_fields")]
+            #[serde(skip)]
+            pub unknown_fields: crate::message::UnknownFields,
         }
 
         impl #name {
@@ -667,9 +704,12 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
 
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(#type_name)
-                    #(#debug_fields)*
-                    .finish()
+                let mut out = f.debug_struct(#type_name);
+                out #(#debug_fields)*;
+                if !self.unknown_fields.is_empty() {
+                    out.field("unknown_fields", &self.unknown_fields);
+                }
+                out.finish()
             }
         }
 
@@ -679,13 +719,21 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
 
             #seal_order_doc
             fn write_seal_data(&self, out: &mut String) {
+                if !self.unknown_fields.is_empty() {
+                    // Unknown fields take their sorted place among the known ones: the general walk.
+                    out.push_str(&crate::message::Message::to_value(self).seal_data());
+                    return;
+                }
                 #(#seal_steps)*
             }
 
             fn to_value(&self) -> crate::seal::Value {
-                let mut fields: Vec<(&'static str, crate::seal::Value)> = Vec::new();
+                let mut fields: Vec<(String, crate::seal::Value)> = Vec::new();
                 #(#value_steps)*
-                crate::seal::Value::object(fields)
+                for (name, value) in self.unknown_fields.iter() {
+                    fields.push((name.to_string(), crate::seal::Value::Text(value.to_string())));
+                }
+                crate::seal::Value::Object(fields)
             }
 
             fn text(&self, field: &str) -> Option<&str> {
@@ -708,6 +756,121 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
                     #(#is_set_arms)*
                     _ => false,
                 }
+            }
+
+            fn unknown_fields(&self) -> &crate::message::UnknownFields {
+                &self.unknown_fields
+            }
+
+            fn unknown_fields_mut(&mut self) -> &mut crate::message::UnknownFields {
+                &mut self.unknown_fields
+            }
+        }
+
+        #reader
+        #writer
+    }
+}
+
+/// The quick-xml reader of a type: each child element, by name in the contract's namespace, into its
+/// field; a field that may appear once appearing twice, or an element in another namespace, is
+/// refused; a text element the contract does not describe is kept in `unknown_fields`.
+fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
+    let once_count = t
+        .fields
+        .iter()
+        .filter(|f| f.occurs != Occurs::Repeated)
+        .count();
+    let once_count = proc_macro2::Literal::usize_unsuffixed(once_count);
+    let mut once_index = 0usize;
+    let arms = t.fields.iter().map(|f| {
+        let ident = field_ident(&f.name);
+        let xml_name = f.name.as_str();
+        let value = match &f.ty {
+            FieldType::Text => quote!(reader.text(&child)?),
+            FieldType::Enum(_) => quote!(reader.text(&child)?.into()),
+            FieldType::Complex(n) => {
+                let ty = type_ident(n);
+                quote!(<#ty as crate::codec::ReadXml>::read_xml(reader, &child)?)
+            }
+        };
+        match f.occurs {
+            Occurs::Repeated => quote!(#xml_name => message.#ident.push(#value),),
+            occurs => {
+                let index = proc_macro2::Literal::usize_unsuffixed(once_index);
+                once_index += 1;
+                let assign = if occurs == Occurs::Optional {
+                    quote!(message.#ident = Some(#value);)
+                } else {
+                    quote!(message.#ident = #value;)
+                };
+                quote!(#xml_name => {
+                    reader.once(&mut seen[#index], &child)?;
+                    #assign
+                })
+            }
+        }
+    });
+    quote! {
+        impl crate::codec::ReadXml for #name {
+            #[allow(unused_mut)]
+            fn read_xml<'i>(
+                reader: &mut crate::codec::XmlReader<'i>,
+                element: &crate::codec::Start<'i>,
+            ) -> Result<Self, crate::envelope::EnvelopeError> {
+                let mut message = Self::default();
+                let mut seen = [false; #once_count];
+                while let Some(child) = reader.next_child(element)? {
+                    match reader.field_name(element, &child)? {
+                        #(#arms)*
+                        other => {
+                            let value = reader.text(&child)?;
+                            message.unknown_fields.push(other, value);
+                        }
+                    }
+                }
+                Ok(message)
+            }
+        }
+    }
+}
+
+/// The quick-xml writer of a type: its fields in schema order, each as `<prefix:name>`.
+fn emit_writer(t: &ComplexType, name: &Ident, prefix: &str) -> TokenStream {
+    let unknown_name = format!("{prefix}:{{field}}");
+    let steps = t.fields.iter().map(|f| {
+        let ident = field_ident(&f.name);
+        let xml_name = f.name.as_str();
+        let qualified = format!("{prefix}:{}", f.name);
+        let write_one = |v: TokenStream| match &f.ty {
+            FieldType::Text => quote!(writer.text(#qualified, #xml_name, #v)?;),
+            FieldType::Enum(_) => quote!(writer.text(#qualified, #xml_name, #v.as_str())?;),
+            FieldType::Complex(_) => quote! {
+                writer.open(#qualified, "");
+                crate::codec::WriteXml::write_xml(#v, writer)?;
+                writer.close(#qualified);
+            },
+        };
+        match f.occurs {
+            Occurs::Required => write_one(quote!(&self.#ident)),
+            Occurs::Optional => {
+                let step = write_one(quote!(value));
+                quote!(if let Some(value) = &self.#ident { #step })
+            }
+            Occurs::Repeated => {
+                let step = write_one(quote!(value));
+                quote!(for value in &self.#ident { #step })
+            }
+        }
+    });
+    quote! {
+        impl crate::codec::WriteXml for #name {
+            fn write_xml(&self, writer: &mut crate::codec::XmlWriter) -> Result<(), crate::codec::EncodeError> {
+                #(#steps)*
+                for (field, value) in self.unknown_fields.iter() {
+                    writer.text(&format!(#unknown_name), field, value)?;
+                }
+                Ok(())
             }
         }
     }
@@ -762,6 +925,8 @@ fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
     let in_child = field_ident(&input.child);
     let out_child = field_ident(&output.child);
     let in_element = input.element.as_str();
+    let in_child_name = input.child.as_str();
+    let out_child_name = output.child.as_str();
     let out_element = output.element.as_str();
     let soap_action = o.soap_action.as_str();
     let documentation = o.documentation.as_str();
@@ -790,8 +955,12 @@ fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
                 command: #cli_name,
                 soap_action: #soap_action,
                 http_location: #http_location,
+                namespace: super::NAMESPACE,
+                prefix: super::PREFIX,
                 request_element: #in_element,
+                request_child: #in_child_name,
                 response_element: #out_element,
+                response_child: #out_child_name,
                 recommended_interface_version: #recommended,
                 documentation: #documentation,
             };

@@ -21,11 +21,12 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 
-use crate::contract::{self, operations, NAMESPACE, SENSITIVE_FIELDS};
-use crate::envelope::{self, Content, Payload};
+use crate::codec::{self, Limits, Ns};
+use crate::contract::{self, NAMESPACE};
+use crate::envelope::{self, Body, MessageReader};
 use crate::inapp;
-use crate::message::{Message, Operation};
-use crate::seal::{self, Algorithm, SecretKey, Value};
+use crate::message::{Message, Operation, OperationVisitor};
+use crate::seal::{self, Algorithm, SecretKey};
 use crate::{validate, Error};
 use wallets::{PaymentMean, Refusal, Wallets};
 
@@ -247,35 +248,58 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply
         ));
     }
     let Ok(text) = std::str::from_utf8(&body) else {
-        return Ok(fault("soap:Client", "the request is not UTF-8"));
+        return Ok(fault("soapenv:Client", "the request is not UTF-8"));
     };
-    let payload = match envelope::read(text) {
-        Ok(Content::Message(payload)) => payload,
-        Ok(Content::Fault(_)) => return Ok(fault("soap:Client", "a request cannot be a Fault")),
-        Err(e) => return Ok(fault("soap:Client", &format!("unreadable request: {e}"))),
+    let message = match envelope::open(text, NAMESPACE, Limits::default()) {
+        Ok(Body::Message(message)) => message,
+        Ok(Body::Fault(_)) => return Ok(fault("soapenv:Client", "a request cannot be a Fault")),
+        Err(e) => return Ok(fault("soapenv:Client", &format!("unreadable request: {e}"))),
     };
-    if payload.namespace.as_deref() != Some(NAMESPACE) {
-        return Ok(fault(
-            "soap:Client",
-            &format!("unexpected element <{}>", payload.qualified_name()),
-        ));
-    }
-    let name = payload.name.as_str();
-    Ok(if name == operations::AddCard::INFO.request_element {
-        serve::<operations::AddCard>(&shared, &payload, failing)
-    } else if name == operations::UpdatePaymentMean::INFO.request_element {
-        serve::<operations::UpdatePaymentMean>(&shared, &payload, failing)
-    } else if name == operations::DeletePaymentMean::INFO.request_element {
-        serve::<operations::DeletePaymentMean>(&shared, &payload, failing)
-    } else if name == operations::SignOff::INFO.request_element {
-        serve::<operations::SignOff>(&shared, &payload, failing)
-    } else if name == operations::GetWalletData::INFO.request_element {
-        serve::<operations::GetWalletData>(&shared, &payload, failing)
-    } else if name == operations::GetPaymentMeanData::INFO.request_element {
-        serve::<operations::GetPaymentMeanData>(&shared, &payload, failing)
+    let element = message.element().clone();
+    let known = if element.ns == Ns::Target {
+        contract::with_request_element(
+            element.local,
+            Serve {
+                shared: &shared,
+                message: *message,
+                failing,
+            },
+        )
     } else {
-        fault("soap:Client", &format!("unknown operation <{name}>"))
-    })
+        None
+    };
+    Ok(known.unwrap_or_else(|| {
+        fault(
+            "soapenv:Client",
+            &format!("unknown operation <{}>", element.describe(NAMESPACE)),
+        )
+    }))
+}
+
+/// Reads, checks and answers one request of the operation the generated table picked.
+struct Serve<'a, 'i> {
+    shared: &'a Shared,
+    message: MessageReader<'i>,
+    failing: bool,
+}
+
+impl OperationVisitor for Serve<'_, '_> {
+    type Output = Reply;
+
+    fn visit<O: Operation>(self) -> Reply {
+        let request: O::Request = match self
+            .message
+            .read(O::INFO.request_element, O::INFO.request_child)
+        {
+            Ok(request) => request,
+            Err(e) => return fault("soapenv:Client", &format!("unreadable request: {e}")),
+        };
+        let response = answer::<O>(self.shared, &request, self.failing);
+        match envelope::write_response::<O>(&response) {
+            Ok(body) => xml(StatusCode::OK, body),
+            Err(e) => fault("soapenv:Server", &e.to_string()),
+        }
+    }
 }
 
 /// What a wallet function produced.
@@ -299,7 +323,7 @@ enum Verdict<'a> {
 }
 
 /// Merchant (03), seal (34), required fields (12), interface version (12), formats (30).
-fn check<'a, M: Message>(shared: &'a Shared, request: &M, input: &Value) -> Verdict<'a> {
+fn check<'a, M: Message>(shared: &'a Shared, request: &M) -> Verdict<'a> {
     let merchant_id = request.text("merchantId").unwrap_or_default();
     let Some(merchant) = shared.config.merchants.iter().find(|m| m.id == merchant_id) else {
         return Verdict::Refuse {
@@ -321,9 +345,9 @@ fn check<'a, M: Message>(shared: &'a Shared, request: &M, input: &Value) -> Verd
         },
     };
     let seal_ok = request.text("keyVersion") == Some(merchant.key_version.as_str())
-        && input
+        && request
             .text("seal")
-            .is_some_and(|s| seal::verify(algorithm, &merchant.key, &input.seal_data(), s));
+            .is_some_and(|s| seal::verify(algorithm, &merchant.key, &request.seal_data(), s));
     if !seal_ok {
         return refuse("34", "seal", algorithm);
     }
@@ -346,11 +370,10 @@ fn respond<'a, M: Message, R: Message>(
     shared: &'a Shared,
     operation: &str,
     request: &M,
-    input: &Value,
     force_99: bool,
     response: &mut R,
 ) -> Option<(Algorithm, &'a SecretKey)> {
-    let (merchant, algorithm) = match check(shared, request, input) {
+    let (merchant, algorithm) = match check(shared, request) {
         Verdict::Pass(merchant, algorithm) => (merchant, algorithm),
         Verdict::Refuse {
             code,
@@ -400,22 +423,10 @@ fn respond<'a, M: Message, R: Message>(
     seal_with
 }
 
-/// The sealed response to a decoded request (`input`: its fields as received, for the seal check).
-fn answer<O: Operation>(
-    shared: &Shared,
-    request: &O::Request,
-    input: &Value,
-    force_99: bool,
-) -> O::Response {
+/// The sealed response to a request, read once: the seal is checked over the typed request.
+fn answer<O: Operation>(shared: &Shared, request: &O::Request, force_99: bool) -> O::Response {
     let mut response = O::Response::default();
-    let seal_with = respond(
-        shared,
-        O::INFO.name,
-        request,
-        input,
-        force_99,
-        &mut response,
-    );
+    let seal_with = respond(shared, O::INFO.name, request, force_99, &mut response);
     if let Some((algorithm, key)) = seal_with {
         let seal = seal::compute(algorithm, key, &response.seal_data());
         set(&mut response, "seal", &seal);
@@ -423,36 +434,20 @@ fn answer<O: Operation>(
     response
 }
 
-fn serve<O: Operation>(shared: &Shared, payload: &Payload, force_99: bool) -> Reply {
-    let request = match payload.decode::<O::RequestElement>(SENSITIVE_FIELDS) {
-        Ok(element) => O::unwrap_request(element),
-        Err(e) => return fault("soap:Client", &e.to_string()),
-    };
-    // The seal is checked over the fields as received, like the client does.
-    let input = match payload.to_value() {
-        Ok(Value::Object(mut children)) if !children.is_empty() => children.swap_remove(0).1,
-        _ => Value::Object(Vec::new()),
-    };
-    let response = answer::<O>(shared, &request, &input, force_99);
-    match envelope::write(&O::wrap_response(response)) {
-        Ok(body) => xml(StatusCode::OK, body),
-        Err(e) => fault("soap:Server", &e.to_string()),
-    }
-}
-
 fn serve_json<O: Operation>(shared: &Shared, body: &[u8], force_99: bool) -> Reply {
-    let json: serde_json::Value = match serde_json::from_slice(body) {
-        Ok(json @ serde_json::Value::Object(_)) => json,
-        _ => return plain(StatusCode::BAD_REQUEST, "the body is not a JSON object"),
+    let request = match std::str::from_utf8(body)
+        .map_err(|_| "the body is not UTF-8".to_string())
+        .and_then(codec::read_json::<O::Request>)
+    {
+        Ok(request) => request,
+        Err(_) => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "the body is not a JSON object of the request type",
+            )
+        }
     };
-    let input = Value::from_json(&json);
-    let Ok(request) = serde_json::from_value::<O::Request>(json) else {
-        return plain(
-            StatusCode::BAD_REQUEST,
-            "the JSON does not fit the request type",
-        );
-    };
-    let response = answer::<O>(shared, &request, &input, force_99);
+    let response = answer::<O>(shared, &request, force_99);
     let mut reply = Response::new(Full::new(Bytes::from(
         serde_json::to_vec(&response).unwrap_or_default(),
     )));

@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use sips_wallet::contract::{self, operations};
-use sips_wallet::message::{Message, Operation};
+use sips_wallet::message::Message;
 use sips_wallet::{envelope, seal, SecretKey};
 
 pub const MERCHANT: &str = "011223344550000";
@@ -173,7 +173,7 @@ pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
         let key = SecretKey::new(key).unwrap();
         response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
     }
-    envelope::write(&operations::SignOff::wrap_response(response)).unwrap()
+    envelope::write_response::<operations::SignOff>(&response).unwrap()
 }
 
 /// A client of `simulator` as its built-in demo merchant.

@@ -19,9 +19,11 @@ fn install() -> Result<(), String> {
         .output()
         .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
     if !is_root {
-        return Err("xmllint is not installed and the tests are not running as root: \
+        return Err(
+            "xmllint is not installed and the tests are not running as root: \
                     run `apt-get install libxml2-utils` (or your system's libxml2 tools) once"
-            .into());
+                .into(),
+        );
     }
     for args in [
         &["update", "-qq"][..],

@@ -1,0 +1,589 @@
+//! The XML reader and writer the generated message codecs are written against.
+//!
+//! Every message is read once, by [`XmlReader`]: a pull reader over quick-xml that resolves
+//! namespaces, never recurses on the input's depth, and refuses work beyond [`Limits`]. The generated
+//! [`ReadXml`] implementations build the typed message from it field by field, and the seal is then
+//! computed over that typed message: what the caller sees is exactly what the seal covered.
+//!
+//! Text is kept exactly as a conformant XML 1.0 parser reads it: no trimming, line ends normalised,
+//! references resolved. [`XmlWriter`] writes it so that such a parser reads the same value back
+//! (a CR travels as `&#13;`), and refuses characters XML cannot carry, naming the field.
+//!
+//! JSON messages (In-App) are read once too, by [`read_json`].
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, BytesText, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+
+use crate::envelope::EnvelopeError;
+
+/// Bounds on the work a message may ask of the reader. The defaults leave a wide margin over the
+/// largest real message (a wallet with a hundred payment means is about 700 elements, 4 deep).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Deepest nesting of elements, the Envelope counting as 1.
+    pub max_depth: usize,
+    /// Elements in the whole document.
+    pub max_elements: usize,
+    /// Namespace declarations in scope at any point.
+    pub max_namespaces: usize,
+    /// Attributes (declarations included) on one element.
+    pub max_attributes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 32,
+            max_elements: 20_000,
+            max_namespaces: 64,
+            max_attributes: 32,
+        }
+    }
+}
+
+/// The namespace of an element, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ns {
+    /// The contract's target namespace.
+    Target,
+    /// The SOAP 1.1 envelope namespace.
+    Soap,
+    /// No namespace.
+    None,
+    /// Any other namespace.
+    Other(String),
+}
+
+/// A start tag, as read.
+#[derive(Debug, Clone)]
+pub struct Start<'i> {
+    /// Its resolved namespace.
+    pub ns: Ns,
+    /// Its local name.
+    pub local: &'i str,
+    /// `<x/>`: no content, no end tag to read.
+    pub empty: bool,
+}
+
+impl Start<'_> {
+    /// `{namespace}local`, for messages; names from outside are cut and card-like digits masked.
+    pub fn describe(&self, target: &str) -> String {
+        let namespace = match &self.ns {
+            Ns::Target => target,
+            Ns::Soap => crate::envelope::SOAP11_NS,
+            Ns::None => "",
+            Ns::Other(ns) => ns,
+        };
+        shown(&if namespace.is_empty() {
+            self.local.to_string()
+        } else {
+            format!("{{{namespace}}}{}", self.local)
+        })
+    }
+}
+
+/// A name or short text from outside, made safe to show: at most 128 characters, card numbers masked.
+pub fn shown(text: &str) -> String {
+    let cut: String = text.chars().take(128).collect();
+    let cut = if cut.len() < text.len() {
+        cut + "…"
+    } else {
+        cut
+    };
+    crate::mask::mask_message(&cut, &[]).into_owned()
+}
+
+/// A pull reader over one document, bounded by [`Limits`].
+pub struct XmlReader<'i> {
+    input: &'i [u8],
+    reader: NsReader<&'i [u8]>,
+    target: &'static str,
+    limits: Limits,
+    depth: usize,
+    elements: usize,
+    /// Namespace declarations made by each open element, and their sum.
+    declared: Vec<usize>,
+    declared_total: usize,
+}
+
+impl<'i> XmlReader<'i> {
+    /// A reader of `text`, whose contract elements are in `target`. A UTF-8 byte order mark is skipped.
+    pub fn new(text: &'i str, target: &'static str, limits: Limits) -> Self {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut reader = NsReader::from_reader(text.as_bytes());
+        reader.config_mut().check_end_names = true;
+        XmlReader {
+            input: text.as_bytes(),
+            reader,
+            target,
+            limits,
+            depth: 0,
+            elements: 0,
+            declared: Vec::new(),
+            declared_total: 0,
+        }
+    }
+
+    /// The contract's namespace.
+    pub fn target(&self) -> &'static str {
+        self.target
+    }
+
+    fn position(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    fn malformed(&self, message: impl std::fmt::Display) -> EnvelopeError {
+        EnvelopeError::Malformed {
+            position: self.position(),
+            message: shown(&message.to_string()),
+        }
+    }
+
+    /// The next event, with the limits applied and open elements tracked.
+    fn next(&mut self) -> Result<Event<'i>, EnvelopeError> {
+        let event = match self.reader.read_event() {
+            Ok(event) => event,
+            Err(e) => return Err(self.malformed(e)),
+        };
+        match &event {
+            Event::Start(start) | Event::Empty(start) => {
+                self.elements += 1;
+                if self.elements > self.limits.max_elements {
+                    return Err(EnvelopeError::TooManyElements {
+                        limit: self.limits.max_elements,
+                    });
+                }
+                let declarations = self.count_attributes(start)?;
+                if matches!(event, Event::Start(_)) {
+                    self.depth += 1;
+                    if self.depth > self.limits.max_depth {
+                        return Err(EnvelopeError::TooDeep {
+                            limit: self.limits.max_depth,
+                        });
+                    }
+                    self.declared.push(declarations);
+                    self.declared_total += declarations;
+                }
+                if self.declared_total + declarations > self.limits.max_namespaces {
+                    return Err(EnvelopeError::TooManyNamespaces {
+                        limit: self.limits.max_namespaces,
+                    });
+                }
+            }
+            Event::End(_) => {
+                self.depth = self.depth.saturating_sub(1);
+                self.declared_total -= self.declared.pop().unwrap_or(0);
+            }
+            Event::DocType(_) => return Err(EnvelopeError::Doctype),
+            _ => {}
+        }
+        Ok(event)
+    }
+
+    /// Counts an element's attributes against the limits; returns its namespace declarations.
+    fn count_attributes(&self, start: &BytesStart<'_>) -> Result<usize, EnvelopeError> {
+        let (mut attributes, mut declarations) = (0, 0);
+        for attribute in start.attributes().with_checks(false) {
+            let attribute = attribute.map_err(|e| self.malformed(e))?;
+            attributes += 1;
+            if attributes > self.limits.max_attributes {
+                return Err(EnvelopeError::TooManyAttributes {
+                    limit: self.limits.max_attributes,
+                });
+            }
+            if attribute.key.as_namespace_binding().is_some() {
+                declarations += 1;
+            }
+        }
+        Ok(declarations)
+    }
+
+    fn start(&self, start: &BytesStart<'_>, empty: bool) -> Result<Start<'i>, EnvelopeError> {
+        let (resolved, local) = self.reader.resolve_element(start.name());
+        let local = self
+            .in_input(local.into_inner())
+            .ok_or_else(|| self.malformed("an element name is not UTF-8"))?;
+        Ok(Start {
+            ns: ns_of(&resolved, self.target),
+            local,
+            empty,
+        })
+    }
+
+    /// The same bytes, borrowed from the input rather than from the event: a reader over a slice
+    /// hands out parts of that slice, so names need no copy. `None` if `part` is not in the input.
+    fn in_input(&self, part: &[u8]) -> Option<&'i str> {
+        let at = (part.as_ptr() as usize).checked_sub(self.input.as_ptr() as usize)?;
+        std::str::from_utf8(self.input.get(at..at + part.len())?).ok()
+    }
+
+    /// The document's root element (after the XML declaration, comments and whitespace).
+    pub fn root(&mut self) -> Result<Start<'i>, EnvelopeError> {
+        loop {
+            match self.next()? {
+                Event::Start(start) => return self.start(&start, false),
+                Event::Empty(start) => return self.start(&start, true),
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Eof => return Err(self.malformed("no root element")),
+                _ => return Err(self.malformed("text before the root element")),
+            }
+        }
+    }
+
+    /// The next child element of `parent` (whose start was the last thing read at this level), or
+    /// `None` at its end tag. Text other than whitespace between elements is refused.
+    pub fn next_child(&mut self, parent: &Start<'i>) -> Result<Option<Start<'i>>, EnvelopeError> {
+        if parent.empty {
+            return Ok(None);
+        }
+        loop {
+            match self.next()? {
+                Event::Start(start) => return self.start(&start, false).map(Some),
+                Event::Empty(start) => return self.start(&start, true).map(Some),
+                Event::End(_) => return Ok(None),
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.malformed("the document ends inside an element")),
+                _ => {
+                    return Err(EnvelopeError::MixedContent {
+                        element: shown(parent.local),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The text of a field, exactly as a conformant parser reads it. An element inside is refused.
+    pub fn text(&mut self, field: &Start<'i>) -> Result<String, EnvelopeError> {
+        let mut value = String::new();
+        if field.empty {
+            return Ok(value);
+        }
+        loop {
+            match self.next()? {
+                Event::Text(text) => {
+                    value.push_str(&text.xml10_content().map_err(|e| self.malformed(e))?)
+                }
+                Event::CData(data) => {
+                    value.push_str(&data.xml10_content().map_err(|e| self.malformed(e))?)
+                }
+                Event::GeneralRef(reference) => {
+                    let resolved = match reference.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c),
+                        Ok(None) => reference.decode().ok().and_then(|name| {
+                            quick_xml::escape::resolve_predefined_entity(&name)
+                                .and_then(|s| s.chars().next())
+                        }),
+                        Err(_) => None,
+                    };
+                    match resolved {
+                        Some(c) => value.push(c),
+                        None => {
+                            return Err(self.malformed(format!(
+                                "unknown or invalid reference &{};",
+                                String::from_utf8_lossy(&reference)
+                            )))
+                        }
+                    }
+                }
+                Event::End(_) => return Ok(value),
+                Event::Start(start) | Event::Empty(start) => {
+                    let found = String::from_utf8_lossy(start.local_name().as_ref()).to_string();
+                    return Err(EnvelopeError::ElementInText {
+                        field: shown(field.local),
+                        found: shown(&found),
+                    });
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.malformed("the document ends inside a field")),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.malformed("a declaration inside a field"))
+                }
+            }
+        }
+    }
+
+    /// All the text inside an element and its descendants, one space between pieces (a fault's
+    /// `detail`, whose shape no contract gives).
+    pub fn all_text(&mut self, element: &Start<'i>) -> Result<String, EnvelopeError> {
+        let mut out = String::new();
+        if element.empty {
+            return Ok(out);
+        }
+        let depth = self.depth;
+        loop {
+            match self.next()? {
+                Event::End(_) if self.depth < depth => return Ok(out),
+                Event::Text(text) => {
+                    let text = text.xml10_content().map_err(|e| self.malformed(e))?;
+                    if !text.trim().is_empty() {
+                        if !out.is_empty() {
+                            out.push(' ');
+                        }
+                        out.push_str(text.trim());
+                    }
+                }
+                Event::Eof => return Err(self.malformed("the document ends inside an element")),
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads past an element and everything in it, within the limits.
+    pub fn skip(&mut self, element: &Start<'i>) -> Result<(), EnvelopeError> {
+        if element.empty {
+            return Ok(());
+        }
+        let depth = self.depth;
+        loop {
+            match self.next()? {
+                Event::End(_) if self.depth < depth => return Ok(()),
+                Event::Eof => return Err(self.malformed("the document ends inside an element")),
+                _ => {}
+            }
+        }
+    }
+
+    /// The name of a contract field: `element` must be in the contract's namespace.
+    pub fn field_name(
+        &self,
+        parent: &Start<'i>,
+        element: &Start<'i>,
+    ) -> Result<&'i str, EnvelopeError> {
+        if element.ns == Ns::Target {
+            Ok(element.local)
+        } else {
+            Err(EnvelopeError::ForeignElement {
+                parent: shown(parent.local),
+                found: element.describe(self.target),
+            })
+        }
+    }
+
+    /// Refuses the second occurrence of a field that may appear once.
+    pub fn once(&self, seen: &mut bool, field: &Start<'i>) -> Result<(), EnvelopeError> {
+        if std::mem::replace(seen, true) {
+            return Err(EnvelopeError::RepeatedField {
+                field: shown(field.local),
+            });
+        }
+        Ok(())
+    }
+
+    /// After the root element: only comments, processing instructions and whitespace may follow.
+    pub fn finish(&mut self) -> Result<(), EnvelopeError> {
+        loop {
+            match self.next()? {
+                Event::Eof => return Ok(()),
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                _ => return Err(self.malformed("content after the root element")),
+            }
+        }
+    }
+}
+
+fn ns_of(resolved: &ResolveResult<'_>, target: &str) -> Ns {
+    match resolved {
+        ResolveResult::Bound(ns) => {
+            let ns = ns.as_ref();
+            if ns == target.as_bytes() {
+                Ns::Target
+            } else if ns == crate::envelope::SOAP11_NS.as_bytes() {
+                Ns::Soap
+            } else {
+                Ns::Other(String::from_utf8_lossy(ns).into_owned())
+            }
+        }
+        ResolveResult::Unbound => Ns::None,
+        ResolveResult::Unknown(prefix) => Ns::Other(format!(
+            "undeclared prefix {}",
+            String::from_utf8_lossy(prefix)
+        )),
+    }
+}
+
+/// XML whitespace only (space, tab, CR, LF).
+fn is_blank(text: &BytesText<'_>) -> bool {
+    text.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// A message type the generated code can read from its element.
+pub trait ReadXml: Sized {
+    /// Reads the content of `element` (whose start tag was just read) up to its end tag.
+    fn read_xml<'i>(reader: &mut XmlReader<'i>, element: &Start<'i>)
+        -> Result<Self, EnvelopeError>;
+}
+
+/// A message type the generated code can write as the content of its element.
+pub trait WriteXml {
+    /// Writes the fields, in schema order, as child elements.
+    fn write_xml(&self, writer: &mut XmlWriter) -> Result<(), EncodeError>;
+}
+
+/// A request or response field holds a character XML cannot carry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field `{field}`: {reason}")]
+pub struct EncodeError {
+    /// The field's XML name.
+    pub field: String,
+    /// What is wrong (never the value).
+    pub reason: String,
+}
+
+/// Writes a message's elements, indented, with the contract's prefix.
+pub struct XmlWriter {
+    out: String,
+    depth: usize,
+}
+
+impl XmlWriter {
+    /// An empty document.
+    pub fn new() -> Self {
+        XmlWriter {
+            out: String::with_capacity(1024),
+            depth: 0,
+        }
+    }
+
+    fn indent(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+    }
+
+    /// Writes raw markup (the XML declaration).
+    pub fn raw(&mut self, markup: &str) {
+        self.out.push_str(markup);
+    }
+
+    /// `<name attributes>`: `attributes` is written as is (namespace declarations).
+    pub fn open(&mut self, name: &str, attributes: &str) {
+        self.indent();
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push_str(attributes);
+        self.out.push('>');
+        self.depth += 1;
+    }
+
+    /// `</name>`.
+    pub fn close(&mut self, name: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.indent();
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// `<name/>`.
+    pub fn empty(&mut self, name: &str) {
+        self.indent();
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push_str("/>");
+    }
+
+    /// `<name>value</name>`, `value` escaped; `field` names the field if the value cannot be written.
+    pub fn text(&mut self, name: &str, field: &str, value: &str) -> Result<(), EncodeError> {
+        let escaped = escape_text(value).map_err(|reason| EncodeError {
+            field: field.to_string(),
+            reason: reason.into(),
+        })?;
+        self.indent();
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        self.out.push_str(&escaped);
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+        Ok(())
+    }
+
+    /// The document written so far.
+    pub fn finish(mut self) -> String {
+        self.out.push('\n');
+        self.out
+    }
+}
+
+impl Default for XmlWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Escapes text for element content so that an XML 1.0 parser reads back exactly `value`:
+/// `&`, `<`, `>` as entities and CR as `&#13;` (a raw CR would be read as a line feed). Refuses the
+/// characters XML 1.0 cannot carry at all.
+pub fn escape_text(value: &str) -> Result<Cow<'_, str>, &'static str> {
+    let needs = |c: char| matches!(c, '&' | '<' | '>' | '\r') || !is_xml_char(c);
+    let Some(first) = value.find(needs) else {
+        return Ok(Cow::Borrowed(value));
+    };
+    let mut out = String::with_capacity(value.len() + 16);
+    out.push_str(&value[..first]);
+    for c in value[first..].chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c if !is_xml_char(c) => {
+                return Err("holds a control character that XML cannot carry (U+0000 to U+001F other than tab, CR and LF, or U+FFFE/U+FFFF)")
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// XML 1.0 `Char` (Rust strings hold no surrogates).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Reads a JSON message once: the known fields by their types (serde), any other top-level field
+/// kept in `unknown_fields` (so it is sealed like the rest). The error names what is wrong, card
+/// numbers masked.
+pub fn read_json<M: crate::message::Message>(text: &str) -> Result<M, String> {
+    let masked = |e: serde_json::Error| {
+        crate::mask::mask_message(&e.to_string(), crate::contract::SENSITIVE_FIELDS).into_owned()
+    };
+    let serde_json::Value::Object(map) = serde_json::from_str(text).map_err(masked)? else {
+        return Err("expected a JSON object".into());
+    };
+    let mut unknown = crate::message::UnknownFields::default();
+    for (name, value) in &map {
+        if M::field(name).is_some() {
+            continue;
+        }
+        match value {
+            serde_json::Value::String(text) => unknown.push(name.as_str(), text.as_str()),
+            serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
+                unknown.push(name.as_str(), value.to_string())
+            }
+            serde_json::Value::Null => {}
+            _ => {
+                return Err(format!(
+                    "field `{}` holds an object or a list the contract does not describe",
+                    shown(name)
+                ))
+            }
+        }
+    }
+    let mut message: M = serde_json::from_value(serde_json::Value::Object(map)).map_err(masked)?;
+    *message.unknown_fields_mut() = unknown;
+    Ok(message)
+}
