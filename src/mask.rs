@@ -102,35 +102,90 @@ fn json_value(head: &str, after: &str) -> Option<(usize, usize)> {
     ))
 }
 
+/// Masks every card-like number: 13 to 19 digits, optionally grouped by single spaces or dashes
+/// (`4111 1111 1111 1111`, `4111-1111-1111-1111`), starting with 2 to 6 and passing the Luhn check.
+/// Digits are masked as in [`mask_pan`]; the separators stay.
 fn mask_luhn_runs(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_digit()) {
             i += 1;
             continue;
         }
+        // A run: digits, where a single space or dash may stand between two digits.
         let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
+        let mut end = i;
+        let mut digits = String::new();
+        while end < bytes.len() {
+            if bytes[end].is_ascii_digit() {
+                digits.push(bytes[end] as char);
+                end += 1;
+            } else if matches!(bytes[end], b' ' | b'-')
+                && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                && end > start
+            {
+                end += 1;
+            } else {
+                break;
+            }
         }
-        let run = &text[start..i];
-        if (13..=19).contains(&run.len())
-            && (b'2'..=b'6').contains(&bytes[start])
-            && luhn_valid(run)
-        {
-            let o = out.get_or_insert_with(String::new);
-            o.push_str(&text[copied..start]);
-            o.push_str(&mask_pan(run));
-            copied = i;
+        // The card number may be only the start of a longer grouped run ("4111 1111 1111 1111 12:00").
+        let card = (13..=19).rev().filter(|n| *n <= digits.len()).find(|n| {
+            let candidate = &digits[..*n];
+            (b'2'..=b'6').contains(&candidate.as_bytes()[0])
+                && luhn_valid(candidate)
+                && (digits.len() == *n || !run_continues(bytes, start, *n))
+        });
+        match card {
+            Some(n) => {
+                let o = out.get_or_insert_with(String::new);
+                o.push_str(&text[copied..start]);
+                let mut seen = 0;
+                let mut stop = start;
+                for (at, b) in bytes[start..end].iter().enumerate() {
+                    if seen == n {
+                        break;
+                    }
+                    stop = start + at + 1;
+                    if b.is_ascii_digit() {
+                        o.push(if seen < 4 || seen >= n - 2 {
+                            *b as char
+                        } else {
+                            '#'
+                        });
+                        seen += 1;
+                    } else {
+                        o.push(*b as char);
+                    }
+                }
+                copied = stop;
+                i = stop;
+            }
+            None => i = end,
         }
     }
     out.map(|mut o| {
         o.push_str(&text[copied..]);
         o
     })
+}
+
+/// Whether the `n` digits of the run starting at `start` are followed, without a separator, by
+/// more digits (then they are not a card number on their own).
+fn run_continues(bytes: &[u8], start: usize, n: usize) -> bool {
+    let mut seen = 0;
+    for (at, b) in bytes[start..].iter().enumerate() {
+        if b.is_ascii_digit() {
+            seen += 1;
+            if seen == n {
+                return bytes.get(start + at + 1).is_some_and(u8::is_ascii_digit);
+            }
+        }
+    }
+    false
 }
 
 /// The Luhn check digit test.
@@ -189,6 +244,21 @@ mod tests {
             mask_message(text, &[]),
             "alias 4111##########11 merchant 011223344550000"
         );
+    }
+
+    #[test]
+    fn masks_card_numbers_written_with_spaces_or_dashes() {
+        assert_eq!(
+            mask_message("card 4111 1111 1111 1111 refused", &[]),
+            "card 4111 #### #### ##11 refused"
+        );
+        assert_eq!(
+            mask_message("4111-1111-1111-1111", &[]),
+            "4111-####-####-##11"
+        );
+        // Dates, amounts and merchant ids stay as they are.
+        let plain = "2026-11-23 12:00, 011223344550000, 1234 5678";
+        assert_eq!(mask_message(plain, &[]), plain);
     }
 
     #[test]

@@ -380,3 +380,129 @@ fn hostile_or_broken_documents_are_typed_errors() {
         "{result:?}"
     );
 }
+
+/// The yaserde derives stay on the generated types for users who want them: they read what the
+/// generated writer writes, and the generated reader reads what they write, to the same value.
+fn agree<T, E>(
+    label: &str,
+    message: &T,
+    wrap: impl Fn(T) -> E,
+    unwrap: impl Fn(E) -> T,
+    write: &str,
+) where
+    T: Message + PartialEq,
+    E: yaserde::YaSerialize + yaserde::YaDeserialize,
+{
+    let fragment = write
+        .split_once("<soapenv:Body>")
+        .and_then(|(_, rest)| rest.split_once("</soapenv:Body>"))
+        .map(|(payload, _)| payload.trim())
+        .unwrap();
+    let by_yaserde = unwrap(yaserde::de::from_str::<E>(fragment).unwrap());
+    assert_eq!(
+        &by_yaserde, message,
+        "{label}: yaserde reads the generated writer"
+    );
+
+    let written = yaserde::ser::to_string(&wrap(message.clone())).unwrap();
+    let written = match written.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(rest, |(_, body)| body),
+        None => &written,
+    };
+    let xml = soap(written);
+    let read_back = envelope::read_wallet_message(&xml).unwrap();
+    assert_eq!(
+        read_back,
+        Content::Message(message.to_value()),
+        "{label}: the generated reader reads yaserde"
+    );
+}
+
+#[test]
+fn yaserde_and_the_generated_codec_agree_on_every_message() {
+    for (name, body) in all_requests() {
+        let Content::Message(value) = envelope::read_wallet_message(&body).unwrap() else {
+            panic!()
+        };
+        let text = |field: &str| value.text(field).unwrap_or_default().to_string();
+        match name {
+            "addCard" => {
+                let mut request = AddCardRequest::new()
+                    .merchant_wallet_id(text("merchantWalletId"))
+                    .card_number(text("cardNumber"))
+                    .card_expiry_date(text("cardExpiryDate"))
+                    .pan_type(PanType::Pan)
+                    .payment_mean_brand(PaymentMeanBrand::Visa)
+                    .payment_mean_alias(text("paymentMeanAlias"))
+                    .interface_version(text("interfaceVersion"));
+                request.merchant_id = text("merchantId");
+                request.key_version = text("keyVersion");
+                request.seal = text("seal");
+                agree(
+                    name,
+                    &request,
+                    operations::AddCard::wrap_request,
+                    operations::AddCard::unwrap_request,
+                    &body,
+                );
+            }
+            "signOff" => {
+                let mut request = contract::SignOffRequest::new()
+                    .merchant_wallet_id(text("merchantWalletId"))
+                    .interface_version(text("interfaceVersion"));
+                request.merchant_id = text("merchantId");
+                request.key_version = text("keyVersion");
+                request.seal = text("seal");
+                agree(
+                    name,
+                    &request,
+                    operations::SignOff::wrap_request,
+                    operations::SignOff::unwrap_request,
+                    &body,
+                );
+            }
+            _ => {}
+        }
+    }
+
+    let mut wallet = contract::GetWalletDataResponse::new()
+        .wallet_response_code("00")
+        .wallet_creation_date_time("2026-01-02T03:04:05+01:00")
+        .wallet_last_action_date_time("2026-11-23T10:00:00+01:00");
+    for (id, pan, brand) in [
+        ("1", "4111##########11", "VISA"),
+        ("2", "5555##########44", "NEWBRAND"),
+    ] {
+        wallet.wallet_payment_mean_data_list.push(
+            contract::WalletPaymentMeanData::new()
+                .payment_mean_id(id)
+                .masked_pan(pan)
+                .pan_expiry_date("202812")
+                .payment_mean_alias("a & <b>")
+                .payment_mean_brand(brand),
+        );
+    }
+    wallet.seal = "abc".into();
+    let body = envelope::write_response::<operations::GetWalletData>(&wallet).unwrap();
+    agree(
+        "getWalletData response",
+        &wallet,
+        operations::GetWalletData::wrap_response,
+        operations::GetWalletData::unwrap_response,
+        &body,
+    );
+
+    let mut sign_off = contract::SignOffResponse::new()
+        .wallet_response_code("94")
+        .error_field_name("cardNumber")
+        .wallet_action_date_time("2026-11-23T10:00:00+01:00");
+    sign_off.seal = "def".into();
+    let body = envelope::write_response::<operations::SignOff>(&sign_off).unwrap();
+    agree(
+        "signOff response",
+        &sign_off,
+        operations::SignOff::wrap_response,
+        operations::SignOff::unwrap_response,
+        &body,
+    );
+}

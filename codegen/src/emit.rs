@@ -86,6 +86,11 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
             String::new()
         }
 
+        /// What yaserde, which never reads unknown fields, leaves in `unknown_fields`.
+        fn no_unknown_fields() -> crate::message::UnknownFields {
+            crate::message::UnknownFields::default()
+        }
+
         #(#enums)*
         #(#types)*
 
@@ -689,7 +694,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
             #(#field_defs)*
             /// Fields the bundled contract does not describe, kept as received (name, text): a field the
             /// bank added after this contract is still covered by the seal, and visible here.
-            #[yaserde(skip_serializing = true, rename = "__unknown_fields")]
+            #[yaserde(skip_serializing = true, default = "no_unknown_fields", rename = "__unknown_fields")]
             #[serde(skip)]
             pub unknown_fields: crate::message::UnknownFields,
         }
