@@ -1,46 +1,189 @@
-//! `cargo bench`: prints a table of what the client costs, measured on this machine.
-//! Timings are measured here, never asserted in tests.
+//! `cargo bench --bench throughput`: the client end to end over loopback, against the simulator
+//! running in another process (`sips-wallet serve`), beside a bare hyper-util loop posting the same
+//! pre-built sealed envelope to the same simulator (the floor: no filling, sealing, writing,
+//! reading or verifying). Every call is getWalletData of a wallet holding 10 payment means,
+//! answered 00 and sealed. Bounded counts; timings are measured here, never asserted in tests.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sips_wallet::contract::{operations, AddCardRequest, GetWalletDataRequest, PanType};
-use sips_wallet::envelope::{self, Content};
-use sips_wallet::message::Message;
-use sips_wallet::seal::{self, Algorithm, SecretKey};
-use sips_wallet::simulator::{
-    Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
-};
-use sips_wallet::WalletClient;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use sips_wallet::contract::{operations, AddCardRequest, GetWalletDataRequest};
+use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
+use sips_wallet::{SecretKey, Verification, WalletClient};
 
-fn time<T>(iterations: u32, mut f: impl FnMut() -> T) -> Duration {
-    for _ in 0..iterations / 10 {
-        std::hint::black_box(f());
+const WALLET: &str = "BENCH-10-MEANS";
+const CARDS: [&str; 10] = [
+    "4111111111111111",
+    "5555555555554444",
+    "378282246310005",
+    "6011111111111117",
+    "3530111333300000",
+    "5105105105105100",
+    "4222222222222",
+    "6011000990139424",
+    "30569309025904",
+    "4012888888881881",
+];
+
+/// `sips-wallet serve` in its own process; killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sips-wallet"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("RUST_LOG", "off")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sips-wallet serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("banner");
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .and_then(|u| u.strip_suffix("/services/v2/wallet"))
+            .expect("the banner names the URL")
+            .to_string();
+        Server { child, url }
     }
-    let start = Instant::now();
-    for _ in 0..iterations {
-        std::hint::black_box(f());
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
-    start.elapsed() / iterations
 }
 
-fn row(what: &str, per_op: Duration) {
-    println!(
-        "| {what} | {:.1} µs | {:.0} /s |",
-        per_op.as_secs_f64() * 1e6,
-        1.0 / per_op.as_secs_f64()
-    );
+/// This process's CPU time (user + system), from /proc/self/stat.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
+fn rss_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap_or(0)
+}
+
+struct Run {
+    failed: usize,
+    calls_per_second: f64,
+    p50: Duration,
+    p99: Duration,
+    cpu_per_call: Duration,
+}
+
+/// `total` calls of `call`, `concurrency` at a time.
+async fn run<F, Fut>(concurrency: usize, total: usize, call: F) -> Run
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let next = Arc::new(AtomicU64::new(0));
+    let cpu = cpu_time();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (call, next) = (call.clone(), next.clone());
+            tokio::spawn(async move {
+                let (mut latencies, mut failed) = (Vec::new(), 0usize);
+                while (next.fetch_add(1, Ordering::Relaxed) as usize) < total {
+                    let t = Instant::now();
+                    if call().await {
+                        latencies.push(t.elapsed());
+                    } else {
+                        failed += 1;
+                    }
+                }
+                (latencies, failed)
+            })
+        })
+        .collect();
+    let (mut latencies, mut failed) = (Vec::with_capacity(total), 0);
+    for task in tasks {
+        let (done, failures) = task.await.expect("task");
+        latencies.extend(done);
+        failed += failures;
+    }
+    let elapsed = started.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu);
+    latencies.sort();
+    let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
+    Run {
+        failed,
+        calls_per_second: total as f64 / elapsed.as_secs_f64(),
+        p50: at(0.5),
+        p99: at(0.99),
+        cpu_per_call: cpu / total as u32,
+    }
+}
+
+fn client(url: &str) -> WalletClient {
+    WalletClient::builder()
+        .base_url(url)
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).expect("key"))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client")
+}
+
+type Bare = Client<HttpConnector, Full<Bytes>>;
+
+async fn bare_call(bare: Bare, uri: http::Uri, body: Bytes) -> bool {
+    let request = http::Request::post(uri)
+        .header("content-type", "text/xml; charset=utf-8")
+        .header("soapaction", "\"\"")
+        .body(Full::new(body))
+        .expect("request");
+    match bare.request(request).await {
+        Ok(response) => response.into_body().collect().await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn client_call(client: WalletClient) -> bool {
+    client
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(WALLET))
+        .await
+        .is_ok_and(|r| {
+            r.is_success()
+                && r.verification == Verification::Verified
+                && r.response.wallet_payment_mean_data_list.len() == 10
+        })
 }
 
 fn main() {
@@ -48,138 +191,112 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    runtime.block_on(run());
+    runtime.block_on(bench());
 }
 
-async fn run() {
-    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("simulator");
-    let client = WalletClient::builder()
-        .base_url(simulator.base_url())
-        .merchant_id(DEMO_MERCHANT_ID)
-        .key_version(DEMO_KEY_VERSION)
-        .secret_key(SecretKey::new(DEMO_SECRET_KEY).expect("key"))
-        .build()
-        .expect("client");
-    let card = || {
-        AddCardRequest::new()
-            .merchant_wallet_id("BENCH")
-            .card_number("4111111111111111")
-            .card_expiry_date("202812")
-            .pan_type(PanType::Pan)
+async fn bench() {
+    // Peak memory first, while the process is small: 1,000 calls in flight on one client.
+    let slow = Server::start(&["--latency", "500"]);
+    let before = rss_kib("VmRSS:");
+    let slow_client = client(&slow.url);
+    let peak = Arc::new(AtomicU64::new(before));
+    let sampler = {
+        let peak = peak.clone();
+        tokio::spawn(async move {
+            loop {
+                peak.fetch_max(rss_kib("VmRSS:"), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
     };
-    let key = SecretKey::new(DEMO_SECRET_KEY).expect("key");
-
-    println!("| operation | time per call | rate |");
-    println!("|---|---|---|");
-    let request = card();
-    row(
-        "seal an addCard request (build-time field order, HMAC-SHA-256)",
-        time(100_000, || {
-            seal::compute(Algorithm::HmacSha256, &key, &request.seal_data())
-        }),
-    );
-    row(
-        "prepare addCard: fill, validate, seal, write the envelope",
-        time(50_000, || {
-            let mut r = card();
-            client
-                .prepare::<operations::AddCard>(&mut r)
-                .map(|p| p.body.len())
-        }),
-    );
-
-    // A getWalletData answer with 10 payment means, as the simulator writes it.
-    for i in 0..10u32 {
-        let number = [
-            "4111111111111111",
-            "5555555555554444",
-            "4012888888881881",
-            "378282246310005",
-            "6011111111111117",
-            "3530111333300000",
-            "5105105105105100",
-            "4222222222222",
-            "6011000990139424",
-            "30569309025904",
-        ][i as usize];
-        let _ = client
-            .add_card(
-                AddCardRequest::new()
-                    .merchant_wallet_id("BIG")
-                    .card_number(number)
-                    .card_expiry_date("203001"),
-            )
-            .await;
-    }
-    let reply = client
-        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("BIG"))
-        .await
-        .expect("call");
-    let body = reply.exchange.response.clone();
-    row(
-        "read + decode + re-seal a getWalletData response (10 means)",
-        time(20_000, || {
-            let Ok(Content::Message(response)) =
-                envelope::read_response::<operations::GetWalletData>(&body, Default::default())
-            else {
-                return 0;
-            };
-            response.seal_data().len()
-        }),
-    );
-
-    // Round trips over loopback HTTP against the simulator, one connection reused.
-    let mut latencies = Vec::new();
-    let rounds = 2_000;
-    let started = Instant::now();
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let _ = client
-            .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("BENCH"))
-            .await;
-        latencies.push(t.elapsed());
-    }
-    let total = started.elapsed();
-    latencies.sort();
-    row(
-        "getWalletData round trip, sequential, loopback (mean)",
-        total / rounds,
-    );
-    println!(
-        "| … p50 / p99 | {:.0} µs / {:.0} µs | |",
-        percentile(&latencies, 0.5).as_secs_f64() * 1e6,
-        percentile(&latencies, 0.99).as_secs_f64() * 1e6
-    );
-
-    let concurrent = 64;
-    let per_task = 100;
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..concurrent)
+    let in_flight: Vec<_> = (0..1000)
         .map(|_| {
-            let client = client.clone();
+            let c = slow_client.clone();
             tokio::spawn(async move {
-                for _ in 0..per_task {
-                    let _ = client
-                        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("BENCH"))
-                        .await;
-                }
+                c.get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("NONE"))
+                    .await
+                    .is_ok()
             })
         })
         .collect();
-    for task in tasks {
-        let _ = task.await;
+    let mut answered = 0;
+    for call in in_flight {
+        answered += usize::from(call.await.unwrap_or(false));
     }
-    let elapsed = started.elapsed();
-    row(
-        &format!("getWalletData, {concurrent} concurrent tasks on one client (per call)"),
-        elapsed / (concurrent * per_task),
+    sampler.abort();
+    drop(slow);
+
+    let server = Server::start(&[]);
+    let client = client(&server.url);
+    for card in CARDS {
+        let reply = client
+            .add_card(
+                AddCardRequest::new()
+                    .merchant_wallet_id(WALLET)
+                    .card_number(card)
+                    .card_expiry_date("203001"),
+            )
+            .await
+            .expect("addCard");
+        assert!(reply.is_success(), "addCard {card}");
+    }
+    assert!(
+        client_call(client.clone()).await,
+        "the wallet holds 10 means"
     );
-    if let Some(kib) = peak_rss_kib() {
+    let mut request = GetWalletDataRequest::new().merchant_wallet_id(WALLET);
+    let prepared = client
+        .prepare::<operations::GetWalletData>(&mut request)
+        .expect("prepare");
+    let uri: http::Uri = prepared.uri.parse().expect("uri");
+    let body = Bytes::from(prepared.body);
+    let bare: Bare = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+
+    println!(
+        "End to end over loopback: getWalletData of a wallet with 10 payment means, answered 00,"
+    );
+    println!(
+        "sealed and verified; simulator in another process; floor = bare hyper-util loop posting"
+    );
+    println!("the same pre-built envelope to the same simulator.\n");
+    println!("| concurrency | calls | client calls/s | floor calls/s | ratio | client p50 / p99 | floor p50 / p99 | client CPU/call | floor CPU/call | ratio |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (concurrency, total) in [(1, 3_000), (16, 8_000), (256, 8_000)] {
+        let c = client.clone();
+        let subject = run(concurrency, total, move || client_call(c.clone())).await;
+        let (b, u, body) = (bare.clone(), uri.clone(), body.clone());
+        let floor = run(concurrency, total, move || {
+            bare_call(b.clone(), u.clone(), body.clone())
+        })
+        .await;
+        if subject.failed + floor.failed > 0 {
+            println!(
+                "(concurrency {concurrency}: {} client and {} floor calls failed)",
+                subject.failed, floor.failed
+            );
+        }
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
         println!(
-            "| peak memory of the whole bench (client + simulator) | {:.1} MiB | |",
-            kib as f64 / 1024.0
+            "| {concurrency} | {total} | {:.0} | {:.0} | {:.0} % | {:.0} / {:.0} µs | {:.0} / {:.0} µs | {:.0} µs | {:.0} µs | {:.2}× |",
+            subject.calls_per_second,
+            floor.calls_per_second,
+            100.0 * subject.calls_per_second / floor.calls_per_second,
+            us(subject.p50),
+            us(subject.p99),
+            us(floor.p50),
+            us(floor.p99),
+            us(subject.cpu_per_call),
+            us(floor.cpu_per_call),
+            subject.cpu_per_call.as_secs_f64() / floor.cpu_per_call.as_secs_f64().max(1e-9),
         );
     }
+    println!(
+        "\nThe simulator's ceiling (the bare loop at concurrency 256) is the floor column of the last row."
+    );
+    println!(
+        "1,000 calls in flight on one client against `serve --latency 500`: {answered} answered; \
+         this process's RSS {:.1} MiB before, {:.1} MiB at the peak.",
+        before as f64 / 1024.0,
+        peak.load(Ordering::Relaxed) as f64 / 1024.0
+    );
 }

@@ -7,6 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use tracing::Instrument;
 
 use crate::codec::{self, EncodeError, Limits};
@@ -292,20 +294,48 @@ pub enum Verification {
     Unsealed,
 }
 
-/// The request and response of a call as they travelled, card numbers masked: for a support ticket.
-#[derive(Debug, Clone)]
+/// The request and response of a call as they travelled, for a support ticket. The bodies are
+/// kept as they were and masked when asked for ([`request`](Exchange::request),
+/// [`response`](Exchange::response), `Debug`), so a call nobody inspects pays nothing for them.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Exchange {
     /// The URI posted to.
     pub uri: String,
-    /// The request body, card numbers masked.
-    pub request: String,
     /// The HTTP status.
     pub status: u16,
-    /// The response body, card numbers masked.
-    pub response: String,
     /// From sending the request to having read the whole response.
     pub duration: Duration,
+    request: Bytes,
+    response: Bytes,
+}
+
+impl Exchange {
+    /// The request body, card numbers masked.
+    pub fn request(&self) -> String {
+        masked(&self.request)
+    }
+
+    /// The response body, card numbers masked.
+    pub fn response(&self) -> String {
+        masked(&self.response)
+    }
+}
+
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Exchange")
+            .field("uri", &self.uri)
+            .field("status", &self.status)
+            .field("duration", &self.duration)
+            .field("request", &self.request())
+            .field("response", &self.response())
+            .finish()
+    }
+}
+
+fn masked(body: &[u8]) -> String {
+    mask_message(&String::from_utf8_lossy(body), SENSITIVE_FIELDS).into_owned()
 }
 
 /// A decoded, checked response.
@@ -439,12 +469,13 @@ impl WalletClient {
         );
         async move {
             let prepared = self.prepare::<O>(&mut request)?;
-            let masked_request = mask_message(&prepared.body, SENSITIVE_FIELDS).into_owned();
-            tracing::trace!(body = %masked_request, "request");
+            if tracing::enabled!(tracing::Level::TRACE) {
+                tracing::trace!(body = %mask_message(&prepared.body, SENSITIVE_FIELDS), "request");
+            }
             let started = Instant::now();
             let timeout = self.inner.timeout;
             // Sending, receiving and decoding all spend the one budget.
-            let reply = tokio::time::timeout(timeout, self.exchange::<O>(prepared, masked_request, started))
+            let reply = tokio::time::timeout(timeout, self.exchange::<O>(prepared, started))
                 .await
                 .unwrap_or(Err(Error::Timeout(timeout)));
             tracing::Span::current().record("duration_ms", started.elapsed().as_millis() as u64);
@@ -464,7 +495,6 @@ impl WalletClient {
     async fn exchange<O: Operation>(
         &self,
         prepared: PreparedRequest,
-        masked_request: String,
         started: Instant,
     ) -> Result<Reply<O::Response>, Error> {
         let info = O::INFO;
@@ -474,20 +504,22 @@ impl WalletClient {
             None => headers.push(("soapaction", soap_action.as_str())),
             Some(_) => headers.push(("accept", "application/json")),
         }
+        let request = Bytes::from(prepared.body);
         let http = self
             .inner
             .transport
-            .post(&prepared.target, &headers, prepared.body)
+            .post(&prepared.target, &headers, request.clone())
             .await?;
         let exchange = Exchange {
             uri: prepared.uri,
-            request: masked_request,
             status: http.status,
-            response: mask_message(&String::from_utf8_lossy(&http.body), SENSITIVE_FIELDS)
-                .into_owned(),
             duration: started.elapsed(),
+            request,
+            response: http.body.clone(),
         };
-        tracing::trace!(status = http.status, body = %exchange.response, "response");
+        if tracing::enabled!(tracing::Level::TRACE) {
+            tracing::trace!(status = http.status, body = %exchange.response(), "response");
+        }
         self.read_response::<O>(http, exchange)
     }
 

@@ -71,8 +71,8 @@ impl Tour {
                     let _ = writeln!(
                         self.text,
                         "\n     The exchange above, as sent and received (card number masked):\n{}\n{}",
-                        indent(&reply.exchange.request),
-                        indent(&reply.exchange.response)
+                        indent(&reply.exchange.request()),
+                        indent(&reply.exchange.response())
                     );
                 }
                 Some(reply)

@@ -100,14 +100,14 @@ impl Transport {
         &self,
         uri: &http::Uri,
         headers: &[(&'static str, &str)],
-        body: String,
+        body: Bytes,
     ) -> Result<HttpResponse, Error> {
         let mut request = http::Request::post(uri.clone());
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         let request = request
-            .body(Full::new(Bytes::from(body)))
+            .body(Full::new(body))
             .map_err(|e| Error::Config(format!("cannot build the HTTP request: {e}")))?;
         let response = self
             .client

@@ -54,8 +54,8 @@ async fn a_sealed_response_is_verified_and_the_exchange_kept() {
     assert_eq!(reply.verification, Verification::Verified);
     assert_eq!(reply.code_meaning, Some("Successful operation."));
     assert_eq!(reply.exchange.status, 200);
-    assert!(reply.exchange.request.contains("<urn:signOff"));
-    assert!(reply.exchange.response.contains("signOffResponse"));
+    assert!(reply.exchange.request().contains("<urn:signOff"));
+    assert!(reply.exchange.response().contains("signOffResponse"));
     assert_eq!(
         reply.response.wallet_action_date_time.as_deref(),
         Some("2026-11-23T10:00:00+01:00")
@@ -319,5 +319,5 @@ async fn no_card_number_in_any_log_line_at_any_level() {
         !logs.contains(DEMO_SECRET_KEY),
         "the secret key reached the logs"
     );
-    assert!(!reply.exchange.request.contains("4111111111111111"));
+    assert!(!reply.exchange.request().contains("4111111111111111"));
 }

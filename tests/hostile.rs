@@ -361,7 +361,7 @@ async fn text_travels_exactly_spaces_and_line_ends_included() {
     let means = &wallet.response.wallet_payment_mean_data_list;
     assert_eq!(means[0].payment_mean_alias.as_deref(), Some(alias));
     // The CR travelled as a reference, not raw (a conformant parser would read it as LF).
-    assert!(wallet.exchange.response.contains("&#13;"));
+    assert!(wallet.exchange.response().contains("&#13;"));
 }
 
 #[tokio::test]

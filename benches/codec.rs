@@ -1,0 +1,221 @@
+//! `cargo bench --bench codec`: what encoding and decoding a message costs, each beside its floor
+//! measured in the same run on the same bytes.
+//!
+//! - encode + seal (the client's request, the simulator's response) beside a hand-written quick-xml
+//!   routine writing the same bytes (its events, no types, no seal);
+//! - decode + verify (reading the envelope into the typed message, checking its seal) beside a
+//!   hand-written quick-xml loop reading the same bytes (namespaces resolved, every text decoded,
+//!   no types, no seal).
+//!
+//! Subject and floor run in alternating rounds; each figure is the median of the rounds. Timings
+//! are measured here, never asserted in tests.
+
+use std::time::Instant;
+
+use quick_xml::events::Event;
+use quick_xml::{NsReader, Reader, Writer};
+use sips_wallet::codec::Limits;
+use sips_wallet::contract::{
+    operations, AddCardRequest, AddCardResponse, GetWalletDataResponse, SignOffRequest,
+    SignOffResponse, WalletPaymentMeanData,
+};
+use sips_wallet::envelope::{self, Content};
+use sips_wallet::message::{Message, Operation};
+use sips_wallet::seal::{self, Algorithm, SecretKey};
+
+const ROUNDS: usize = 15;
+
+/// Median time per call, in microseconds, of `subject` and of `floor`, measured alternately.
+fn measure(mut subject: impl FnMut() -> usize, mut floor: impl FnMut() -> usize) -> (f64, f64) {
+    // Enough iterations per round for about 20 ms of the slower one.
+    let started = Instant::now();
+    std::hint::black_box(subject());
+    let once = started.elapsed().as_secs_f64().max(1e-7);
+    let iterations = ((0.02 / once) as usize).clamp(10, 200_000);
+    let time = |f: &mut dyn FnMut() -> usize| {
+        let started = Instant::now();
+        for _ in 0..iterations {
+            std::hint::black_box(f());
+        }
+        started.elapsed().as_secs_f64() * 1e6 / iterations as f64
+    };
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        a.push(time(&mut subject));
+        b.push(time(&mut floor));
+    }
+    (median(&mut a), median(&mut b))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn row(what: &str, (subject, floor): (f64, f64)) {
+    println!(
+        "| {what} | {subject:.2} µs | {floor:.2} µs | {:.2}× |",
+        subject / floor
+    );
+}
+
+/// The floor for writing: the same document's events, replayed through quick-xml's writer.
+fn events_of(xml: &str) -> Vec<Event<'static>> {
+    let mut reader = Reader::from_str(xml);
+    let mut events = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => return events,
+            Ok(event) => events.push(event.into_owned()),
+            Err(e) => panic!("the subject wrote XML quick-xml cannot read: {e}"),
+        }
+    }
+}
+
+fn write_floor(events: &[Event<'static>]) -> Vec<u8> {
+    let mut writer = Writer::new(Vec::with_capacity(2048));
+    for event in events {
+        writer.write_event(event.borrow()).expect("write");
+    }
+    writer.into_inner()
+}
+
+/// The floor for reading: every event, namespaces resolved, every text decoded.
+fn read_floor(xml: &str) -> usize {
+    let mut reader = NsReader::from_str(xml);
+    let mut texts = 0;
+    loop {
+        match reader.read_resolved_event() {
+            Ok((_, Event::Eof)) => return texts,
+            Ok((_, Event::Text(text))) => texts += text.xml10_content().map_or(0, |t| t.len()),
+            Ok(_) => {}
+            Err(_) => return 0,
+        }
+    }
+}
+
+/// encode + seal of a request, as the client does it (no validation, no filling).
+fn encode_request<O: Operation>(key: &SecretKey, request: &O::Request) -> String {
+    let mut request = request.clone();
+    let sealed = seal::compute(Algorithm::HmacSha256, key, &request.seal_data());
+    request.set_text("seal", &sealed).expect("seal field");
+    envelope::write_request::<O>(&request).expect("encode")
+}
+
+/// encode + seal of a response, as the simulator does it.
+fn encode_response<O: Operation>(key: &SecretKey, response: &O::Response) -> String {
+    let mut response = response.clone();
+    let sealed = seal::compute(Algorithm::HmacSha256, key, &response.seal_data());
+    response.set_text("seal", &sealed).expect("seal field");
+    envelope::write_response::<O>(&response).expect("encode")
+}
+
+/// decode + verify of a response, as the client does it.
+fn decode_response<O: Operation>(key: &SecretKey, xml: &str) -> usize {
+    let Ok(Content::Message(response)) = envelope::read_response::<O>(xml, Limits::default())
+    else {
+        panic!("the bench's own response does not decode")
+    };
+    let received = response.text("seal").unwrap_or_default();
+    assert!(seal::verify(
+        Algorithm::HmacSha256,
+        key,
+        &response.seal_data(),
+        received
+    ));
+    1
+}
+
+fn encode_rows(label: &str, encode: impl Fn() -> String) {
+    let written = encode();
+    let events = events_of(&written);
+    assert_eq!(
+        write_floor(&events),
+        written.as_bytes(),
+        "{label}: the floor must write the same bytes"
+    );
+    row(
+        &format!("{label}: encode + seal ({} bytes)", written.len()),
+        measure(|| encode().len(), || write_floor(&events).len()),
+    );
+}
+
+fn decode_rows<O: Operation>(label: &str, key: &SecretKey, xml: &str) {
+    row(
+        &format!("{label}: decode + verify ({} bytes)", xml.len()),
+        measure(|| decode_response::<O>(key, xml), || read_floor(xml)),
+    );
+}
+
+fn wallet(means: usize) -> GetWalletDataResponse {
+    let mut response = GetWalletDataResponse::new()
+        .wallet_response_code("00")
+        .wallet_creation_date_time("2026-01-02T03:04:05+01:00")
+        .wallet_last_action_date_time("2026-11-23T10:00:00+01:00");
+    for i in 1..=means {
+        response.wallet_payment_mean_data_list.push(
+            WalletPaymentMeanData::new()
+                .payment_mean_id(i.to_string())
+                .masked_pan("4111##########11")
+                .pan_expiry_date("202812")
+                .payment_mean_alias(format!("card {i}"))
+                .payment_mean_brand("VISA"),
+        );
+    }
+    response
+}
+
+fn main() {
+    let key = SecretKey::new("bench-secret-key").expect("key");
+    let mut sign_off = SignOffRequest::new()
+        .merchant_wallet_id("WALLET-42")
+        .interface_version("WR_WS_2.51");
+    sign_off.merchant_id = "011223344550000".into();
+    sign_off.key_version = "1".into();
+    let mut add_card = AddCardRequest::new()
+        .merchant_wallet_id("WALLET-42")
+        .card_number("4111111111111111")
+        .card_expiry_date("202812")
+        .payment_mean_alias("personal")
+        .interface_version("WR_WS_2.55");
+    add_card.merchant_id = "011223344550000".into();
+    add_card.key_version = "1".into();
+
+    println!(
+        "Per message, this machine, one core; each figure beside its floor in the same run.\n"
+    );
+    println!("| message: work | time | floor (bare quick-xml, same bytes) | ratio |");
+    println!("|---|---|---|---|");
+    encode_rows("signOff request", || {
+        encode_request::<operations::SignOff>(&key, &sign_off)
+    });
+    encode_rows("addCard request", || {
+        encode_request::<operations::AddCard>(&key, &add_card)
+    });
+
+    let sign_off_response = encode_response::<operations::SignOff>(
+        &key,
+        &SignOffResponse::new()
+            .wallet_response_code("00")
+            .wallet_action_date_time("2026-11-23T10:00:00+01:00"),
+    );
+    decode_rows::<operations::SignOff>("signOff response, code 00", &key, &sign_off_response);
+    let add_card_response = encode_response::<operations::AddCard>(
+        &key,
+        &AddCardResponse::new()
+            .wallet_response_code("00")
+            .wallet_action_date_time("2026-11-23T10:00:00+01:00")
+            .payment_mean_id("3")
+            .masked_pan("4111##########11"),
+    );
+    decode_rows::<operations::AddCard>("addCard response, code 00", &key, &add_card_response);
+    for means in [1, 10, 100] {
+        let response = wallet(means);
+        let label = format!("getWalletData response, {means} means, code 00");
+        encode_rows(&label, || {
+            encode_response::<operations::GetWalletData>(&key, &response)
+        });
+        let xml = encode_response::<operations::GetWalletData>(&key, &response);
+        decode_rows::<operations::GetWalletData>(&label, &key, &xml);
+    }
+}
