@@ -159,6 +159,11 @@ impl<'i> XmlReader<'i> {
                     });
                 }
                 let declarations = self.count_attributes(start)?;
+                if self.declared_total + declarations > self.limits.max_namespaces {
+                    return Err(EnvelopeError::TooManyNamespaces {
+                        limit: self.limits.max_namespaces,
+                    });
+                }
                 if matches!(event, Event::Start(_)) {
                     self.depth += 1;
                     if self.depth > self.limits.max_depth {
@@ -168,11 +173,6 @@ impl<'i> XmlReader<'i> {
                     }
                     self.declared.push(declarations);
                     self.declared_total += declarations;
-                }
-                if self.declared_total + declarations > self.limits.max_namespaces {
-                    return Err(EnvelopeError::TooManyNamespaces {
-                        limit: self.limits.max_namespaces,
-                    });
                 }
             }
             Event::End(_) => {
@@ -550,7 +550,7 @@ pub fn escape_text(value: &str) -> Result<Cow<'_, str>, &'static str> {
 }
 
 /// XML 1.0 `Char` (Rust strings hold no surrogates).
-fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
@@ -586,4 +586,68 @@ pub fn read_json<M: crate::message::Message>(text: &str) -> Result<M, String> {
     let mut message: M = serde_json::from_value(serde_json::Value::Object(map)).map_err(masked)?;
     *message.unknown_fields_mut() = unknown;
     Ok(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(levels: usize, per_level: usize) -> String {
+        let open: String = (0..levels)
+            .map(|l| {
+                let declarations: String = (0..per_level)
+                    .map(|d| format!(r#" xmlns:p{l}x{d}="urn:x""#))
+                    .collect();
+                format!("<e{declarations}>")
+            })
+            .collect();
+        format!("{open}{}", "</e>".repeat(levels))
+    }
+
+    fn walk(xml: &str) -> Result<(), EnvelopeError> {
+        let mut reader = XmlReader::new(xml, "urn:t", Limits::default());
+        let root = reader.root()?;
+        reader.skip(&root)?;
+        reader.finish()
+    }
+
+    #[test]
+    fn the_namespace_limit_counts_each_declaration_once() {
+        // 64 declarations in scope are allowed, the 65th is not.
+        assert_eq!(walk(&nested(16, 4)), Ok(()));
+        assert_eq!(
+            walk(&nested(13, 5)),
+            Err(EnvelopeError::TooManyNamespaces { limit: 64 })
+        );
+        // Declarations go out of scope with their element.
+        let siblings = format!("<r>{}</r>", nested(1, 30).repeat(100));
+        assert_eq!(walk(&siblings), Ok(()));
+    }
+
+    #[test]
+    fn depth_is_counted_from_the_root() {
+        let at_limit = format!("{}{}", "<a>".repeat(32), "</a>".repeat(32));
+        assert_eq!(walk(&at_limit), Ok(()));
+        let over = format!("{}{}", "<a>".repeat(33), "</a>".repeat(33));
+        assert_eq!(walk(&over), Err(EnvelopeError::TooDeep { limit: 32 }));
+    }
+
+    #[test]
+    fn text_is_read_as_a_conformant_parser_reads_it() {
+        let xml = "\u{feff}<f> a\r\nb&#13;&amp;<![CDATA[<c>]]> </f>";
+        let mut reader = XmlReader::new(xml, "urn:t", Limits::default());
+        let root = reader.root().unwrap();
+        assert_eq!(reader.text(&root).unwrap(), " a\nb\r&<c> ");
+    }
+
+    #[test]
+    fn escaping_round_trips_and_refuses_what_xml_cannot_carry() {
+        assert_eq!(
+            escape_text("a\r\nb & <c>").unwrap(),
+            "a&#13;\nb &amp; &lt;c&gt;"
+        );
+        assert!(escape_text("bell \u{7}").is_err());
+        assert!(escape_text("\u{fffe}").is_err());
+        assert_eq!(escape_text("tab\tok").unwrap(), "tab\tok");
+    }
 }

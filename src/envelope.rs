@@ -191,7 +191,7 @@ pub fn write_fault(code: &str, string: &str) -> String {
     // Our own fault text: a character XML cannot carry is dropped rather than failing the fault.
     let clean = |text: &str| -> String {
         text.chars()
-            .filter(|c| crate::codec::escape_text(c.encode_utf8(&mut [0; 4])).is_ok())
+            .filter(|c| crate::codec::is_xml_char(*c))
             .collect()
     };
     let _ = writer.text("faultcode", "faultcode", &clean(code));
