@@ -7,18 +7,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{demo_client, sign_off_response, Action, TestServer, KEY, MERCHANT};
+use common::{builder, demo_client, sign_off_response, Action, TestServer, KEY};
 use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
 use sips_wallet::simulator::{Simulator, SimulatorConfig, DEMO_SECRET_KEY};
-use sips_wallet::{Error, SecretKey, Verification, WalletClient, WalletClientBuilder};
-
-fn builder(url: &str) -> WalletClientBuilder {
-    WalletClient::builder()
-        .base_url(url)
-        .merchant_id(MERCHANT)
-        .key_version("1")
-        .secret_key(SecretKey::new(KEY).unwrap())
-}
+use sips_wallet::{Error, Verification, WalletClient};
 
 fn client(url: &str) -> WalletClient {
     builder(url).build().unwrap()

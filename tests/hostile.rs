@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{raw_request, sign_off_response, Action, TestServer, KEY, MERCHANT};
+use common::{raw_request, sign_off_response, Action, TestServer, KEY};
 use sips_wallet::contract::{
     self, operations, AddCardRequest, GetWalletDataRequest, SignOffRequest,
     UpdatePaymentMeanRequest, WalletPaymentMeanData,
@@ -15,13 +15,7 @@ use sips_wallet::simulator::{Simulator, SimulatorConfig};
 use sips_wallet::{seal, Error, SecretKey, Verification, WalletClient};
 
 fn client(url: &str) -> WalletClient {
-    WalletClient::builder()
-        .base_url(url)
-        .merchant_id(MERCHANT)
-        .key_version("1")
-        .secret_key(SecretKey::new(KEY).unwrap())
-        .build()
-        .unwrap()
+    common::builder(url).build().unwrap()
 }
 
 fn sign_off() -> SignOffRequest {

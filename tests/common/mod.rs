@@ -176,6 +176,15 @@ pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
     envelope::write_response::<operations::SignOff>(&response).unwrap()
 }
 
+/// A client builder for a test server, as merchant `MERCHANT` with key `KEY`.
+pub fn builder(url: &str) -> sips_wallet::WalletClientBuilder {
+    sips_wallet::WalletClient::builder()
+        .base_url(url)
+        .merchant_id(MERCHANT)
+        .key_version("1")
+        .secret_key(SecretKey::new(KEY).unwrap())
+}
+
 /// A client of `simulator` as its built-in demo merchant.
 pub fn demo_client(simulator: &sips_wallet::simulator::Simulator) -> sips_wallet::WalletClient {
     use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
