@@ -6,9 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // yaserde logs every XML event it reads through `log`, card numbers included: always off.
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
-    let filter = EnvFilter::new(format!("{filter},yaserde=off,yaserde_derive=off"));
+    let filter = EnvFilter::new(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -145,16 +145,6 @@ pub enum Value {
 }
 
 impl Value {
-    /// An object from generated code's `(name, value)` pairs.
-    pub fn object(fields: Vec<(&'static str, Value)>) -> Value {
-        Value::Object(
-            fields
-                .into_iter()
-                .map(|(n, v)| (n.to_string(), v))
-                .collect(),
-        )
-    }
-
     /// A field of an object, by name.
     pub fn get(&self, name: &str) -> Option<&Value> {
         match self {
