@@ -10,7 +10,6 @@ use std::time::Duration;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::contract::SENSITIVE_FIELDS;
-use crate::envelope::{self, Content};
 use crate::mask::mask_pan;
 use crate::message::{DynOperation, FieldKind, Occurs};
 use crate::seal::{self, Algorithm, SecretKey, Value};
@@ -474,7 +473,7 @@ fn seal_command(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, E
                 .map_err(|e| Error::Config(format!("cannot read standard input: {e}")))?;
         }
     }
-    let message = message_of(&input)?;
+    let message = Value::read_message(&input)?;
     let key = secret_key(global)?;
     let algorithm = algorithm(global);
     let reveal = matches.get_flag("reveal");
@@ -528,19 +527,5 @@ fn seal_command(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, E
             }
         }
         None => Ok(ExitCode::SUCCESS),
-    }
-}
-
-/// A message's fields from JSON, or from a SOAP envelope of the wallet contract.
-fn message_of(input: &str) -> Result<Value, Error> {
-    let trimmed = input.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('{') {
-        let json: serde_json::Value = serde_json::from_str(trimmed)
-            .map_err(|e| Error::Config(format!("the input is not valid JSON: {e}")))?;
-        return Ok(Value::from_json(&json));
-    }
-    match envelope::read_wallet_message(input)? {
-        Content::Fault(fault) => Err(Error::Fault(fault)),
-        Content::Message(value) => Ok(value),
     }
 }

@@ -523,6 +523,23 @@ impl WalletClient {
         self.read_response::<O>(http, exchange)
     }
 
+    /// What the client makes of a raw answer, as if `status` and `body` had just arrived for `O`.
+    #[cfg(feature = "simulator")]
+    pub(crate) fn read_raw<O: Operation>(
+        &self,
+        status: u16,
+        body: Bytes,
+    ) -> Result<Reply<O::Response>, Error> {
+        let exchange = Exchange {
+            uri: self.inner.wallet_uri.to_string(),
+            status,
+            duration: Duration::ZERO,
+            request: Bytes::new(),
+            response: body.clone(),
+        };
+        self.read_response::<O>(HttpResponse { status, body }, exchange)
+    }
+
     /// The typed response of a SOAP answer, read once.
     fn read_soap<O: Operation>(
         text: &str,

@@ -32,6 +32,9 @@ pub mod codec;
 pub mod contract;
 pub mod envelope;
 mod error;
+#[doc(hidden)]
+#[cfg(feature = "simulator")]
+pub mod fuzzing;
 pub mod inapp;
 pub mod mask;
 pub mod message;

@@ -174,6 +174,21 @@ impl Value {
         out
     }
 
+    /// A message's fields from its JSON, or from a SOAP envelope of the wallet contract: what the
+    /// `seal` command explains. A SOAP Fault is returned as [`Error::Fault`](crate::Error::Fault).
+    pub fn read_message(input: &str) -> Result<Value, crate::Error> {
+        let trimmed = input.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.starts_with('{') {
+            let json: serde_json::Value = serde_json::from_str(trimmed)
+                .map_err(|e| crate::Error::Config(format!("the input is not valid JSON: {e}")))?;
+            return Ok(Value::from_json(&json));
+        }
+        match crate::envelope::read_wallet_message(input)? {
+            crate::envelope::Content::Fault(fault) => Err(crate::Error::Fault(fault)),
+            crate::envelope::Content::Message(value) => Ok(value),
+        }
+    }
+
     /// Reads a JSON document (strings, numbers and booleans are taken as their text).
     pub fn from_json(json: &serde_json::Value) -> Value {
         match json {

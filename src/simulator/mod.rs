@@ -119,6 +119,24 @@ struct Shared {
     in_app_public_key: String,
 }
 
+impl Shared {
+    fn new(config: SimulatorConfig, wallets: Wallets, base_url: String) -> std::io::Result<Shared> {
+        let keys = rcgen::KeyPair::generate().map_err(std::io::Error::other)?;
+        let in_app_public_key = {
+            use base64::Engine;
+            use rcgen::PublicKeyData;
+            base64::engine::general_purpose::STANDARD.encode(keys.subject_public_key_info())
+        };
+        Ok(Shared {
+            config,
+            wallets: Mutex::new(wallets),
+            base_url,
+            _in_app_keys: keys,
+            in_app_public_key,
+        })
+    }
+}
+
 /// A running simulator; it stops when dropped.
 #[derive(Debug)]
 pub struct Simulator {
@@ -135,19 +153,11 @@ impl Simulator {
         };
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
-        let keys = rcgen::KeyPair::generate().map_err(std::io::Error::other)?;
-        let in_app_public_key = {
-            use base64::Engine;
-            use rcgen::PublicKeyData;
-            base64::engine::general_purpose::STANDARD.encode(keys.subject_public_key_info())
-        };
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Shared::new(
             config,
-            wallets: Mutex::new(wallets),
-            base_url: format!("http://{local_addr}"),
-            _in_app_keys: keys,
-            in_app_public_key,
-        });
+            wallets,
+            format!("http://{local_addr}"),
+        )?);
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -242,25 +252,28 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply
     if failing && fastrand::bool() {
         return Err(Dropped);
     }
+    Ok(answer_post(&shared, in_app, &body, failing))
+}
+
+/// The answer to a POSTed body: everything the simulator does with a request once it is read.
+fn answer_post(shared: &Shared, in_app: bool, body: &[u8], failing: bool) -> Reply {
     if in_app {
-        return Ok(serve_json::<inapp::operations::PaymentTokenInitialize>(
-            &shared, &body, failing,
-        ));
+        return serve_json::<inapp::operations::PaymentTokenInitialize>(shared, body, failing);
     }
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return Ok(fault("soapenv:Client", "the request is not UTF-8"));
+    let Ok(text) = std::str::from_utf8(body) else {
+        return fault("soapenv:Client", "the request is not UTF-8");
     };
     let message = match envelope::open(text, NAMESPACE, Limits::default()) {
         Ok(Body::Message(message)) => message,
-        Ok(Body::Fault(_)) => return Ok(fault("soapenv:Client", "a request cannot be a Fault")),
-        Err(e) => return Ok(fault("soapenv:Client", &format!("unreadable request: {e}"))),
+        Ok(Body::Fault(_)) => return fault("soapenv:Client", "a request cannot be a Fault"),
+        Err(e) => return fault("soapenv:Client", &format!("unreadable request: {e}")),
     };
     let element = message.element().clone();
     let known = if element.ns == Ns::Target {
         contract::with_request_element(
             element.local,
             Serve {
-                shared: &shared,
+                shared,
                 message: *message,
                 failing,
             },
@@ -268,12 +281,32 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply
     } else {
         None
     };
-    Ok(known.unwrap_or_else(|| {
+    known.unwrap_or_else(|| {
         fault(
             "soapenv:Client",
             &format!("unknown operation <{}>", element.describe(NAMESPACE)),
         )
-    }))
+    })
+}
+
+/// For `fuzz/` only: one simulator, answering raw request bodies as it answers POSTs. The first
+/// byte picks the path (odd: In-App JSON); the answer's status code is returned.
+pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
+    static SHARED: std::sync::OnceLock<Option<Shared>> = std::sync::OnceLock::new();
+    let shared = SHARED.get_or_init(|| {
+        Shared::new(
+            SimulatorConfig::default(),
+            Wallets::default(),
+            "http://127.0.0.1:1".into(),
+        )
+        .ok()
+    });
+    let (Some(shared), Some((&selector, body))) = (shared, data.split_first()) else {
+        return 0;
+    };
+    answer_post(shared, selector % 2 == 1, body, false)
+        .status()
+        .as_u16()
 }
 
 /// Reads, checks and answers one request of the operation the generated table picked.

@@ -1,0 +1,95 @@
+//! Entry points for the fuzz targets in `fuzz/`: each runs one real path of the crate over
+//! arbitrary bytes, as the network or a user would hand them in. Not part of the API.
+//!
+//! The targets only need these not to panic, abort or stall; `fuzz/run.sh` runs them.
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+
+use crate::message::{Operation, OperationVisitor};
+use crate::seal::{self, Algorithm, SecretKey, Value};
+use crate::{contract, inapp, mask, simulator, Reply, WalletClient};
+
+/// The client's reading of a response: the first byte picks the operation (wallet or In-App) and
+/// the HTTP status, the rest is the body.
+pub fn client_response(data: &[u8]) {
+    static CLIENT: OnceLock<Option<WalletClient>> = OnceLock::new();
+    let client = CLIENT.get_or_init(|| {
+        WalletClient::builder()
+            .base_url("http://127.0.0.1:9")
+            .merchant_id(simulator::DEMO_MERCHANT_ID)
+            .key_version(simulator::DEMO_KEY_VERSION)
+            .secret_key(SecretKey::new(simulator::DEMO_SECRET_KEY).ok()?)
+            .build()
+            .ok()
+    });
+    let (Some(client), Some((&selector, body))) = (client, data.split_first()) else {
+        return;
+    };
+    let status = if selector & 0x80 == 0 { 200 } else { 500 };
+    let operations = contract::OPERATIONS.iter().chain(inapp::OPERATIONS);
+    let Some(operation) = operations
+        .cycle()
+        .nth(usize::from(selector & 0x7f))
+        .map(|o| o.info())
+    else {
+        return;
+    };
+    let read = ReadAnswer {
+        client,
+        status,
+        body: Bytes::copy_from_slice(body),
+    };
+    // Wallet operations first, then In-App: the request element names the operation in either.
+    let _ = contract::with_request_element(operation.request_element, read.clone())
+        .or_else(|| inapp::with_request_element(operation.request_element, read));
+}
+
+#[derive(Clone)]
+struct ReadAnswer<'a> {
+    client: &'a WalletClient,
+    status: u16,
+    body: Bytes,
+}
+
+impl OperationVisitor for ReadAnswer<'_> {
+    type Output = ();
+
+    fn visit<O: Operation>(self) {
+        match self.client.read_raw::<O>(self.status, self.body) {
+            Ok(reply) => shown(&reply),
+            Err(error) => {
+                let _ = format!("{error} {error:?}");
+            }
+        }
+    }
+}
+
+/// Everything a caller might print of a reply.
+fn shown<T: std::fmt::Debug>(reply: &Reply<T>) {
+    let _ = format!("{reply:?}");
+    let _ = reply.exchange.response();
+}
+
+/// The simulator's answer to a POSTed body: the first byte picks SOAP (even) or In-App JSON (odd).
+pub fn simulator_request(data: &[u8]) {
+    let _ = simulator::answer_for_fuzzing(data);
+}
+
+/// The `seal` command's reading of its input, then the seal and the masked fields it prints.
+pub fn seal_input(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(message) = Value::read_message(text) else {
+        return;
+    };
+    let Ok(key) = SecretKey::new("fuzz") else {
+        return;
+    };
+    let _ = seal::compute(Algorithm::HmacSha256, &key, &message.seal_data());
+    for (_, value) in message.sealed_fields() {
+        let _ = mask::mask_pan(&value);
+    }
+}
