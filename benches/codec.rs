@@ -9,7 +9,12 @@
 //!
 //! Subject and floor run in alternating rounds; each figure is the median of the rounds. Timings
 //! are measured here, never asserted in tests.
+//!
+//! Then the same messages go through zeep (Python), the peer a merchant would otherwise pick, by
+//! `benches/zeep_peer.py` in a virtualenv under `target/` that this bench installs from PyPI.
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 use quick_xml::events::Event;
@@ -52,11 +57,23 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-fn row(what: &str, (subject, floor): (f64, f64)) {
+/// Prints a row; returns the subject's time and the floor's.
+fn row(what: &str, (subject, floor): (f64, f64)) -> (f64, f64) {
     println!(
         "| {what} | {subject:.2} µs | {floor:.2} µs | {:.2}× |",
         subject / floor
     );
+    (subject, floor)
+}
+
+/// A message as the zeep peer gets it, and what it cost us.
+struct PeerMessage {
+    label: String,
+    operation: &'static str,
+    /// `{"request": fields}` (encode + seal) or `{"response": envelope}` (decode + verify).
+    payload: serde_json::Value,
+    /// Our time and the bare quick-xml floor's, in µs.
+    ours: (f64, f64),
 }
 
 /// The floor for writing: the same document's events, replayed through quick-xml's writer.
@@ -126,7 +143,7 @@ fn decode_response<O: Operation>(key: &SecretKey, xml: &str) -> usize {
     1
 }
 
-fn encode_rows(label: &str, encode: impl Fn() -> String) {
+fn encode_rows(label: &str, encode: impl Fn() -> String) -> (f64, f64) {
     let written = encode();
     let events = events_of(&written);
     assert_eq!(
@@ -137,14 +154,14 @@ fn encode_rows(label: &str, encode: impl Fn() -> String) {
     row(
         &format!("{label}: encode + seal ({} bytes)", written.len()),
         measure(|| encode().len(), || write_floor(&events).len()),
-    );
+    )
 }
 
-fn decode_rows<O: Operation>(label: &str, key: &SecretKey, xml: &str) {
+fn decode_rows<O: Operation>(label: &str, key: &SecretKey, xml: &str) -> (f64, f64) {
     row(
         &format!("{label}: decode + verify ({} bytes)", xml.len()),
         measure(|| decode_response::<O>(key, xml), || read_floor(xml)),
-    );
+    )
 }
 
 fn wallet(means: usize) -> GetWalletDataResponse {
@@ -165,8 +182,113 @@ fn wallet(means: usize) -> GetWalletDataResponse {
     response
 }
 
+fn encode_peer<O: Operation>(label: &str, request: &O::Request, ours: (f64, f64)) -> PeerMessage {
+    PeerMessage {
+        label: format!("{label}: encode + seal"),
+        operation: O::INFO.name,
+        payload: serde_json::json!({ "request": request }),
+        ours,
+    }
+}
+
+fn decode_peer<O: Operation>(label: &str, xml: &str, ours: (f64, f64)) -> PeerMessage {
+    PeerMessage {
+        label: format!("{label}: decode + verify"),
+        operation: O::INFO.name,
+        payload: serde_json::json!({ "response": xml }),
+        ours,
+    }
+}
+
+/// A Python with zeep: the virtualenv under `target/`, made and filled on first use.
+fn zeep_python() -> Result<PathBuf, String> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/zeep-venv");
+    let python = venv.join("bin/python");
+    let has_zeep = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import zeep"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if has_zeep(&python) {
+        return Ok(python);
+    }
+    let run = |command: &mut Command| match command.output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(&python).args(["-m", "pip", "install", "-q", "zeep==4.3.1"]))?;
+    Ok(python)
+}
+
+/// The same messages through zeep; prints the comparison table.
+fn compare_with_zeep(key: &str, messages: &[PeerMessage]) -> Result<(), String> {
+    let python = zeep_python()?;
+    let folder = std::env::temp_dir().join(format!("sips-wallet-zeep-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+    let spec = serde_json::json!({
+        "key": key,
+        "messages": messages.iter().map(|m| {
+            let mut entry = m.payload.clone();
+            entry["label"] = m.label.clone().into();
+            entry["operation"] = m.operation.into();
+            entry
+        }).collect::<Vec<_>>(),
+    });
+    std::fs::write(folder.join("messages.json"), spec.to_string()).map_err(|e| e.to_string())?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/zeep_peer.py");
+    let output = Command::new(python)
+        .arg(script)
+        .arg(&folder)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&folder);
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).trim().to_string());
+    }
+    let zeep: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())?;
+    println!(
+        "\nThe same messages through zeep 4.3.1 (Python {}), same machine, same run.\n",
+        python_version()
+    );
+    println!(
+        "| message: work | sips-wallet | zeep | zeep ÷ sips-wallet | zeep ÷ bare quick-xml floor |"
+    );
+    println!("|---|---|---|---|---|");
+    for message in messages {
+        let theirs = zeep[&message.label]
+            .as_f64()
+            .ok_or("zeep skipped a message")?;
+        let (ours, floor) = message.ours;
+        println!(
+            "| {} | {ours:.2} µs | {theirs:.1} µs | {:.0}× | {:.0}× |",
+            message.label,
+            theirs / ours,
+            theirs / floor
+        );
+    }
+    Ok(())
+}
+
+fn python_version() -> String {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .trim_start_matches("Python ")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 fn main() {
-    let key = SecretKey::new("bench-secret-key").expect("key");
+    const KEY: &str = "bench-secret-key";
+    let key = SecretKey::new(KEY).expect("key");
     let mut sign_off = SignOffRequest::new()
         .merchant_wallet_id("WALLET-42")
         .interface_version("WR_WS_2.51");
@@ -180,18 +302,29 @@ fn main() {
         .interface_version("WR_WS_2.55");
     add_card.merchant_id = "011223344550000".into();
     add_card.key_version = "1".into();
+    let mut peer = Vec::new();
 
     println!(
         "Per message, this machine, one core; each figure beside its floor in the same run.\n"
     );
     println!("| message: work | time | floor (bare quick-xml, same bytes) | ratio |");
     println!("|---|---|---|---|");
-    encode_rows("signOff request", || {
+    let ours = encode_rows("signOff request", || {
         encode_request::<operations::SignOff>(&key, &sign_off)
     });
-    encode_rows("addCard request", || {
+    peer.push(encode_peer::<operations::SignOff>(
+        "signOff request",
+        &sign_off,
+        ours,
+    ));
+    let ours = encode_rows("addCard request", || {
         encode_request::<operations::AddCard>(&key, &add_card)
     });
+    peer.push(encode_peer::<operations::AddCard>(
+        "addCard request",
+        &add_card,
+        ours,
+    ));
 
     let sign_off_response = encode_response::<operations::SignOff>(
         &key,
@@ -199,7 +332,13 @@ fn main() {
             .wallet_response_code("00")
             .wallet_action_date_time("2026-11-23T10:00:00+01:00"),
     );
-    decode_rows::<operations::SignOff>("signOff response, code 00", &key, &sign_off_response);
+    let label = "signOff response, code 00";
+    let ours = decode_rows::<operations::SignOff>(label, &key, &sign_off_response);
+    peer.push(decode_peer::<operations::SignOff>(
+        label,
+        &sign_off_response,
+        ours,
+    ));
     let add_card_response = encode_response::<operations::AddCard>(
         &key,
         &AddCardResponse::new()
@@ -208,7 +347,13 @@ fn main() {
             .payment_mean_id("3")
             .masked_pan("4111##########11"),
     );
-    decode_rows::<operations::AddCard>("addCard response, code 00", &key, &add_card_response);
+    let label = "addCard response, code 00";
+    let ours = decode_rows::<operations::AddCard>(label, &key, &add_card_response);
+    peer.push(decode_peer::<operations::AddCard>(
+        label,
+        &add_card_response,
+        ours,
+    ));
     for means in [1, 10, 100] {
         let response = wallet(means);
         let label = format!("getWalletData response, {means} means, code 00");
@@ -216,6 +361,11 @@ fn main() {
             encode_response::<operations::GetWalletData>(&key, &response)
         });
         let xml = encode_response::<operations::GetWalletData>(&key, &response);
-        decode_rows::<operations::GetWalletData>(&label, &key, &xml);
+        let ours = decode_rows::<operations::GetWalletData>(&label, &key, &xml);
+        peer.push(decode_peer::<operations::GetWalletData>(&label, &xml, ours));
+    }
+
+    if let Err(reason) = compare_with_zeep(KEY, &peer) {
+        println!("\nzeep: not measured ({reason})");
     }
 }
