@@ -208,7 +208,7 @@ pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
 async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
     match matches.subcommand() {
         Some(("seal", sub)) => seal_command(matches, sub),
-        Some(("serve", sub)) => serve(sub).await,
+        Some(("serve", sub)) => serve(matches, sub).await,
         Some((name, sub)) => {
             let operation = operations()
                 .find(|o| o.info().command == name)
@@ -220,8 +220,15 @@ async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
 }
 
 fn serve_command() -> Command {
+    let seconds = || clap::value_parser!(u64).range(1..);
     Command::new("serve")
         .about("Runs the local wallet simulator (SOAP at /services/v2/wallet, WSDL at ?wsdl)")
+        .long_about(
+            "Runs the local wallet simulator (SOAP at /services/v2/wallet, WSDL at ?wsdl).\n\n\
+             Merchants: the demo merchant, each --merchant, and the merchant of SIPS_MERCHANT_ID, \
+             SIPS_KEY_VERSION and SIPS_SECRET_KEY when they are set. A merchant with the demo \
+             merchant's id replaces it. One line per call is logged at info (RUST_LOG).",
+        )
         .arg(
             Arg::new("listen")
                 .long("listen")
@@ -232,17 +239,27 @@ fn serve_command() -> Command {
             Arg::new("merchant")
                 .long("merchant")
                 .action(ArgAction::Append)
-                .help("ID:KEYVERSION:KEY-FILE, repeatable (the demo merchant is always known)"),
+                .value_name("ID:KEYVERSION:KEY-FILE")
+                .help("a merchant's key, repeatable (several key versions of one id simulate a rotation)"),
         )
         .arg(
             Arg::new("state")
                 .long("state")
+                .value_name("FILE")
                 .value_parser(clap::value_parser!(PathBuf))
-                .help("keep wallets in this file"),
+                .help("keep the wallets in this SQLite file (one simulator per file)"),
+        )
+        .arg(
+            Arg::new("scenario")
+                .long("scenario")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("play the rules of this TOML file (answers, delays, dropped connections)"),
         )
         .arg(
             Arg::new("latency")
                 .long("latency")
+                .value_name("MS")
                 .value_parser(clap::value_parser!(u64))
                 .default_value("0")
                 .help("milliseconds to wait before each answer"),
@@ -250,23 +267,79 @@ fn serve_command() -> Command {
         .arg(
             Arg::new("fail-rate")
                 .long("fail-rate")
-                .value_parser(clap::value_parser!(f64))
+                .value_name("SHARE")
+                .value_parser(fail_rate)
                 .default_value("0")
-                .help("share of requests (0 to 1) answered 99 or dropped"),
+                .help("share of requests (0 to 1) answered 99 or dropped, at random"),
+        )
+        .arg(
+            Arg::new("header-timeout")
+                .long("header-timeout")
+                .value_name("SECONDS")
+                .value_parser(seconds())
+                .default_value("30")
+                .help("close a connection that takes longer to send a request's headers (or stays idle)"),
+        )
+        .arg(
+            Arg::new("request-timeout")
+                .long("request-timeout")
+                .value_name("SECONDS")
+                .value_parser(seconds())
+                .default_value("60")
+                .help("close a connection whose request is not answered within this"),
+        )
+        .arg(
+            Arg::new("max-connections")
+                .long("max-connections")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u64).range(1..=100_000))
+                .default_value("512")
+                .help("connections served at once; beyond, a 503"),
         )
 }
 
-async fn serve(matches: &ArgMatches) -> Result<ExitCode, Error> {
-    use crate::simulator::{
-        Merchant, Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
-    };
+fn fail_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("`{text}` is not a share from 0 to 1 (e.g. 0.05)")),
+    }
+}
+
+/// The merchant of SIPS_MERCHANT_ID / SIPS_KEY_VERSION / SIPS_SECRET_KEY (or the global flags), if
+/// a key is given.
+fn merchant_from_globals(global: &ArgMatches) -> Result<Option<crate::simulator::Merchant>, Error> {
+    let key_given =
+        global.contains_id("secret-key-file") || std::env::var_os("SIPS_SECRET_KEY").is_some();
+    if !key_given {
+        return Ok(None);
+    }
+    Ok(Some(crate::simulator::Merchant {
+        id: required(global, "merchant-id", "SIPS_MERCHANT_ID")?,
+        key_version: required(global, "key-version", "SIPS_KEY_VERSION")?,
+        key: secret_key(global)?,
+    }))
+}
+
+async fn serve(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, Error> {
+    use crate::simulator::{Merchant, Scenario, Simulator, SimulatorConfig, DEMO_MERCHANT_ID};
+    let seconds = |name| Duration::from_secs(*matches.get_one::<u64>(name).unwrap_or(&30));
     let mut config = SimulatorConfig::default()
         .latency(Duration::from_millis(
             *matches.get_one::<u64>("latency").unwrap_or(&0),
         ))
-        .fail_rate(*matches.get_one::<f64>("fail-rate").unwrap_or(&0.0));
+        .fail_rate(*matches.get_one::<f64>("fail-rate").unwrap_or(&0.0))
+        .header_read_timeout(seconds("header-timeout"))
+        .request_timeout(seconds("request-timeout"))
+        .max_connections(*matches.get_one::<u64>("max-connections").unwrap_or(&512) as usize);
     if let Some(path) = matches.get_one::<PathBuf>("state") {
         config = config.state_file(path);
+    }
+    if let Some(path) = matches.get_one::<PathBuf>("scenario") {
+        let scenario = Scenario::load(path).map_err(|e| Error::Config(e.to_string()))?;
+        config = config.scenario(scenario);
+    }
+    if let Some(merchant) = merchant_from_globals(global)? {
+        config = config.merchant(merchant);
     }
     for spec in matches.get_many::<String>("merchant").into_iter().flatten() {
         let mut parts = spec.splitn(3, ':');
@@ -294,19 +367,63 @@ async fn serve(matches: &ArgMatches) -> Result<ExitCode, Error> {
     let addr: std::net::SocketAddr = listen
         .parse()
         .map_err(|e| Error::Config(format!("--listen {listen}: {e}")))?;
+    let merchants = config.merchants();
+    let has_demo = config.has_demo_merchant();
     let simulator = Simulator::start(config, addr)
         .await
-        .map_err(|e| Error::Config(format!("cannot listen on {listen}: {e}")))?;
+        .map_err(|e| Error::Config(e.to_string()))?;
     println!(
         "Sips wallet simulator on {}/services/v2/wallet (WSDL: ?wsdl)",
         simulator.base_url()
     );
-    println!("Demo merchant: SIPS_MERCHANT_ID={DEMO_MERCHANT_ID} SIPS_KEY_VERSION={DEMO_KEY_VERSION} SIPS_SECRET_KEY={DEMO_SECRET_KEY}");
-    tokio::select! {
-        _ = simulator.wait() => {}
-        _ = tokio::signal::ctrl_c() => println!("stopped"),
+    let mut ids: Vec<&str> = merchants.iter().map(|m| m.id.as_str()).collect();
+    ids.dedup();
+    for id in ids {
+        let versions: Vec<&str> = merchants
+            .iter()
+            .filter(|m| m.id == id)
+            .map(|m| m.key_version.as_str())
+            .collect();
+        let demo = if id == DEMO_MERCHANT_ID && has_demo {
+            format!(
+                " (demo: SIPS_MERCHANT_ID={id} SIPS_KEY_VERSION={} SIPS_SECRET_KEY={})",
+                crate::simulator::DEMO_KEY_VERSION,
+                crate::simulator::DEMO_SECRET_KEY
+            )
+        } else {
+            String::new()
+        };
+        println!("Merchant {id}, key version {}{demo}", versions.join(", "));
     }
-    Ok(ExitCode::SUCCESS)
+    match matches.get_one::<PathBuf>("state") {
+        Some(path) => println!("State: {} (SQLite)", path.display()),
+        None => println!("State: in memory"),
+    }
+    let stop = shutdown_signal().await;
+    println!("{stop}: finishing the calls in flight (at most 10 s)");
+    if simulator.shutdown(Duration::from_secs(10)).await {
+        println!("stopped");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("stopped with calls still in flight");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Ctrl-C or, on Unix, SIGTERM: which one came.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => "interrupted",
+                _ = terminate.recv() => "terminated",
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "interrupted"
 }
 
 async fn tour() -> Result<ExitCode, Error> {

@@ -337,7 +337,7 @@ async fn client_and_simulator_agree_on_every_function_and_code() {
         Some("25")
     );
 
-    // A wrong keyVersion: the simulator answers 34, sealed with the real key, which the client verifies.
+    // A keyVersion the merchant has no key for: 34 naming keyVersion, unsealed (no key to seal with).
     let wrong_version = WalletClient::builder()
         .base_url(simulator.base_url())
         .merchant_id(DEMO_MERCHANT_ID)
@@ -352,9 +352,14 @@ async fn client_and_simulator_agree_on_every_function_and_code() {
     assert_eq!(
         (
             reply.code.as_deref(),
-            reply.response.error_field_name.as_deref()
+            reply.response.error_field_name.as_deref(),
+            reply.verification
         ),
-        (Some("34"), Some("seal"))
+        (
+            Some("34"),
+            Some("keyVersion"),
+            sips_wallet::Verification::Unsealed
+        )
     );
 
     // A wrong key: the answer's seal cannot match ours, so the client refuses it.
@@ -455,7 +460,7 @@ async fn thirty_two_tasks_add_and_delete_consistently() {
 async fn state_file_keeps_wallets_across_restarts() {
     let dir = std::env::temp_dir().join(format!("sips-sim-state-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("wallets.json");
+    let path = dir.join("wallets.db");
     let _ = std::fs::remove_file(&path);
     {
         let simulator = start(SimulatorConfig::default().state_file(&path)).await;
@@ -469,13 +474,15 @@ async fn state_file_keeps_wallets_across_restarts() {
             .await
             .unwrap();
         assert!(r.is_success());
+        assert!(simulator.shutdown(Duration::from_secs(5)).await);
     }
-    assert!(
-        !std::fs::read_to_string(&path)
-            .unwrap()
-            .contains("4111111111111111"),
-        "no card number at rest"
-    );
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(16).any(|w| w == b"4111111111111111"),
+            "no card number at rest"
+        );
+    }
     let simulator = start(SimulatorConfig::default().state_file(&path)).await;
     let data = demo_client(&simulator)
         .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("KEEP"))

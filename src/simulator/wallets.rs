@@ -1,25 +1,56 @@
-//! The simulator's wallets: what each wallet function does to them.
+//! The simulator's wallets, in SQLite: what each wallet function does to them.
 //!
-//! Card numbers are never stored, not even here: a wallet keeps the masked PAN and a SHA-256 of the
-//! card number to answer 94 for a card already in it.
+//! One row per wallet and one per payment mean; each call is one transaction. In memory by default;
+//! in a file (WAL mode) with [`Store::open`], which one simulator at a time may hold. Card numbers are
+//! never stored: a payment mean keeps the masked PAN and a keyed digest of the card number (HMAC with
+//! a random salt drawn when the database is created) to answer 94 for a card already in the wallet.
 
-use std::collections::BTreeMap;
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use sha2::Sha256;
 
 use crate::mask::mask_pan;
 
+/// The schema; `PRAGMA user_version` says which one a file holds.
+const SCHEMA_VERSION: i64 = 1;
+const SCHEMA: &str = "
+CREATE TABLE meta (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE wallets (
+    merchant_id TEXT NOT NULL,
+    wallet_id   TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    last_action TEXT NOT NULL,
+    next_mean   INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, wallet_id)
+) WITHOUT ROWID;
+CREATE TABLE payment_means (
+    merchant_id TEXT NOT NULL,
+    wallet_id   TEXT NOT NULL,
+    mean_id     INTEGER NOT NULL,
+    masked_pan  TEXT NOT NULL,
+    card_digest TEXT NOT NULL,
+    expiry      TEXT NOT NULL,
+    alias       TEXT,
+    brand       TEXT,
+    PRIMARY KEY (merchant_id, wallet_id, mean_id),
+    FOREIGN KEY (merchant_id, wallet_id) REFERENCES wallets ON DELETE CASCADE
+) WITHOUT ROWID;
+";
+
 /// One payment mean in a wallet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentMean {
     /// Its rank in the wallet.
     pub id: u32,
     /// First 4 and last 2 digits in clear.
     pub masked_pan: String,
-    /// SHA-256 of the card number, hex: to recognise a card added twice.
-    pub card_digest: String,
     /// `YYYYMM`.
     pub expiry: String,
     /// The buyer's alias.
@@ -28,24 +59,15 @@ pub struct PaymentMean {
     pub brand: Option<String>,
 }
 
-/// A wallet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A wallet, as getWalletData shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wallet {
     /// When it was created, merchant's local time with offset.
     pub created: String,
     /// When it last changed.
     pub last_action: String,
-    /// Payment means by rank.
-    pub means: BTreeMap<u32, PaymentMean>,
-    /// The next rank to give.
-    pub next_id: u32,
-}
-
-/// Every wallet of every merchant.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Wallets {
-    /// Keyed by `merchantId`, then `merchantWalletId`.
-    pub merchants: BTreeMap<String, BTreeMap<String, Wallet>>,
+    /// Its payment means, by rank.
+    pub means: Vec<PaymentMean>,
 }
 
 /// Why a wallet function did not succeed: a response code.
@@ -67,138 +89,356 @@ impl Refusal {
     }
 }
 
+/// Why the wallets could not be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Another simulator holds the file.
+    #[error("{path}: the state is in use by another simulator (only one may hold a state file; stop it or give another --state)")]
+    InUse {
+        /// The state file.
+        path: PathBuf,
+    },
+    /// The file is not a simulator database (or one from a newer version).
+    #[error("{path}: not a simulator state database ({reason})")]
+    NotAState {
+        /// The state file.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
+    /// The file or its lock could not be opened.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// SQLite refused a read or a write (disk full, read-only file…).
+    #[error("state database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Every wallet of every merchant.
+#[derive(Debug)]
+pub struct Store {
+    connection: Mutex<Connection>,
+    salt: Vec<u8>,
+    path: Option<PathBuf>,
+    /// Held for the store's life: the OS releases it if the process dies, even by `kill -9`.
+    _lock: Option<File>,
+}
+
+impl Store {
+    /// An empty store in memory, gone when the simulator stops.
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let connection = Connection::open_in_memory()?;
+        Store::prepare(connection, None, None)
+    }
+
+    /// The store in `path`, created if missing. Refused if another simulator holds it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let lock_path = {
+            let mut name = path.as_os_str().to_owned();
+            name.push(".lock");
+            PathBuf::from(name)
+        };
+        let io = |source| StoreError::Io {
+            path: lock_path.clone(),
+            source,
+        };
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::InUse {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let not_a_state = |e: rusqlite::Error| StoreError::NotAState {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        };
+        let connection = Connection::open(path).map_err(|e| StoreError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        // WAL: a commit is one append; `synchronous = NORMAL` keeps every commit through a crash of
+        // the process (only a power loss may lose the last ones).
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(not_a_state)?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        Store::prepare(connection, Some(path.to_path_buf()), Some(lock))
+    }
+
+    fn prepare(
+        mut connection: Connection,
+        path: Option<PathBuf>,
+        lock: Option<File>,
+    ) -> Result<Store, StoreError> {
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        let version: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let shown = || path.clone().unwrap_or_else(|| ":memory:".into());
+        match version {
+            0 => {
+                let tables: i64 =
+                    connection.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+                if tables != 0 {
+                    return Err(StoreError::NotAState {
+                        path: shown(),
+                        reason: "it holds other tables".into(),
+                    });
+                }
+                let mut salt = vec![0u8; 32];
+                getrandom::getrandom(&mut salt).map_err(|e| StoreError::Io {
+                    path: shown(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+                let setup = connection.transaction()?;
+                setup.execute_batch(SCHEMA)?;
+                setup.execute(
+                    "INSERT INTO meta (name, value) VALUES ('card_digest_salt', ?1)",
+                    [&salt],
+                )?;
+                setup.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                setup.commit()?;
+            }
+            SCHEMA_VERSION => {}
+            other => {
+                return Err(StoreError::NotAState {
+                    path: shown(),
+                    reason: format!(
+                        "schema version {other}, this simulator knows {SCHEMA_VERSION}"
+                    ),
+                })
+            }
+        }
+        let salt: Vec<u8> = connection.query_row(
+            "SELECT value FROM meta WHERE name = 'card_digest_salt'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(Store {
+            connection: Mutex::new(connection),
+            salt,
+            path,
+            _lock: lock,
+        })
+    }
+
+    /// The file it lives in, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Runs `f` in one transaction: committed when `f` returns, rolled back if SQLite failed.
+    pub fn transaction<T>(
+        &self,
+        f: impl FnOnce(&Wallets<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = f(&Wallets {
+            transaction: &transaction,
+            salt: &self.salt,
+        })?;
+        transaction.commit()?;
+        Ok(outcome)
+    }
+
+    /// How many wallets it holds, all merchants together.
+    pub fn wallet_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .connection()
+            .query_row("SELECT count(*) FROM wallets", [], |r| r.get(0))?)
+    }
+
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding it left no transaction open (rusqlite rolls back on drop).
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The wallets, inside one transaction.
+pub struct Wallets<'t> {
+    transaction: &'t Transaction<'t>,
+    salt: &'t [u8],
+}
+
 /// The current time at the merchant's (here: the machine's) offset, as the platform writes it.
 pub fn now() -> String {
     chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-impl Wallets {
-    /// Reads a state file; a missing file is an empty state.
-    pub fn load(path: &Path) -> std::io::Result<Wallets> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{}: {e}", path.display()),
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Wallets::default()),
-            Err(e) => Err(e),
-        }
-    }
+/// A wallet function's answer: done, or refused with a response code.
+pub type Outcome<T> = Result<T, Refusal>;
 
-    /// Writes the state atomically: a temporary file, flushed to disk, renamed over the old one. A crash
-    /// leaves either the old state or the new one, never half of one.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        use std::io::Write;
-        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        let mut temporary = PathBuf::from(path);
-        temporary.set_extension("tmp");
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(&json)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // The rename itself must reach the disk too.
-            if let Ok(dir) = std::fs::File::open(dir) {
-                let _ = dir.sync_all();
-            }
-        }
-        Ok(())
-    }
-
-    fn wallet_mut(&mut self, merchant: &str, wallet: &str) -> Result<&mut Wallet, Refusal> {
-        self.merchants
-            .get_mut(merchant)
-            .and_then(|w| w.get_mut(wallet))
-            .ok_or(Refusal::Unknown)
-    }
-
-    /// Looks a wallet up.
-    pub fn wallet(&self, merchant: &str, wallet: &str) -> Result<&Wallet, Refusal> {
-        self.merchants
-            .get(merchant)
-            .and_then(|w| w.get(wallet))
-            .ok_or(Refusal::Unknown)
+impl Wallets<'_> {
+    fn card_digest(&self, card_number: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.salt)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(card_number.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// addCard: creates the wallet if needed; 94 for a card already in it.
     pub fn add_card(
-        &mut self,
+        &self,
         merchant: &str,
         wallet: &str,
         card_number: &str,
         expiry: &str,
         alias: Option<&str>,
         brand: Option<&str>,
-    ) -> Result<PaymentMean, Refusal> {
+    ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
         let now = now();
-        let digest = hex::encode(Sha256::digest(card_number.as_bytes()));
-        let entry = self
-            .merchants
-            .entry(merchant.to_string())
-            .or_default()
-            .entry(wallet.to_string())
-            .or_insert_with(|| Wallet {
-                created: now.clone(),
-                last_action: now.clone(),
-                means: BTreeMap::new(),
-                next_id: 1,
-            });
-        if entry.means.values().any(|m| m.card_digest == digest) {
-            return Err(Refusal::Duplicate);
+        let digest = self.card_digest(card_number);
+        let tx = self.transaction;
+        tx.execute(
+            "INSERT OR IGNORE INTO wallets VALUES (?1, ?2, ?3, ?3, 1)",
+            params![merchant, wallet, now],
+        )?;
+        let duplicate: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM payment_means
+                 WHERE merchant_id = ?1 AND wallet_id = ?2 AND card_digest = ?3)",
+            params![merchant, wallet, digest],
+            |r| r.get(0),
+        )?;
+        if duplicate {
+            return Ok(Err(Refusal::Duplicate));
         }
+        let id: u32 = tx.query_row(
+            "UPDATE wallets SET next_mean = next_mean + 1, last_action = ?3
+                 WHERE merchant_id = ?1 AND wallet_id = ?2 RETURNING next_mean - 1",
+            params![merchant, wallet, now],
+            |r| r.get(0),
+        )?;
         let mean = PaymentMean {
-            id: entry.next_id,
+            id,
             masked_pan: mask_pan(card_number),
-            card_digest: digest,
             expiry: expiry.to_string(),
             alias: alias.map(str::to_string),
             brand: brand
                 .map(str::to_string)
                 .or_else(|| guess_brand(card_number).map(str::to_string)),
         };
-        entry.next_id += 1;
-        entry.last_action = now;
-        entry.means.insert(mean.id, mean.clone());
-        Ok(mean)
+        tx.execute(
+            "INSERT INTO payment_means VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                merchant,
+                wallet,
+                mean.id,
+                mean.masked_pan,
+                digest,
+                mean.expiry,
+                mean.alias,
+                mean.brand
+            ],
+        )?;
+        Ok(Ok(mean))
     }
 
     /// updatePaymentMean: sets the alias.
     pub fn update(
-        &mut self,
+        &self,
         merchant: &str,
         wallet: &str,
         id: &str,
         alias: Option<&str>,
-    ) -> Result<(), Refusal> {
-        let wallet = self.wallet_mut(merchant, wallet)?;
-        let mean = id
-            .parse::<u32>()
-            .ok()
-            .and_then(|id| wallet.means.get_mut(&id))
-            .ok_or(Refusal::Unknown)?;
-        mean.alias = alias.map(str::to_string);
-        wallet.last_action = now();
-        Ok(())
+    ) -> Result<Outcome<()>, rusqlite::Error> {
+        let Ok(id) = id.parse::<u32>() else {
+            return Ok(Err(Refusal::Unknown));
+        };
+        let changed = self.transaction.execute(
+            "UPDATE payment_means SET alias = ?4
+                 WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
+            params![merchant, wallet, id, alias],
+        )?;
+        self.touched(merchant, wallet, changed)
     }
 
     /// deletePaymentMean.
-    pub fn delete(&mut self, merchant: &str, wallet: &str, id: &str) -> Result<(), Refusal> {
-        let wallet = self.wallet_mut(merchant, wallet)?;
-        let id = id.parse::<u32>().map_err(|_| Refusal::Unknown)?;
-        wallet.means.remove(&id).ok_or(Refusal::Unknown)?;
-        wallet.last_action = now();
-        Ok(())
+    pub fn delete(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        id: &str,
+    ) -> Result<Outcome<()>, rusqlite::Error> {
+        let Ok(id) = id.parse::<u32>() else {
+            return Ok(Err(Refusal::Unknown));
+        };
+        let deleted = self.transaction.execute(
+            "DELETE FROM payment_means WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
+            params![merchant, wallet, id],
+        )?;
+        self.touched(merchant, wallet, deleted)
+    }
+
+    fn touched(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        rows: usize,
+    ) -> Result<Outcome<()>, rusqlite::Error> {
+        if rows == 0 {
+            return Ok(Err(Refusal::Unknown));
+        }
+        self.transaction.execute(
+            "UPDATE wallets SET last_action = ?3 WHERE merchant_id = ?1 AND wallet_id = ?2",
+            params![merchant, wallet, now()],
+        )?;
+        Ok(Ok(()))
     }
 
     /// signOff: the wallet and its payment means go.
-    pub fn sign_off(&mut self, merchant: &str, wallet: &str) -> Result<(), Refusal> {
-        self.merchants
-            .get_mut(merchant)
-            .and_then(|w| w.remove(wallet))
-            .map(|_| ())
-            .ok_or(Refusal::Unknown)
+    pub fn sign_off(&self, merchant: &str, wallet: &str) -> Result<Outcome<()>, rusqlite::Error> {
+        let deleted = self.transaction.execute(
+            "DELETE FROM wallets WHERE merchant_id = ?1 AND wallet_id = ?2",
+            params![merchant, wallet],
+        )?;
+        Ok(if deleted == 0 {
+            Err(Refusal::Unknown)
+        } else {
+            Ok(())
+        })
+    }
+
+    /// getWalletData.
+    pub fn wallet(&self, merchant: &str, wallet: &str) -> Result<Outcome<Wallet>, rusqlite::Error> {
+        let dates = self
+            .transaction
+            .query_row(
+                "SELECT created, last_action FROM wallets WHERE merchant_id = ?1 AND wallet_id = ?2",
+                params![merchant, wallet],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((created, last_action)) = dates else {
+            return Ok(Err(Refusal::Unknown));
+        };
+        let mut statement = self.transaction.prepare_cached(
+            "SELECT mean_id, masked_pan, expiry, alias, brand FROM payment_means
+                 WHERE merchant_id = ?1 AND wallet_id = ?2 ORDER BY mean_id",
+        )?;
+        let means = statement
+            .query_map(params![merchant, wallet], payment_mean)?
+            .collect::<Result<_, _>>()?;
+        Ok(Ok(Wallet {
+            created,
+            last_action,
+            means,
+        }))
     }
 
     /// getPaymentMeanData.
@@ -207,13 +447,31 @@ impl Wallets {
         merchant: &str,
         wallet: &str,
         id: &str,
-    ) -> Result<&PaymentMean, Refusal> {
-        let wallet = self.wallet(merchant, wallet)?;
-        id.parse::<u32>()
-            .ok()
-            .and_then(|id| wallet.means.get(&id))
-            .ok_or(Refusal::Unknown)
+    ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
+        let Ok(id) = id.parse::<u32>() else {
+            return Ok(Err(Refusal::Unknown));
+        };
+        let found = self
+            .transaction
+            .query_row(
+                "SELECT mean_id, masked_pan, expiry, alias, brand FROM payment_means
+                     WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
+                params![merchant, wallet, id],
+                payment_mean,
+            )
+            .optional()?;
+        Ok(found.ok_or(Refusal::Unknown))
     }
+}
+
+fn payment_mean(row: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentMean> {
+    Ok(PaymentMean {
+        id: row.get(0)?,
+        masked_pan: row.get(1)?,
+        expiry: row.get(2)?,
+        alias: row.get(3)?,
+        brand: row.get(4)?,
+    })
 }
 
 fn guess_brand(card_number: &str) -> Option<&'static str> {
@@ -222,61 +480,5 @@ fn guess_brand(card_number: &str) -> Option<&'static str> {
         b'5' | b'2' => Some("MASTERCARD"),
         b'3' => Some("AMEX"),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wallet_lifecycle() {
-        let mut w = Wallets::default();
-        let first = w
-            .add_card("m", "w", "4111111111111111", "202812", None, None)
-            .unwrap();
-        assert_eq!(
-            (first.id, first.masked_pan.as_str(), first.brand.as_deref()),
-            (1, "4111##########11", Some("VISA"))
-        );
-        assert_eq!(
-            w.add_card("m", "w", "4111111111111111", "202812", None, None),
-            Err(Refusal::Duplicate)
-        );
-        assert_eq!(
-            w.add_card("m", "w", "5555555555554444", "202901", None, None)
-                .unwrap()
-                .id,
-            2
-        );
-        w.update("m", "w", "2", Some("pro")).unwrap();
-        assert_eq!(w.update("m", "w", "9", None), Err(Refusal::Unknown));
-        w.delete("m", "w", "1").unwrap();
-        assert_eq!(w.delete("m", "w", "1"), Err(Refusal::Unknown));
-        assert_eq!(
-            w.payment_mean("m", "w", "2").unwrap().alias.as_deref(),
-            Some("pro")
-        );
-        w.sign_off("m", "w").unwrap();
-        assert_eq!(w.sign_off("m", "w"), Err(Refusal::Unknown));
-        assert!(!serde_json::to_string(&w)
-            .unwrap()
-            .contains("4111111111111111"));
-    }
-
-    #[test]
-    fn state_survives_a_restart() {
-        let dir = std::env::temp_dir().join(format!("sips-state-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("state.json");
-        let mut w = Wallets::default();
-        w.add_card("m", "w", "4111111111111111", "202812", None, None)
-            .unwrap();
-        w.save(&path).unwrap();
-        assert_eq!(Wallets::load(&path).unwrap(), w);
-        assert_eq!(
-            Wallets::load(&dir.join("absent.json")).unwrap(),
-            Wallets::default()
-        );
     }
 }

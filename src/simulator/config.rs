@@ -1,0 +1,148 @@
+//! What a simulator is told: the merchants it knows, where its state lives, the scenario it plays,
+//! and the limits that keep it up under load.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::scenario::Scenario;
+use crate::seal::SecretKey;
+
+/// The built-in demo merchant's `merchantId`.
+pub const DEMO_MERCHANT_ID: &str = "011223344550000";
+/// The built-in demo merchant's `keyVersion`.
+pub const DEMO_KEY_VERSION: &str = "1";
+/// The built-in demo merchant's secret key: public, for the simulator only.
+pub const DEMO_SECRET_KEY: &str = "sips-wallet-simulator-demo-key";
+
+/// Largest request body accepted.
+pub const MAX_REQUEST_BYTES: usize = 1 << 20;
+
+/// One key of a merchant the simulator knows: several entries with one `id` are several key
+/// versions of that merchant.
+#[derive(Debug, Clone)]
+pub struct Merchant {
+    /// `merchantId`.
+    pub id: String,
+    /// `keyVersion` of this key.
+    pub key_version: String,
+    /// The secret key.
+    pub key: SecretKey,
+}
+
+impl Merchant {
+    /// The built-in demo merchant.
+    pub fn demo() -> Merchant {
+        Merchant {
+            id: DEMO_MERCHANT_ID.into(),
+            key_version: DEMO_KEY_VERSION.into(),
+            key: SecretKey::new(DEMO_SECRET_KEY)
+                .unwrap_or_else(|_| unreachable!("the demo key is not empty")),
+        }
+    }
+}
+
+/// How the simulator behaves.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    pub(super) given_merchants: Vec<Merchant>,
+    pub(super) state_file: Option<PathBuf>,
+    pub(super) latency: Duration,
+    pub(super) fail_rate: f64,
+    pub(super) scenario: Scenario,
+    pub(super) header_read_timeout: Duration,
+    pub(super) request_timeout: Duration,
+    pub(super) max_connections: usize,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        SimulatorConfig {
+            given_merchants: Vec::new(),
+            state_file: None,
+            latency: Duration::ZERO,
+            fail_rate: 0.0,
+            scenario: Scenario::default(),
+            header_read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            max_connections: 512,
+        }
+    }
+}
+
+impl SimulatorConfig {
+    /// Knows this key of a merchant. A merchant given here with the demo merchant's id replaces the
+    /// demo merchant; giving the same id with several key versions simulates a key rotation.
+    pub fn merchant(mut self, merchant: Merchant) -> Self {
+        self.given_merchants
+            .retain(|m| !(m.id == merchant.id && m.key_version == merchant.key_version));
+        self.given_merchants.push(merchant);
+        self
+    }
+
+    /// Every key it knows: the merchants given, then the demo merchant unless one replaced it.
+    pub fn merchants(&self) -> Vec<Merchant> {
+        let mut all = self.given_merchants.clone();
+        if self.has_demo_merchant() {
+            all.push(Merchant::demo());
+        }
+        all
+    }
+
+    /// Whether the built-in demo merchant is among them (no merchant given replaced it).
+    pub fn has_demo_merchant(&self) -> bool {
+        !self
+            .given_merchants
+            .iter()
+            .any(|m| m.id == DEMO_MERCHANT_ID)
+    }
+
+    /// Keeps the wallets in this SQLite file across restarts (each call one transaction, committed
+    /// before the answer). One simulator at a time may hold a file.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Waits this long before answering each request.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Fails this share of requests, at random: half answered 99, half with the connection dropped.
+    /// Values outside 0 to 1 are brought to the nearest bound; the CLI refuses them.
+    pub fn fail_rate(mut self, rate: f64) -> Self {
+        self.fail_rate = if rate.is_nan() {
+            0.0
+        } else {
+            rate.clamp(0.0, 1.0)
+        };
+        self
+    }
+
+    /// Plays these rules (see [`Scenario`]): deterministic answers, delays and dropped connections.
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.scenario = scenario;
+        self
+    }
+
+    /// Closes a connection whose client takes longer than this to send a request's headers,
+    /// including the wait for the next request on an idle keep-alive connection (default 30 s).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection whose request (body, processing and any delay) is not answered within
+    /// this (default 60 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Open connections served at once (default 512); beyond, a connection gets a 503 and is closed.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+}

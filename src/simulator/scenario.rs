@@ -1,0 +1,326 @@
+//! Deterministic scenarios for merchants' tests: rules, read from a small TOML file, that make
+//! given calls answer a given code, take longer, or lose their connection.
+//!
+//! ```toml
+//! # The first rule that matches a call decides it; a call no rule matches is served normally.
+//! [[rule]]
+//! wallet_prefix = "FAIL99-"     # every call on a wallet whose id starts with this…
+//! answer = "99"                 # …is answered 99 (sealed; the wallets are left unchanged)
+//!
+//! [[rule]]
+//! operation = "addCard"
+//! card = "4000000000000002"     # compared in memory, never stored or logged
+//! answer = "94"
+//!
+//! [[rule]]
+//! operation = "getWalletData"
+//! wallet = "SLOW"
+//! delay_ms = 3000               # served normally, answered 3 s later
+//!
+//! [[rule]]
+//! call = 3                      # the 3rd request the simulator receives (counting from 1)…
+//! drop = true                   # …has its connection closed with no answer
+//! ```
+//!
+//! Conditions: `operation`, `merchant`, `wallet`, `wallet_prefix`, `card`, `call` (all that are given
+//! must hold). Effects: `answer`, `delay_ms`, `drop` (at least one). A delayed call that changes a
+//! wallet has changed it before the delay: a client that times out meanwhile sees the real "sent,
+//! outcome unknown" case.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::message::DynOperation;
+use crate::{contract, inapp};
+
+/// The rules a simulator plays, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Scenario {
+    rules: Vec<Rule>,
+}
+
+/// One rule: when a call matches every condition given, the effects apply.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The operation, by its WSDL name (`addCard`, `getWalletData`, …).
+    pub operation: Option<String>,
+    /// `merchantId`.
+    pub merchant: Option<String>,
+    /// `merchantWalletId`, exactly.
+    pub wallet: Option<String>,
+    /// `merchantWalletId` starts with this.
+    pub wallet_prefix: Option<String>,
+    /// `cardNumber`, exactly.
+    pub card: Option<CardNumber>,
+    /// The call's rank among every request received, from 1.
+    pub call: Option<u64>,
+    /// Answer this response code, without running the function.
+    pub answer: Option<String>,
+    /// Answer this many milliseconds later.
+    pub delay_ms: Option<u64>,
+    /// Close the connection without answering.
+    #[serde(default)]
+    pub drop: bool,
+}
+
+/// A card number in a rule: shown masked.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct CardNumber(String);
+
+impl std::fmt::Debug for CardNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::mask::mask_pan(&self.0))
+    }
+}
+
+/// What a rule makes of a call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effect {
+    /// Answer this code instead of running the function.
+    pub answer: Option<String>,
+    /// Wait this long before answering.
+    pub delay: Duration,
+    /// Close the connection without answering.
+    pub drop: bool,
+}
+
+/// A call, as the rules see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    /// The operation's WSDL name.
+    pub operation: &'a str,
+    /// `merchantId`, if given.
+    pub merchant: Option<&'a str>,
+    /// `merchantWalletId`, if given.
+    pub wallet: Option<&'a str>,
+    /// `cardNumber`, if given.
+    pub card: Option<&'a str>,
+    /// Rank among every request received, from 1.
+    pub number: u64,
+}
+
+/// A scenario file that cannot be played.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not TOML, or a key no rule has.
+    #[error("scenario: {0}")]
+    Syntax(String),
+    /// A rule that says something impossible.
+    #[error("scenario rule {rule}: `{field}` {reason}")]
+    Rule {
+        /// Its rank in the file, from 1.
+        rule: usize,
+        /// The key at fault.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+impl Scenario {
+    /// Reads a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Scenario::from_toml(&text)
+    }
+
+    /// Reads a scenario from TOML text, checking every rule.
+    pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
+        let file: File = toml::from_str(text).map_err(|e| {
+            // toml's message quotes the offending line, which may hold a card number.
+            ScenarioError::Syntax(crate::mask::mask_message(&e.to_string(), &["card"]).into_owned())
+        })?;
+        for (index, rule) in file.rule.iter().enumerate() {
+            rule.check(index + 1)?;
+        }
+        Ok(Scenario { rules: file.rule })
+    }
+
+    /// How many rules it has.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether it has no rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The effect of the first rule matching `call`, if any.
+    pub fn decide(&self, call: &Call<'_>) -> Option<Effect> {
+        self.rules.iter().find(|r| r.matches(call)).map(|r| Effect {
+            answer: r.answer.clone(),
+            delay: Duration::from_millis(r.delay_ms.unwrap_or(0)),
+            drop: r.drop,
+        })
+    }
+}
+
+impl Rule {
+    fn check(&self, rule: usize) -> Result<(), ScenarioError> {
+        let bad = |field, reason: String| {
+            Err(ScenarioError::Rule {
+                rule,
+                field,
+                reason,
+            })
+        };
+        if self.answer.is_none() && self.delay_ms.is_none() && !self.drop {
+            return bad(
+                "answer",
+                "missing: a rule needs an effect (answer, delay_ms or drop)".into(),
+            );
+        }
+        if let Some(code) = &self.answer {
+            if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return bad(
+                    "answer",
+                    format!("is `{code}`: a response code is two digits"),
+                );
+            }
+        }
+        if let Some(operation) = &self.operation {
+            let known: Vec<&str> = contract::OPERATIONS
+                .iter()
+                .chain(inapp::OPERATIONS)
+                .map(|o| DynOperation::info(*o).name)
+                .collect();
+            if !known.contains(&operation.as_str()) {
+                return bad(
+                    "operation",
+                    format!("is `{operation}`, not one of: {}", known.join(", ")),
+                );
+            }
+        }
+        if self.call == Some(0) {
+            return bad("call", "is 0: calls are counted from 1".into());
+        }
+        Ok(())
+    }
+
+    fn matches(&self, call: &Call<'_>) -> bool {
+        fn holds<T>(condition: &Option<T>, test: impl FnOnce(&T) -> bool) -> bool {
+            condition.as_ref().is_none_or(test)
+        }
+        holds(&self.operation, |o| o == call.operation)
+            && holds(&self.merchant, |m| Some(m.as_str()) == call.merchant)
+            && holds(&self.wallet, |w| Some(w.as_str()) == call.wallet)
+            && holds(&self.wallet_prefix, |p| {
+                call.wallet.is_some_and(|w| w.starts_with(p.as_str()))
+            })
+            && holds(&self.card, |c| Some(c.0.as_str()) == call.card)
+            && holds(&self.call, |n| *n == call.number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(operation: &'static str, wallet: &'static str, number: u64) -> Call<'static> {
+        Call {
+            operation,
+            merchant: Some("m"),
+            wallet: Some(wallet),
+            card: Some("4000000000000002"),
+            number,
+        }
+    }
+
+    #[test]
+    fn the_first_matching_rule_decides() {
+        let scenario = Scenario::from_toml(
+            r#"
+            [[rule]]
+            wallet_prefix = "FAIL99-"
+            answer = "99"
+            [[rule]]
+            operation = "addCard"
+            card = "4000000000000002"
+            answer = "94"
+            [[rule]]
+            call = 3
+            drop = true
+            delay_ms = 20
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            scenario
+                .decide(&call("signOff", "FAIL99-x", 1))
+                .unwrap()
+                .answer
+                .as_deref(),
+            Some("99")
+        );
+        assert_eq!(
+            scenario
+                .decide(&call("addCard", "W", 1))
+                .unwrap()
+                .answer
+                .as_deref(),
+            Some("94")
+        );
+        assert_eq!(
+            scenario.decide(&call("signOff", "W", 3)),
+            Some(Effect {
+                answer: None,
+                delay: Duration::from_millis(20),
+                drop: true
+            })
+        );
+        assert_eq!(scenario.decide(&call("signOff", "W", 2)), None);
+    }
+
+    #[test]
+    fn bad_rules_are_refused_naming_rule_and_key() {
+        let error = |text: &str| Scenario::from_toml(text).unwrap_err().to_string();
+        assert_eq!(
+            error("[[rule]]\nwallet = \"W\"\n"),
+            "scenario rule 1: `answer` missing: a rule needs an effect (answer, delay_ms or drop)"
+        );
+        assert_eq!(
+            error("[[rule]]\nanswer = \"9\"\n"),
+            "scenario rule 1: `answer` is `9`: a response code is two digits"
+        );
+        assert!(error(
+            "[[rule]]\nanswer = \"99\"\n[[rule]]\noperation = \"addcard\"\ndrop = true\n"
+        )
+        .starts_with("scenario rule 2: `operation` is `addcard`, not one of: addCard,"));
+        assert!(error("[[rule]]\nanwser = \"99\"\n").contains("anwser"));
+    }
+
+    #[test]
+    fn card_numbers_never_show() {
+        let text = "[[rule]]\ncard = \"4000000000000002\"\nanswer = \"9\"\n";
+        let scenario = Scenario::from_toml("[[rule]]\ncard = \"4000000000000002\"\ndrop = true\n");
+        assert!(!format!("{scenario:?}").contains("4000000000000002"));
+        let bad = "[[rule]]\ncard = \"4000000000000002\"\ndrop = tru\n";
+        let message = Scenario::from_toml(bad).unwrap_err().to_string();
+        assert!(!message.contains("4000000000000002"), "{message}");
+        let _ = text;
+    }
+}

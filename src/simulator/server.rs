@@ -1,0 +1,144 @@
+//! Connections: HTTP/1.1 with header-read (and keep-alive idle) and whole-request timeouts, a cap on
+//! open connections, and a graceful shutdown that lets calls in flight finish.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, Semaphore};
+
+use super::answer::{handle, Dropped};
+use super::{Shared, SimulatorConfig, StartError};
+
+/// A running simulator. It stops when dropped; [`Simulator::shutdown`] stops it gracefully.
+#[derive(Debug)]
+pub struct Simulator {
+    local_addr: SocketAddr,
+    stop: Option<oneshot::Sender<Duration>>,
+    task: tokio::task::JoinHandle<bool>,
+}
+
+impl Simulator {
+    /// Opens the state and starts serving on `addr` (port 0 for any free port).
+    pub async fn start(config: SimulatorConfig, addr: SocketAddr) -> Result<Simulator, StartError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Listen { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Listen { addr, source })?;
+        let shared = Arc::new(Shared::new(config, format!("http://{local_addr}"))?);
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(serve(listener, shared, stopped));
+        Ok(Simulator {
+            local_addr,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Its base URL, for [`WalletClientBuilder::base_url`](crate::WalletClientBuilder::base_url).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// Serves until [`Simulator::shutdown`] or an abort (it does not end by itself).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+
+    /// Stops accepting connections, lets the calls in flight finish (each answered, then its
+    /// connection closed) for at most `grace`, and stops. True when every call finished in time.
+    pub async fn shutdown(mut self, grace: Duration) -> bool {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(grace);
+        }
+        (&mut self.task).await.unwrap_or(false)
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The accept loop; returns whether every connection finished within the grace period.
+async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<Duration>,
+) -> bool {
+    let config = &shared.config;
+    let permits = Arc::new(Semaphore::new(config.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
+    let grace = loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            grace = &mut stopped => break grace.unwrap_or(Duration::ZERO),
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                // Out of file descriptors or the like: wait a little rather than spin.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tokio::spawn(refuse(stream, config.max_connections));
+            continue;
+        };
+        let (service_shared, timeout) = (shared.clone(), config.request_timeout);
+        let service = hyper::service::service_fn(move |request| {
+            let shared = service_shared.clone();
+            async move {
+                tokio::time::timeout(timeout, handle(shared, request))
+                    .await
+                    .unwrap_or(Err(Dropped("request timeout")))
+            }
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    };
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => true,
+        _ = tokio::time::sleep(grace) => false,
+    }
+}
+
+/// Beyond the cap: a clear 503, then the connection is closed.
+async fn refuse(mut stream: TcpStream, max: usize) {
+    tracing::warn!(
+        max,
+        "connection refused: the simulator's connection cap is reached"
+    );
+    let body = format!("the simulator serves at most {max} connections at once; retry later\n");
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\nretry-after: 1\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+}
