@@ -197,6 +197,7 @@ fn serve_is_driven_by_the_cli_from_another_process() {
     let mut server = Command::new(BIN)
         .args(["serve", "--listen", &listen])
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let url = format!("http://{listen}");
@@ -272,5 +273,159 @@ fn no_arguments_runs_the_tour() {
     assert!(
         stdout.contains("10 of 10 steps gave the expected response code."),
         "{stdout}"
+    );
+}
+
+/// Starts `serve` with `env`, waits for its banner (up to the `State:` line) and returns it.
+fn serve_with(env: &[(&str, &str)], args: &[&str]) -> (std::process::Child, String, String) {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--listen", &listen])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("SIPS_MERCHANT_ID")
+        .env_remove("SIPS_KEY_VERSION")
+        .env_remove("SIPS_SECRET_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut server = command.spawn().unwrap();
+    let mut banner = String::new();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap());
+    while !banner.contains("State:") {
+        let mut line = String::new();
+        if lines.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        banner.push_str(&line);
+    }
+    // The rest of stdout, read when the server ends.
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut lines, &mut rest);
+        rest
+    });
+    (server, banner, format!("http://{listen}"))
+}
+
+#[test]
+fn serve_takes_its_merchant_from_sips_variables_logs_each_call_and_stops_on_sigterm() {
+    let (server, banner, url) = serve_with(
+        &[
+            ("SIPS_MERCHANT_ID", "002001000000001"),
+            ("SIPS_KEY_VERSION", "2"),
+            ("SIPS_SECRET_KEY", "env-given-key"),
+        ],
+        &[],
+    );
+    assert!(
+        banner.contains("Merchant 002001000000001, key version 2\n"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("Merchant 011223344550000, key version 1 (demo:"),
+        "{banner}"
+    );
+    assert!(!banner.contains("env-given-key"), "{banner}");
+    assert!(banner.contains("State: in memory"), "{banner}");
+
+    let add = Command::new(BIN)
+        .args(["--url", &url, "add-card", "--merchant-wallet-id", "LOGGED"])
+        .args([
+            "--card-number",
+            "4111111111111111",
+            "--card-expiry-date",
+            "202812",
+        ])
+        .env("SIPS_MERCHANT_ID", "002001000000001")
+        .env("SIPS_KEY_VERSION", "2")
+        .env("SIPS_SECRET_KEY", "env-given-key")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert_eq!(
+        add.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&add.stdout)
+    );
+
+    let terminated = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let output = server.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    let line = log
+        .lines()
+        .find(|l| l.contains("answered") && l.contains("operation=\"addCard\""))
+        .unwrap_or_else(|| panic!("no request log line:\n{log}"));
+    for expected in [
+        "merchant=002001000000001",
+        "wallet=LOGGED",
+        "code=00",
+        "duration_ms=",
+    ] {
+        assert!(line.contains(expected), "{expected} missing: {line}");
+    }
+    assert!(!log.contains("4111111111111111"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a log that is not a terminal: {log}"
+    );
+}
+
+#[test]
+fn serve_refuses_bad_settings_clearly() {
+    let fail_rate = Command::new(BIN)
+        .args(["serve", "--fail-rate", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(fail_rate.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&fail_rate.stderr).contains("not a share from 0 to 1"));
+
+    let dir = std::env::temp_dir().join(format!("sips-cli-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("rules.toml");
+    std::fs::write(&scenario, "[[rule]]\nwallet = \"W\"\n").unwrap();
+    let bad_rules = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--scenario"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert_ne!(bad_rules.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&bad_rules.stderr).contains("scenario rule 1: `answer` missing"),
+        "{}",
+        String::from_utf8_lossy(&bad_rules.stderr)
+    );
+
+    let state = dir.join("held.db");
+    let (first, _, _) = serve_with(&[], &["--state", state.to_str().unwrap()]);
+    let second = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let _ = Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status();
+    let _ = first.wait_with_output();
+    assert_ne!(second.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("in use by another simulator"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
     );
 }

@@ -1,0 +1,364 @@
+//! The simulator as merchants run it in their own pipelines: their keys, a state file that survives
+//! restarts and refuses a second instance, deterministic scenarios, and limits that keep it up.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
+use sips_wallet::simulator::{
+    Merchant, Scenario, Simulator, SimulatorConfig, StartError, StoreError, DEMO_MERCHANT_ID,
+    DEMO_SECRET_KEY,
+};
+use sips_wallet::{Error, SecretKey, Verification, WalletClient};
+
+async fn start(config: SimulatorConfig) -> Simulator {
+    Simulator::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap()
+}
+
+fn client(simulator: &Simulator, merchant: &str, version: &str, key: &str) -> WalletClient {
+    WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(merchant)
+        .key_version(version)
+        .secret_key(SecretKey::new(key).unwrap())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+fn merchant(id: &str, version: &str, key: &str) -> Merchant {
+    Merchant {
+        id: id.into(),
+        key_version: version.into(),
+        key: SecretKey::new(key).unwrap(),
+    }
+}
+
+fn add_card(wallet: &str, card: &str) -> AddCardRequest {
+    AddCardRequest::new()
+        .merchant_wallet_id(wallet)
+        .card_number(card)
+        .card_expiry_date("203012")
+}
+
+async fn code_of(
+    result: Result<sips_wallet::Reply<impl std::fmt::Debug>, Error>,
+) -> (String, Verification) {
+    let reply = result.unwrap();
+    (reply.code.unwrap_or_default(), reply.verification)
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sips-double-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn a_merchant_with_the_demo_id_replaces_the_demo_key() {
+    let simulator =
+        start(SimulatorConfig::default().merchant(merchant(DEMO_MERCHANT_ID, "1", "my-own-key")))
+            .await;
+    let own = client(&simulator, DEMO_MERCHANT_ID, "1", "my-own-key");
+    let demo = client(&simulator, DEMO_MERCHANT_ID, "1", DEMO_SECRET_KEY);
+    let wallet = GetWalletDataRequest::new().merchant_wallet_id("W");
+    assert_eq!(
+        code_of(own.get_wallet_data(wallet.clone()).await).await,
+        ("25".into(), Verification::Verified)
+    );
+    // The demo key no longer seals for this merchant: 34, sealed with the merchant's own key,
+    // which the demo client cannot verify.
+    assert!(matches!(
+        demo.get_wallet_data(wallet).await,
+        Err(Error::SealMismatch { .. })
+    ));
+}
+
+#[tokio::test]
+async fn several_key_versions_of_one_merchant_simulate_a_rotation() {
+    let simulator = start(
+        SimulatorConfig::default()
+            .merchant(merchant("002001000000001", "1", "old-key"))
+            .merchant(merchant("002001000000001", "2", "new-key")),
+    )
+    .await;
+    let old = client(&simulator, "002001000000001", "1", "old-key");
+    let new = client(&simulator, "002001000000001", "2", "new-key");
+    assert_eq!(
+        code_of(old.add_card(add_card("ROT", "4111111111111111")).await).await,
+        ("00".into(), Verification::Verified)
+    );
+    // Both versions see the same wallets.
+    let data = new
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("ROT"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (data.code.as_deref(), data.verification),
+        (Some("00"), Verification::Verified)
+    );
+    assert_eq!(data.response.wallet_payment_mean_data_list.len(), 1);
+    // A version the merchant has no key for.
+    let unknown = client(&simulator, "002001000000001", "3", "new-key");
+    let reply = unknown
+        .sign_off(SignOffRequest::new().merchant_wallet_id("ROT"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            reply.code.as_deref(),
+            reply.response.error_field_name.as_deref(),
+            reply.verification
+        ),
+        (Some("34"), Some("keyVersion"), Verification::Unsealed)
+    );
+}
+
+#[tokio::test]
+async fn a_second_simulator_on_one_state_file_is_refused_and_state_survives_a_restart() {
+    let dir = temp_dir("two");
+    let path = dir.join("state.db");
+    let first = start(SimulatorConfig::default().state_file(&path)).await;
+    let demo = common::demo_client(&first);
+    assert!(demo
+        .add_card(add_card("KEPT", "4111111111111111"))
+        .await
+        .unwrap()
+        .is_success());
+
+    let second = Simulator::start(
+        SimulatorConfig::default().state_file(&path),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await;
+    match second {
+        Err(StartError::State(StoreError::InUse { path: named })) => assert_eq!(named, path),
+        other => panic!("expected the state to be in use, got {other:?}"),
+    }
+    let message = Simulator::start(
+        SimulatorConfig::default().state_file(&path),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(message.contains("in use by another simulator"), "{message}");
+
+    drop(demo);
+    assert!(first.shutdown(Duration::from_secs(5)).await);
+    let again = start(SimulatorConfig::default().state_file(&path)).await;
+    let data = common::demo_client(&again)
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("KEPT"))
+        .await
+        .unwrap();
+    assert_eq!(data.response.wallet_payment_mean_data_list.len(), 1);
+    // The card already in the wallet is recognised after the restart (keyed digest kept).
+    assert_eq!(
+        code_of(
+            common::demo_client(&again)
+                .add_card(add_card("KEPT", "4111111111111111"))
+                .await
+        )
+        .await
+        .0,
+        "94"
+    );
+}
+
+#[tokio::test]
+async fn a_state_file_that_is_not_a_database_is_reported_at_start() {
+    let dir = temp_dir("corrupt");
+    let path = dir.join("state.db");
+    std::fs::write(&path, b"{\"merchants\": {}} this is an old JSON state").unwrap();
+    let error = Simulator::start(
+        SimulatorConfig::default().state_file(&path),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, StartError::State(StoreError::NotAState { .. })),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("state.db"), "{error}");
+}
+
+#[tokio::test]
+async fn scenario_rules_answer_codes_delay_and_drop_deterministically() {
+    let scenario = Scenario::from_toml(
+        r#"
+        [[rule]]
+        wallet_prefix = "FAIL99-"
+        answer = "99"
+
+        [[rule]]
+        operation = "addCard"
+        card = "4000000000000002"
+        answer = "94"
+
+        [[rule]]
+        operation = "getWalletData"
+        wallet = "SLOW"
+        delay_ms = 1500
+
+        [[rule]]
+        wallet = "GONE"
+        drop = true
+        "#,
+    )
+    .unwrap();
+    let simulator = start(SimulatorConfig::default().scenario(scenario)).await;
+    let demo = common::demo_client(&simulator);
+
+    assert_eq!(
+        code_of(
+            demo.add_card(add_card("FAIL99-1", "4111111111111111"))
+                .await
+        )
+        .await,
+        ("99".into(), Verification::Verified)
+    );
+    // The rule's answer does not run the function: the wallet was not created.
+    assert_eq!(
+        code_of(
+            demo.get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("FAIL99-1"))
+                .await
+        )
+        .await
+        .0,
+        "99"
+    );
+    assert_eq!(
+        code_of(demo.add_card(add_card("W", "4000000000000002")).await)
+            .await
+            .0,
+        "94"
+    );
+    assert_eq!(
+        code_of(demo.add_card(add_card("W", "4111111111111111")).await)
+            .await
+            .0,
+        "00"
+    );
+
+    let impatient = WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version("1")
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let slow = impatient
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("SLOW"))
+        .await;
+    assert!(matches!(slow, Err(Error::Timeout(_))), "{slow:?}");
+    assert!(started.elapsed() < Duration::from_millis(1400));
+    let patient = demo
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("SLOW"))
+        .await
+        .unwrap();
+    assert_eq!(patient.code.as_deref(), Some("25"));
+
+    let dropped = demo
+        .sign_off(SignOffRequest::new().merchant_wallet_id("GONE"))
+        .await;
+    assert!(matches!(dropped, Err(Error::Transport(_))), "{dropped:?}");
+}
+
+#[tokio::test]
+async fn the_nth_call_rule_counts_every_request() {
+    let scenario = Scenario::from_toml("[[rule]]\ncall = 3\nanswer = \"40\"\n").unwrap();
+    let simulator = start(SimulatorConfig::default().scenario(scenario)).await;
+    let demo = common::demo_client(&simulator);
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        let reply = demo
+            .sign_off(SignOffRequest::new().merchant_wallet_id("N"))
+            .await
+            .unwrap();
+        codes.push(reply.code.unwrap_or_default());
+    }
+    assert_eq!(codes, ["25", "25", "40", "25"]);
+}
+
+/// Reads until the peer closes; how long that took.
+async fn time_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(limit, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(started.elapsed()),
+            Ok(Ok(_)) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn silent_and_idle_connections_are_closed_after_the_header_timeout() {
+    let simulator =
+        start(SimulatorConfig::default().header_read_timeout(Duration::from_millis(500))).await;
+    // Connects and never sends a byte.
+    let mut silent = TcpStream::connect(simulator.local_addr()).await.unwrap();
+    let closed = time_until_closed(&mut silent, Duration::from_secs(5)).await;
+    assert!(closed.is_some(), "a silent connection stayed open");
+
+    // One request on a keep-alive connection, then idle.
+    let mut idle = TcpStream::connect(simulator.local_addr()).await.unwrap();
+    idle.write_all(b"GET /services/v2/wallet?wsdl HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let closed = time_until_closed(&mut idle, Duration::from_secs(5)).await;
+    assert!(
+        closed.is_some(),
+        "an idle keep-alive connection stayed open"
+    );
+}
+
+#[tokio::test]
+async fn beyond_the_connection_cap_a_clear_503_and_the_others_still_served() {
+    let simulator = start(SimulatorConfig::default().max_connections(2)).await;
+    let _held = [
+        TcpStream::connect(simulator.local_addr()).await.unwrap(),
+        TcpStream::connect(simulator.local_addr()).await.unwrap(),
+    ];
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = TcpStream::connect(simulator.local_addr()).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), third.read_to_string(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("at most 2 connections"), "{answer}");
+    drop(_held);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let reply = common::demo_client(&simulator)
+        .sign_off(SignOffRequest::new().merchant_wallet_id("AFTER"))
+        .await
+        .unwrap();
+    assert_eq!(reply.code.as_deref(), Some("25"));
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_calls_in_flight_then_refuses_new_ones() {
+    let simulator = start(SimulatorConfig::default().latency(Duration::from_millis(400))).await;
+    let addr = simulator.local_addr();
+    let demo = common::demo_client(&simulator);
+    let in_flight =
+        tokio::spawn(async move { demo.add_card(add_card("LATE", "4111111111111111")).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(simulator.shutdown(Duration::from_secs(5)).await);
+    let reply = in_flight.await.unwrap().unwrap();
+    assert_eq!(reply.code.as_deref(), Some("00"));
+    assert!(TcpStream::connect(addr).await.is_err(), "still accepting");
+}
