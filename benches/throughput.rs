@@ -3,6 +3,9 @@
 //! pre-built sealed envelope to the same simulator (the floor: no filling, sealing, writing,
 //! reading or verifying). Every call is getWalletData of a wallet holding 10 payment means,
 //! answered 00 and sealed. Bounded counts; timings are measured here, never asserted in tests.
+//!
+//! Then the simulator's own load: the bare loop at concurrency 256 against `serve` in memory and
+//! with its SQLite state file holding 100 and 100,000 wallets.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -49,11 +52,11 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start sips-wallet serve");
-        let stdout = child.stdout.take().expect("stdout");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut first = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut first)
-            .expect("banner");
+        stdout.read_line(&mut first).expect("banner");
+        // Keep reading: the server's later lines must find a reader.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         let url = first
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -186,6 +189,64 @@ async fn client_call(client: WalletClient) -> bool {
         })
 }
 
+/// The simulator's calls/s at concurrency 256 (bare loop, getWalletData of stored wallets), with
+/// `wallets` wallets of one payment mean stored first, in memory (`state` None) or in a file.
+async fn simulator_load(state: Option<&std::path::Path>, wallets: usize) -> (f64, usize) {
+    let id = |i: usize| format!("LOAD-{i:06}");
+    let server = match state {
+        Some(path) => {
+            let _ = std::fs::remove_file(path);
+            let store = sips_wallet::simulator::wallets::Store::open(path).expect("state");
+            store
+                .transaction(|w| {
+                    for i in 0..wallets {
+                        w.add_card(DEMO_MERCHANT_ID, &id(i), CARDS[0], "203001", None, None)?
+                            .expect("a new wallet");
+                    }
+                    Ok(())
+                })
+                .expect("fill the state");
+            drop(store);
+            Server::start(&["--state", path.to_str().expect("UTF-8 path")])
+        }
+        None => Server::start(&[]),
+    };
+    let client = client(&server.url);
+    if state.is_none() {
+        for i in 0..wallets {
+            let request = AddCardRequest::new()
+                .merchant_wallet_id(id(i))
+                .card_number(CARDS[0])
+                .card_expiry_date("203001");
+            assert!(client
+                .add_card(request)
+                .await
+                .expect("addCard")
+                .is_success());
+        }
+    }
+    // Sealed getWalletData envelopes for 64 stored wallets spread over the whole range.
+    let mut bodies = Vec::new();
+    let mut uri = None;
+    for k in 0..64 {
+        let mut request = GetWalletDataRequest::new().merchant_wallet_id(id(k * wallets / 64));
+        let prepared = client
+            .prepare::<operations::GetWalletData>(&mut request)
+            .expect("prepare");
+        uri = Some(prepared.uri.parse::<http::Uri>().expect("uri"));
+        bodies.push(Bytes::from(prepared.body));
+    }
+    let (uri, bodies) = (uri.expect("64 bodies"), Arc::new(bodies));
+    let bare: Bare = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+    let next = Arc::new(AtomicU64::new(0));
+    let result = run(256, 20_000, move || {
+        let k = next.fetch_add(1, Ordering::Relaxed) as usize % bodies.len();
+        bare_call(bare.clone(), uri.clone(), bodies[k].clone())
+    })
+    .await;
+    (result.calls_per_second, result.failed)
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -293,6 +354,28 @@ async fn bench() {
     println!(
         "\nThe simulator's ceiling (the bare loop at concurrency 256) is the floor column of the last row."
     );
+
+    let dir = std::env::temp_dir().join(format!("sips-bench-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("state.db");
+    println!(
+        "\nThe simulator's load: bare loop, concurrency 256, 20,000 getWalletData calls of stored wallets (one mean each), answered 00.\n"
+    );
+    println!("| state | wallets stored | calls/s | vs in memory, 100 wallets |");
+    println!("|---|---|---|---|");
+    let (memory, failed) = simulator_load(None, 100).await;
+    println!("| in memory | 100 | {memory:.0} | 100 % |");
+    for wallets in [100, 100_000] {
+        let (file, file_failed) = simulator_load(Some(&path), wallets).await;
+        println!(
+            "| SQLite file (WAL) | {wallets} | {file:.0} | {:.0} % |",
+            100.0 * file / memory
+        );
+        if failed + file_failed > 0 {
+            println!("({} calls failed)", failed + file_failed);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     println!(
         "1,000 calls in flight on one client against `serve --latency 500`: {answered} answered; \
          this process's RSS {:.1} MiB before, {:.1} MiB at the peak.",

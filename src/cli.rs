@@ -16,6 +16,15 @@ use crate::seal::{self, Algorithm, SecretKey, Value};
 use crate::{Environment, Error, Reply, WalletClient};
 
 /// Fields the client fills from the credentials: no flag of their own.
+/// `println!` for a server's banner and status lines: a closed stdout (a pipe whose reader went
+/// away) must not stop the server.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 const CREDENTIAL_FIELDS: &[&str] = &["merchantId", "keyVersion", "seal", "sealAlgorithm"];
 
 /// Exit code for a call that was answered with a code other than 00.
@@ -367,12 +376,13 @@ async fn serve(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, Er
     let addr: std::net::SocketAddr = listen
         .parse()
         .map_err(|e| Error::Config(format!("--listen {listen}: {e}")))?;
+    let signals = StopSignals::listen();
     let merchants = config.merchants();
     let has_demo = config.has_demo_merchant();
     let simulator = Simulator::start(config, addr)
         .await
         .map_err(|e| Error::Config(e.to_string()))?;
-    println!(
+    say!(
         "Sips wallet simulator on {}/services/v2/wallet (WSDL: ?wsdl)",
         simulator.base_url()
     );
@@ -393,37 +403,57 @@ async fn serve(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, Er
         } else {
             String::new()
         };
-        println!("Merchant {id}, key version {}{demo}", versions.join(", "));
+        say!("Merchant {id}, key version {}{demo}", versions.join(", "));
     }
     match matches.get_one::<PathBuf>("state") {
-        Some(path) => println!("State: {} (SQLite)", path.display()),
-        None => println!("State: in memory"),
+        Some(path) => say!("State: {} (SQLite)", path.display()),
+        None => say!("State: in memory"),
     }
-    let stop = shutdown_signal().await;
-    println!("{stop}: finishing the calls in flight (at most 10 s)");
+    let stop = signals.wait().await;
+    say!("{stop}: finishing the calls in flight (at most 10 s)");
     if simulator.shutdown(Duration::from_secs(10)).await {
-        println!("stopped");
+        say!("stopped");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("stopped with calls still in flight");
+        say!("stopped with calls still in flight");
         Ok(ExitCode::FAILURE)
     }
 }
 
-/// Ctrl-C or, on Unix, SIGTERM: which one came.
-async fn shutdown_signal() -> &'static str {
+/// Ctrl-C and, on Unix, SIGTERM: listened to from creation, so a signal that comes while the
+/// server starts is not lost (nor fatal).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn listen() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            StopSignals {
+                unix: signal(SignalKind::interrupt())
+                    .and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// Which one came.
+    async fn wait(self) -> &'static str {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.unix {
             return tokio::select! {
-                _ = tokio::signal::ctrl_c() => "interrupted",
+                _ = interrupt.recv() => "interrupted",
                 _ = terminate.recv() => "terminated",
             };
         }
+        let _ = tokio::signal::ctrl_c().await;
+        "interrupted"
     }
-    let _ = tokio::signal::ctrl_c().await;
-    "interrupted"
 }
 
 async fn tour() -> Result<ExitCode, Error> {
