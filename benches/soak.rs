@@ -161,7 +161,7 @@ fn outcome<T>(result: &Result<Reply<T>, Error>) -> Result<&str, String> {
             Err(format!("unverified {:?}", reply.code))
         }
         Ok(reply) => Ok(reply.code.as_deref().unwrap_or("")),
-        Err(Error::Transport(_) | Error::Timeout(_)) => Err(String::new()),
+        Err(Error::Transport { .. } | Error::Timeout(_)) => Err(String::new()),
         Err(other) => Err(format!("unexpected error: {other}")),
     }
 }

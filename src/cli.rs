@@ -208,7 +208,7 @@ pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
     match dispatch(&matches).await {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", error.chain());
             ExitCode::FAILURE
         }
     }

@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use crate::codec::{self, EncodeError, Limits};
 use crate::contract::SENSITIVE_FIELDS;
-use crate::envelope::{self, Content};
+use crate::envelope::{self, Content, EnvelopeError, Fault};
 use crate::mask::mask_message;
 use crate::message::{Message, Operation, OperationInfo};
 use crate::seal::{self, Algorithm, SecretKey};
@@ -484,7 +484,8 @@ impl WalletClient {
                     tracing::Span::current().record("response_code", reply.code.as_deref().unwrap_or(""));
                     tracing::info!(code = reply.code.as_deref().unwrap_or(""), verification = ?reply.verification, "answered");
                 }
-                Err(error) => tracing::warn!(%error, "call failed"),
+                // The caller gets the error; logging it louder would print it twice.
+                Err(error) => tracing::debug!(error = %error.chain(), "call failed"),
             }
             reply
         }
@@ -540,21 +541,6 @@ impl WalletClient {
         self.read_response::<O>(HttpResponse { status, body }, exchange)
     }
 
-    /// The typed response of a SOAP answer, read once.
-    fn read_soap<O: Operation>(
-        text: &str,
-        ok_status: bool,
-        http: &HttpResponse,
-    ) -> Result<O::Response, Error> {
-        // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
-        match envelope::read_response::<O>(text, Limits::default()) {
-            Ok(Content::Fault(fault)) => Err(Error::Fault(fault)),
-            _ if !ok_status => Err(http_error(http)),
-            Ok(Content::Message(response)) => Ok(response),
-            Err(error) => Err(error.into()),
-        }
-    }
-
     fn read_response<O: Operation>(
         &self,
         http: HttpResponse,
@@ -562,17 +548,9 @@ impl WalletClient {
     ) -> Result<Reply<O::Response>, Error> {
         let info = O::INFO;
         let ok_status = (200..300).contains(&http.status);
-        let Ok(text) = std::str::from_utf8(&http.body) else {
-            return Err(if ok_status {
-                Error::Transport("the response body is not UTF-8".into())
-            } else {
-                http_error(&http)
-            });
-        };
-        let response = match info.http_location {
-            None => Self::read_soap::<O>(text, ok_status, &http)?,
-            Some(_) if !ok_status => return Err(http_error(&http)),
-            Some(_) => codec::read_json::<O::Response>(text).map_err(Error::Json)?,
+        let response = match Self::typed_response::<O>(&http, ok_status) {
+            Ok(response) => response,
+            Err(failure) => return Err(failure.with(exchange, &http)),
         };
         // Code, seal and verification all come from the typed response: what the caller sees is
         // what the seal covers.
@@ -595,12 +573,14 @@ impl WalletClient {
                 } else {
                     return Err(Error::SealMismatch {
                         operation: info.name,
+                        exchange: Box::new(exchange),
                     });
                 }
             }
             None if code.as_deref() == Some("00") && !self.inner.accept_unsealed_success => {
                 return Err(Error::MissingSeal {
                     operation: info.name,
+                    exchange: Box::new(exchange),
                 });
             }
             None => Verification::Unsealed,
@@ -612,6 +592,63 @@ impl WalletClient {
             verification,
             exchange,
         })
+    }
+
+    /// The typed response of an answer, read once (SOAP or JSON as the operation says).
+    fn typed_response<O: Operation>(
+        http: &HttpResponse,
+        ok_status: bool,
+    ) -> Result<O::Response, Unreadable> {
+        let Ok(text) = std::str::from_utf8(&http.body) else {
+            return Err(if ok_status {
+                Unreadable::Envelope(EnvelopeError::Malformed {
+                    position: 0,
+                    message: "the body is not UTF-8".into(),
+                })
+            } else {
+                Unreadable::Status
+            });
+        };
+        match O::INFO.http_location {
+            // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
+            None => match envelope::read_response::<O>(text, Limits::default()) {
+                Ok(Content::Fault(fault)) => Err(Unreadable::Fault(fault)),
+                _ if !ok_status => Err(Unreadable::Status),
+                Ok(Content::Message(response)) => Ok(response),
+                Err(error) => Err(Unreadable::Envelope(error)),
+            },
+            Some(_) if !ok_status => Err(Unreadable::Status),
+            Some(_) => codec::read_json::<O::Response>(text).map_err(Unreadable::Json),
+        }
+    }
+}
+
+/// Why an answer gave no typed response; made an [`Error`] with the exchange.
+enum Unreadable {
+    Envelope(EnvelopeError),
+    Json(String),
+    Fault(Fault),
+    /// A non-2xx status without a SOAP Fault.
+    Status,
+}
+
+impl Unreadable {
+    fn with(self, exchange: Exchange, http: &HttpResponse) -> Error {
+        let exchange = Box::new(exchange);
+        match self {
+            Unreadable::Envelope(error) => Error::Envelope { error, exchange },
+            Unreadable::Json(message) => Error::Json { message, exchange },
+            Unreadable::Fault(fault) => Error::Fault { fault, exchange },
+            Unreadable::Status => {
+                let start = &http.body[..http.body.len().min(512)];
+                let text = String::from_utf8_lossy(start);
+                Error::Http {
+                    status: http.status,
+                    body_start: mask_message(&text, SENSITIVE_FIELDS).into_owned(),
+                    exchange,
+                }
+            }
+        }
     }
 }
 
@@ -626,13 +663,4 @@ fn set<M: Message>(message: &mut M, field: &str, value: &str) -> Result<(), Erro
     message
         .set_text(field, value)
         .map_err(|e| Error::Config(format!("the contract does not fit this client: {e}")))
-}
-
-fn http_error(http: &HttpResponse) -> Error {
-    let start = &http.body[..http.body.len().min(512)];
-    let text = String::from_utf8_lossy(start);
-    Error::Http {
-        status: http.status,
-        body_start: mask_message(&text, SENSITIVE_FIELDS).into_owned(),
-    }
 }

@@ -1,6 +1,12 @@
-//! The one error type of the crate. Each variant says what to do about it.
+//! The one error type of the crate. Each variant says what to do about it; [`Error::delivery`] says
+//! whether the bank may have acted on the request, and every error that happened after an answer
+//! arrived carries the exchange (card numbers masked when shown) for a support ticket.
 
+use crate::client::Exchange;
 use crate::envelope::{EnvelopeError, Fault};
+
+/// A lower-level error kept as a [`source`](std::error::Error::source).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong with a call. A response code other than `00` is not an error: it is
 /// data in the [`Reply`](crate::client::Reply).
@@ -25,24 +31,63 @@ pub enum Error {
         /// The interfaceVersion of the request.
         interface_version: String,
     },
-    /// The client is configured in a way that cannot work.
+    /// The client is configured in a way that cannot work; nothing was sent.
     #[error("configuration: {0}")]
     Config(String),
+    /// No connection could be made (DNS, TCP, TLS handshake, proxy): nothing was sent, so the call
+    /// can be tried again safely.
+    #[error("cannot connect to {uri}: check the URL, the network and any proxy")]
+    Connect {
+        /// Where the client tried to connect.
+        uri: String,
+        /// Why (hyper's, rustls' or the system's error).
+        #[source]
+        source: BoxError,
+    },
+    /// The request may have been sent but no complete answer came (the connection was closed or
+    /// reset): the bank may have acted on it. Check with a read before repeating a change.
+    #[error("the connection failed before a complete answer: the outcome is unknown")]
+    Transport {
+        /// The lower-level error.
+        #[source]
+        source: BoxError,
+    },
+    /// No complete answer within the call's time budget: the bank may have acted on the request.
+    #[error("no complete response within {0:?}: the server may be slow or unreachable; the outcome is unknown")]
+    Timeout(std::time::Duration),
     /// The response is not a readable SOAP message of the expected kind.
-    #[error("unreadable response: {0}")]
-    Envelope(#[from] EnvelopeError),
-    /// A JSON response (In-App) is not JSON, or not of the expected shape.
-    #[error("unreadable JSON response: {0}")]
-    Json(String),
+    #[error("unreadable response: {error}")]
+    Envelope {
+        /// What is wrong with it.
+        #[source]
+        error: EnvelopeError,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+    /// A JSON response is not JSON, or not of the expected shape.
+    #[error("unreadable JSON response: {message}")]
+    Json {
+        /// What is wrong with it (card numbers masked).
+        message: String,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
     /// The server answered with a SOAP Fault.
-    #[error("SOAP fault {}: {}", .0.code, .0.string)]
-    Fault(Fault),
+    #[error("SOAP fault {}: {}", .fault.code, .fault.string)]
+    Fault {
+        /// The fault (masked, cut to 1 KiB).
+        fault: Fault,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
     /// The response's seal is not the seal of its content under our key: it may have been tampered
     /// with, or the key or keyVersion differs from the server's. Never treat such a response as valid.
     #[error("the seal of the {operation} response does not match its content: check the secret key and keyVersion")]
     SealMismatch {
         /// The operation called.
         operation: &'static str,
+        /// The exchange.
+        exchange: Box<Exchange>,
     },
     /// A successful (`00`) response came without a seal, so nothing proves it came from the bank.
     /// [`WalletClientBuilder::accept_unsealed_success`](crate::client::WalletClientBuilder::accept_unsealed_success) allows it.
@@ -50,6 +95,8 @@ pub enum Error {
     MissingSeal {
         /// The operation called.
         operation: &'static str,
+        /// The exchange.
+        exchange: Box<Exchange>,
     },
     /// The server answered with an HTTP status other than 2xx and no SOAP Fault.
     #[error("HTTP {status} from the server: {body_start}")]
@@ -58,24 +105,90 @@ pub enum Error {
         status: u16,
         /// The first bytes of the body, card numbers masked.
         body_start: String,
+        /// The exchange.
+        exchange: Box<Exchange>,
     },
-    /// The response body is larger than the configured cap.
+    /// The response body is larger than the configured cap (the server did answer).
     #[error("the response body exceeds {limit} bytes: raise the limit with WalletClientBuilder::max_response_bytes if this is expected")]
     BodyTooLarge {
         /// The cap in bytes.
         limit: usize,
     },
-    /// No complete answer within the configured time.
-    #[error("no complete response within {0:?}: the server may be slow or unreachable")]
-    Timeout(std::time::Duration),
-    /// The connection failed (DNS, TCP, TLS, or closed mid-response).
-    #[error("transport: {0}")]
-    Transport(String),
+}
+
+/// Whether the bank may have acted on a request that ended in an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// Nothing reached the bank: the call can be repeated as is.
+    NotSent,
+    /// The request may have reached the bank, and no answer says what it did: read before
+    /// repeating a change.
+    Unknown,
+    /// The bank answered (with something this client refuses).
+    Answered,
 }
 
 impl Error {
-    /// Whether the call may be tried again as is (the server may not have acted on it).
-    pub fn is_transport(&self) -> bool {
-        matches!(self, Error::Transport(_) | Error::Timeout(_))
+    /// Whether the bank may have acted on the request.
+    pub fn delivery(&self) -> Delivery {
+        match self {
+            Error::InvalidField { .. }
+            | Error::FieldTooNew { .. }
+            | Error::Config(_)
+            | Error::Connect { .. } => Delivery::NotSent,
+            Error::Transport { .. } | Error::Timeout(_) => Delivery::Unknown,
+            Error::Envelope { .. }
+            | Error::Json { .. }
+            | Error::Fault { .. }
+            | Error::SealMismatch { .. }
+            | Error::MissingSeal { .. }
+            | Error::Http { .. }
+            | Error::BodyTooLarge { .. } => Delivery::Answered,
+        }
+    }
+
+    /// The exchange, for errors that happened after an answer arrived.
+    pub fn exchange(&self) -> Option<&Exchange> {
+        match self {
+            Error::Envelope { exchange, .. }
+            | Error::Json { exchange, .. }
+            | Error::Fault { exchange, .. }
+            | Error::SealMismatch { exchange, .. }
+            | Error::MissingSeal { exchange, .. }
+            | Error::Http { exchange, .. } => Some(exchange),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer, when one arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.exchange().map(|e| e.status)
+    }
+
+    /// Whether the call ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// Whether no connection could be made.
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Connect { .. })
+    }
+
+    /// The error and its sources on one line: what the CLI prints and what a log line should hold.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let cause_text = cause.to_string();
+            // thiserror's `#[source]` on a field also shown in the message: do not repeat it.
+            if !text.ends_with(&cause_text) {
+                text.push_str(": ");
+                text.push_str(&cause_text);
+            }
+            source = cause.source();
+        }
+        text
     }
 }

@@ -49,6 +49,6 @@ mod validate;
 pub use client::{
     Environment, Exchange, PreparedRequest, Reply, Verification, WalletClient, WalletClientBuilder,
 };
-pub use error::Error;
+pub use error::{BoxError, Delivery, Error};
 pub use seal::{Algorithm, SecretKey};
 pub use transport::RootStore;

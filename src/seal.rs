@@ -175,7 +175,7 @@ impl Value {
     }
 
     /// A message's fields from its JSON, or from a SOAP envelope of the wallet contract: what the
-    /// `seal` command explains. A SOAP Fault is returned as [`Error::Fault`](crate::Error::Fault).
+    /// `seal` command explains. A SOAP Fault, which has no seal, is refused.
     pub fn read_message(input: &str) -> Result<Value, crate::Error> {
         let trimmed = input.trim_start_matches('\u{feff}').trim_start();
         if trimmed.starts_with('{') {
@@ -183,9 +183,15 @@ impl Value {
                 .map_err(|e| crate::Error::Config(format!("the input is not valid JSON: {e}")))?;
             return Ok(Value::from_json(&json));
         }
-        match crate::envelope::read_wallet_message(input)? {
-            crate::envelope::Content::Fault(fault) => Err(crate::Error::Fault(fault)),
-            crate::envelope::Content::Message(value) => Ok(value),
+        match crate::envelope::read_wallet_message(input) {
+            Ok(crate::envelope::Content::Message(value)) => Ok(value),
+            Ok(crate::envelope::Content::Fault(fault)) => Err(crate::Error::Config(format!(
+                "the input is a SOAP Fault ({}: {}), which carries no seal",
+                fault.code, fault.string
+            ))),
+            Err(e) => Err(crate::Error::Config(format!(
+                "the input is neither JSON nor a readable envelope: {e}"
+            ))),
         }
     }
 

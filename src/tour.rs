@@ -78,7 +78,7 @@ impl Tour {
                 Some(reply)
             }
             Err(error) => {
-                let _ = writeln!(self.text, "FAIL {label:<38} error: {error}");
+                let _ = writeln!(self.text, "FAIL {label:<38} error: {}", error.chain());
                 None
             }
         }

@@ -109,11 +109,18 @@ impl Transport {
         let request = request
             .body(Full::new(body))
             .map_err(|e| Error::Config(format!("cannot build the HTTP request: {e}")))?;
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|e| Error::Transport(error_chain(&e)))?;
+        let response = self.client.request(request).await.map_err(|e| {
+            if e.is_connect() {
+                Error::Connect {
+                    uri: uri.to_string(),
+                    source: Box::new(e),
+                }
+            } else {
+                Error::Transport {
+                    source: Box::new(e),
+                }
+            }
+        })?;
         let status = response.status().as_u16();
         let body = Limited::new(response.into_body(), self.max_response_bytes)
             .collect()
@@ -124,25 +131,10 @@ impl Transport {
                         limit: self.max_response_bytes,
                     }
                 } else {
-                    Error::Transport(format!(
-                        "reading the response body: {}",
-                        error_chain(e.as_ref())
-                    ))
+                    Error::Transport { source: e }
                 }
             })?
             .to_bytes();
         Ok(HttpResponse { status, body })
     }
-}
-
-/// An error and its sources, one line: hyper's own message alone ("client error (Connect)") says little.
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{builder, demo_client, sign_off_response, Action, TestServer, KEY};
 use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
 use sips_wallet::simulator::{Simulator, SimulatorConfig, DEMO_SECRET_KEY};
-use sips_wallet::{Error, Verification, WalletClient};
+use sips_wallet::{Delivery, Error, Verification, WalletClient};
 
 fn client(url: &str) -> WalletClient {
     builder(url).build().unwrap()
@@ -64,11 +64,18 @@ async fn a_wrong_seal_is_an_error_never_a_success() {
         matches!(
             error,
             Error::SealMismatch {
-                operation: "signOff"
+                operation: "signOff",
+                ..
             }
         ),
         "{error}"
     );
+    // The exchange travels with the error, for a support ticket.
+    assert_eq!(error.delivery(), Delivery::Answered);
+    assert_eq!(error.status(), Some(200));
+    let exchange = error.exchange().unwrap();
+    assert!(exchange.request().contains("<urn:signOff"));
+    assert!(exchange.response().contains("<urn:walletResponseCode>00<"));
 }
 
 #[tokio::test]
@@ -98,7 +105,7 @@ async fn a_soap_fault_is_a_typed_error() {
     let fault = sips_wallet::envelope::write_fault("soap:Server", "Internal error");
     let server = TestServer::start(move |_| Action::Respond(500, fault.clone())).await;
     match client(&server.url).sign_off(sign_off()).await.unwrap_err() {
-        Error::Fault(fault) => assert_eq!(
+        Error::Fault { fault, .. } => assert_eq!(
             (fault.code.as_str(), fault.string.as_str()),
             ("soap:Server", "Internal error")
         ),
@@ -116,7 +123,9 @@ async fn an_html_503_gives_its_status_and_masked_start() {
     })
     .await;
     match client(&server.url).sign_off(sign_off()).await.unwrap_err() {
-        Error::Http { status, body_start } => {
+        Error::Http {
+            status, body_start, ..
+        } => {
             assert_eq!(status, 503);
             assert!(body_start.contains("Service Unavailable"));
             assert!(!body_start.contains("4111111111111111"), "{body_start}");
@@ -134,7 +143,8 @@ async fn a_server_that_never_answers_times_out() {
         .unwrap();
     let error = client.sign_off(sign_off()).await.unwrap_err();
     assert!(matches!(error, Error::Timeout(_)), "{error}");
-    assert!(error.is_transport());
+    assert!(error.is_timeout());
+    assert_eq!(error.delivery(), Delivery::Unknown);
 }
 
 #[tokio::test]
@@ -155,7 +165,12 @@ async fn an_endless_body_hits_the_size_cap() {
 async fn a_server_closing_mid_body_is_a_transport_error() {
     let server = TestServer::start(|_| Action::CloseMidBody).await;
     let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
-    assert!(matches!(error, Error::Transport(_)), "{error}");
+    assert!(matches!(error, Error::Transport { .. }), "{error}");
+    assert_eq!(error.delivery(), Delivery::Unknown);
+    assert!(
+        std::error::Error::source(&error).is_some(),
+        "the cause is kept"
+    );
 }
 
 #[tokio::test]
@@ -225,7 +240,7 @@ async fn tls_with_a_trusted_test_authority() {
     // The same server, not trusted: the handshake fails.
     let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
     assert!(
-        matches!(&error, Error::Transport(m) if m.to_lowercase().contains("certificate")),
+        error.is_connect() && error.chain().to_lowercase().contains("certificate"),
         "{error}"
     );
 }
@@ -312,4 +327,24 @@ async fn no_card_number_in_any_log_line_at_any_level() {
         "the secret key reached the logs"
     );
     assert!(!reply.exchange.request().contains("4111111111111111"));
+}
+
+#[tokio::test]
+async fn nothing_listening_is_a_connect_error_safe_to_retry() {
+    // A port just freed: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let error = client(&format!("http://127.0.0.1:{port}"))
+        .sign_off(sign_off())
+        .await
+        .unwrap_err();
+    assert!(error.is_connect(), "{error:?}");
+    assert_eq!(error.delivery(), Delivery::NotSent);
+    assert!(error.exchange().is_none() && error.status().is_none());
+    let chain = error.chain();
+    assert!(chain.contains(&format!("127.0.0.1:{port}")), "{chain}");
+    assert!(chain.to_lowercase().contains("refused"), "{chain}");
 }

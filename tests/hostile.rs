@@ -47,7 +47,7 @@ fn in_header(content: &str) -> String {
 
 fn envelope_error(result: Result<impl std::fmt::Debug, Error>) -> EnvelopeError {
     match result {
-        Err(Error::Envelope(e)) => e,
+        Err(Error::Envelope { error, .. }) => error,
         other => panic!("expected an envelope error, got {other:?}"),
     }
 }
@@ -183,7 +183,10 @@ async fn a_list_in_a_shape_the_contract_does_not_describe_is_refused() {
     assert!(
         matches!(
             result,
-            Err(Error::Envelope(EnvelopeError::ElementInText { .. }))
+            Err(Error::Envelope {
+                error: EnvelopeError::ElementInText { .. },
+                ..
+            })
         ),
         "{result:?}"
     );
@@ -276,7 +279,7 @@ async fn a_spaced_card_number_in_a_fault_or_an_http_body_is_masked() {
     );
     let error = sign_off_against_status(500, fault).await;
     let shown = format!("{error} {error:?}");
-    assert!(matches!(error, Error::Fault(_)), "{shown}");
+    assert!(matches!(error, Error::Fault { .. }), "{shown}");
     assert!(!shown.contains("1111 1111 1111"), "{shown}");
     assert!(!shown.contains("1111-1111-1111"), "{shown}");
     assert!(shown.contains("4111 #### #### ##11"), "{shown}");
@@ -299,7 +302,7 @@ async fn sign_off_against_status(status: u16, body: String) -> Error {
 #[tokio::test]
 async fn a_long_fault_string_is_cut() {
     let fault = envelope::write_fault("soapenv:Server", &"x".repeat(100_000));
-    let Error::Fault(fault) = sign_off_against_status(500, fault).await else {
+    let Error::Fault { fault, .. } = sign_off_against_status(500, fault).await else {
         panic!()
     };
     assert!(fault.string.len() < 1100, "{}", fault.string.len());

@@ -157,7 +157,8 @@ async fn a_wrong_seal_is_refused() {
         matches!(
             error,
             Error::SealMismatch {
-                operation: "paymentTokenInitialize"
+                operation: "paymentTokenInitialize",
+                ..
             }
         ),
         "{error}"
@@ -171,7 +172,7 @@ async fn a_body_that_is_not_json_is_a_typed_error() {
         .payment_token_initialize(request(SdkOperationName::Addcard))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Json(_)), "{error}");
+    assert!(matches!(error, Error::Json { .. }), "{error}");
 }
 
 #[test]

@@ -271,7 +271,10 @@ async fn scenario_rules_answer_codes_delay_and_drop_deterministically() {
     let dropped = demo
         .sign_off(SignOffRequest::new().merchant_wallet_id("GONE"))
         .await;
-    assert!(matches!(dropped, Err(Error::Transport(_))), "{dropped:?}");
+    assert!(
+        matches!(dropped, Err(Error::Transport { .. })),
+        "{dropped:?}"
+    );
 }
 
 #[tokio::test]
