@@ -16,9 +16,14 @@ use crate::contract::SENSITIVE_FIELDS;
 use crate::envelope::{self, Content, EnvelopeError, Fault};
 use crate::mask::mask_message;
 use crate::message::{Message, Operation, OperationInfo};
+use crate::options::CallOptions;
+use crate::retry::RETRYABLE_OPERATIONS;
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::transport::{HttpResponse, RootStore, Transport, TransportConfig};
 use crate::{validate, Error};
+
+/// Headers only the client sets.
+const RESERVED_HEADERS: &[&str] = &["content-type", "soapaction", "content-length", "host"];
 
 /// Path of the SOAP wallet service on every Sips 2.0 host.
 pub const WALLET_PATH: &str = "/services/v2/wallet";
@@ -99,6 +104,9 @@ pub struct WalletClientBuilder {
     algorithm: Algorithm,
     accept_unsealed_success: bool,
     transport: TransportConfig,
+    user_agent: String,
+    headers: Vec<(String, String)>,
+    options: CallOptions,
 }
 
 impl WalletClientBuilder {
@@ -161,11 +169,29 @@ impl WalletClientBuilder {
         self
     }
 
-    /// Trusts one more certificate authority (DER), for a test server or a TLS-inspecting proxy.
-    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
-        self.transport
-            .extra_roots
-            .push(rustls_pki_types::CertificateDer::from(der.into()));
+    /// Trusts one more certificate authority, for a test server or a TLS-inspecting proxy: DER, or
+    /// PEM (every certificate in it). A certificate that cannot be read fails [`build`](Self::build).
+    pub fn add_root_certificate(mut self, der_or_pem: impl Into<Vec<u8>>) -> Self {
+        self.transport.extra_roots.push(der_or_pem.into());
+        self
+    }
+
+    /// The `User-Agent` header (default `sips-wallet/VERSION`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// One more HTTP header on every request (see [`CallOptions::header`] for the names refused).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The options of every call (timeout, headers, retries), unless a view made with
+    /// [`WalletClient::with_options`] replaces them.
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -201,8 +227,11 @@ impl WalletClientBuilder {
                 algorithm: self.algorithm,
                 accept_unsealed_success: self.accept_unsealed_success,
                 timeout: self.transport.timeout,
+                user_agent: self.user_agent,
+                headers: self.headers,
                 transport,
             }),
+            options: Arc::new(self.options),
         })
     }
 }
@@ -239,6 +268,7 @@ pub(crate) fn endpoint(base: &str, path: &str) -> Result<http::Uri, Error> {
 #[derive(Clone)]
 pub struct WalletClient {
     inner: Arc<Inner>,
+    options: Arc<CallOptions>,
 }
 
 struct Inner {
@@ -250,6 +280,8 @@ struct Inner {
     algorithm: Algorithm,
     accept_unsealed_success: bool,
     timeout: Duration,
+    user_agent: String,
+    headers: Vec<(String, String)>,
     transport: Transport,
 }
 
@@ -389,6 +421,18 @@ impl WalletClient {
                 root_store: RootStore::WebPki,
                 extra_roots: Vec::new(),
             },
+            user_agent: format!("sips-wallet/{}", env!("CARGO_PKG_VERSION")),
+            headers: Vec::new(),
+            options: CallOptions::default(),
+        }
+    }
+
+    /// A view of this client whose calls use `options` (same connections, same credentials):
+    /// `client.with_options(CallOptions::new().timeout(d)).get_wallet_data(request)`.
+    pub fn with_options(&self, options: CallOptions) -> WalletClient {
+        WalletClient {
+            inner: self.inner.clone(),
+            options: Arc::new(options),
         }
     }
 
@@ -472,12 +516,32 @@ impl WalletClient {
             if tracing::enabled!(tracing::Level::TRACE) {
                 tracing::trace!(body = %mask_message(&prepared.body, SENSITIVE_FIELDS), "request");
             }
+            let headers = self.headers::<O>(prepared.content_type)?;
+            let body = Bytes::from(prepared.body.clone());
             let started = Instant::now();
-            let timeout = self.inner.timeout;
-            // Sending, receiving and decoding all spend the one budget.
-            let reply = tokio::time::timeout(timeout, self.exchange::<O>(prepared, started))
-                .await
-                .unwrap_or(Err(Error::Timeout(timeout)));
+            let timeout = self.options.timeout.unwrap_or(self.inner.timeout);
+            let retry = self
+                .options
+                .retry
+                .filter(|_| RETRYABLE_OPERATIONS.contains(&info.name));
+            let mut retries = 0;
+            let reply = loop {
+                // Sending, receiving and decoding all spend the one budget.
+                let attempt = self.exchange::<O>(&prepared, &headers, body.clone(), Instant::now());
+                let result = tokio::time::timeout(timeout, attempt)
+                    .await
+                    .unwrap_or(Err(Error::Timeout(timeout)));
+                let wait = match (&result, retry) {
+                    (Err(error), Some(policy)) => policy.wait_before(retries, error),
+                    _ => None,
+                };
+                let (Some(wait), Err(error)) = (wait, &result) else {
+                    break result;
+                };
+                tracing::info!(retry = retries + 1, wait_ms = wait.as_millis() as u64, error = %error.chain(), "retrying a read");
+                tokio::time::sleep(wait).await;
+                retries += 1;
+            };
             tracing::Span::current().record("duration_ms", started.elapsed().as_millis() as u64);
             match &reply {
                 Ok(reply) => {
@@ -493,26 +557,48 @@ impl WalletClient {
         .await
     }
 
+    /// The HTTP headers of a call: the protocol's, the User-Agent, then the client's and the call's
+    /// own. The protocol's cannot be replaced.
+    fn headers<O: Operation>(
+        &self,
+        content_type: &'static str,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let info = O::INFO;
+        let mut headers = vec![("content-type".to_string(), content_type.to_string())];
+        match info.http_location {
+            None => headers.push(("soapaction".into(), format!("\"{}\"", info.soap_action))),
+            Some(_) => headers.push(("accept".into(), "application/json".into())),
+        }
+        headers.push(("user-agent".into(), self.inner.user_agent.clone()));
+        for (name, value) in self.inner.headers.iter().chain(&self.options.headers) {
+            let lower = name.to_ascii_lowercase();
+            if RESERVED_HEADERS.contains(&lower.as_str()) {
+                return Err(Error::Config(format!(
+                    "header `{name}` is set by the client itself"
+                )));
+            }
+            if lower == "user-agent" {
+                headers.retain(|(n, _)| n != "user-agent");
+            }
+            headers.push((lower, value.clone()));
+        }
+        Ok(headers)
+    }
+
     async fn exchange<O: Operation>(
         &self,
-        prepared: PreparedRequest,
+        prepared: &PreparedRequest,
+        headers: &[(String, String)],
+        request: Bytes,
         started: Instant,
     ) -> Result<Reply<O::Response>, Error> {
-        let info = O::INFO;
-        let soap_action = format!("\"{}\"", info.soap_action);
-        let mut headers = vec![("content-type", prepared.content_type)];
-        match info.http_location {
-            None => headers.push(("soapaction", soap_action.as_str())),
-            Some(_) => headers.push(("accept", "application/json")),
-        }
-        let request = Bytes::from(prepared.body);
         let http = self
             .inner
             .transport
-            .post(&prepared.target, &headers, request.clone())
+            .post(&prepared.target, headers, request.clone())
             .await?;
         let exchange = Exchange {
-            uri: prepared.uri,
+            uri: prepared.uri.clone(),
             status: http.status,
             duration: started.elapsed(),
             request,

@@ -38,6 +38,8 @@ pub mod fuzzing;
 pub mod inapp;
 pub mod mask;
 pub mod message;
+mod options;
+mod retry;
 pub mod seal;
 #[cfg(feature = "simulator")]
 pub mod simulator;
@@ -50,5 +52,7 @@ pub use client::{
     Environment, Exchange, PreparedRequest, Reply, Verification, WalletClient, WalletClientBuilder,
 };
 pub use error::{BoxError, Delivery, Error};
+pub use options::CallOptions;
+pub use retry::{RetryPolicy, RETRYABLE_OPERATIONS};
 pub use seal::{Algorithm, SecretKey};
 pub use transport::RootStore;

@@ -31,7 +31,8 @@ pub(crate) struct TransportConfig {
     pub timeout: Duration,
     pub max_response_bytes: usize,
     pub root_store: RootStore,
-    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// DER or PEM.
+    pub extra_roots: Vec<Vec<u8>>,
 }
 
 /// An answer, whatever its status.
@@ -63,10 +64,15 @@ impl Transport {
                 roots.add_parsable_certificates(found.certs);
             }
         }
-        for certificate in &config.extra_roots {
-            roots
-                .add(certificate.clone())
-                .map_err(|e| Error::Config(format!("a trusted certificate is not usable: {e}")))?;
+        for (index, given) in config.extra_roots.iter().enumerate() {
+            for certificate in certificates(given, index)? {
+                roots.add(certificate).map_err(|e| {
+                    Error::Config(format!(
+                        "trusted certificate #{}: not usable: {e}",
+                        index + 1
+                    ))
+                })?;
+            }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -99,16 +105,18 @@ impl Transport {
     pub async fn post(
         &self,
         uri: &http::Uri,
-        headers: &[(&'static str, &str)],
+        headers: &[(String, String)],
         body: Bytes,
     ) -> Result<HttpResponse, Error> {
         let mut request = http::Request::post(uri.clone());
         for (name, value) in headers {
-            request = request.header(*name, *value);
+            request = request.header(name, value);
         }
-        let request = request
-            .body(Full::new(body))
-            .map_err(|e| Error::Config(format!("cannot build the HTTP request: {e}")))?;
+        let request = request.body(Full::new(body)).map_err(|e| {
+            Error::Config(format!(
+                "cannot build the HTTP request (check the extra headers): {e}"
+            ))
+        })?;
         let response = self.client.request(request).await.map_err(|e| {
             if e.is_connect() {
                 Error::Connect {
@@ -137,4 +145,23 @@ impl Transport {
             .to_bytes();
         Ok(HttpResponse { status, body })
     }
+}
+
+/// The certificates of one trusted root given to the builder: PEM (one or more) or DER.
+fn certificates(given: &[u8], index: usize) -> Result<Vec<CertificateDer<'static>>, Error> {
+    use rustls_pki_types::pem::PemObject;
+    let is_pem = given.trim_ascii_start().starts_with(b"-----BEGIN");
+    if !is_pem {
+        return Ok(vec![CertificateDer::from(given.to_vec())]);
+    }
+    let found = CertificateDer::pem_slice_iter(given)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Config(format!("trusted certificate #{}: bad PEM: {e}", index + 1)))?;
+    if found.is_empty() {
+        return Err(Error::Config(format!(
+            "trusted certificate #{}: the PEM holds no CERTIFICATE block",
+            index + 1
+        )));
+    }
+    Ok(found)
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{builder, demo_client, sign_off_response, Action, TestServer, KEY};
 use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
 use sips_wallet::simulator::{Simulator, SimulatorConfig, DEMO_SECRET_KEY};
-use sips_wallet::{Delivery, Error, Verification, WalletClient};
+use sips_wallet::{CallOptions, Delivery, Error, RetryPolicy, Verification, WalletClient};
 
 fn client(url: &str) -> WalletClient {
     builder(url).build().unwrap()
@@ -237,6 +237,24 @@ async fn tls_with_a_trusted_test_authority() {
     let reply = trusted.sign_off(sign_off()).await.unwrap();
     assert_eq!(reply.verification, Verification::Verified);
 
+    // The same authority as PEM, as most tools hand it out.
+    let pem = certified.cert.pem();
+    let trusted_pem = builder(&server.url)
+        .add_root_certificate(pem.as_bytes())
+        .build()
+        .unwrap();
+    assert!(trusted_pem.sign_off(sign_off()).await.is_ok());
+    let no_certificate = builder(&server.url)
+        .add_root_certificate(
+            &b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"[..],
+        )
+        .build()
+        .unwrap_err();
+    assert!(
+        no_certificate.to_string().contains("no CERTIFICATE block"),
+        "{no_certificate}"
+    );
+
     // The same server, not trusted: the handshake fails.
     let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
     assert!(
@@ -347,4 +365,102 @@ async fn nothing_listening_is_a_connect_error_safe_to_retry() {
     let chain = error.chain();
     assert!(chain.contains(&format!("127.0.0.1:{port}")), "{chain}");
     assert!(chain.to_lowercase().contains("refused"), "{chain}");
+}
+
+#[tokio::test]
+async fn user_agent_and_extra_headers_are_sent_and_protocol_headers_cannot_be_replaced() {
+    let server =
+        TestServer::start(|_| Action::Respond(200, sign_off_response("25", Some(KEY)))).await;
+    let client = builder(&server.url)
+        .header("x-shop", "north")
+        .build()
+        .unwrap();
+    client
+        .with_options(CallOptions::new().header("X-Correlation-Id", "order-4711"))
+        .sign_off(sign_off())
+        .await
+        .unwrap();
+    let head = server.heads.lock().unwrap()[0].clone();
+    assert!(
+        head.contains(&format!(
+            "user-agent: sips-wallet/{}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{head}"
+    );
+    assert!(head.contains("x-shop: north"), "{head}");
+    assert!(head.contains("x-correlation-id: order-4711"), "{head}");
+
+    let error = client
+        .with_options(CallOptions::new().header("SOAPAction", "\"other\""))
+        .sign_off(sign_off())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Config(_)), "{error}");
+    assert_eq!(error.delivery(), Delivery::NotSent);
+    assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_per_call_timeout_overrides_the_clients() {
+    let server = TestServer::start(|_| Action::Hang).await;
+    let client = builder(&server.url)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .with_options(CallOptions::new().timeout(Duration::from_millis(200)))
+        .sign_off(sign_off())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout(t) if t == Duration::from_millis(200)),
+        "{error}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn reads_are_retried_on_a_lost_connection_changes_never() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The first two requests lose their connection mid-answer, the rest are answered.
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let server = TestServer::start(move |_| {
+        if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+            Action::CloseMidBody
+        } else {
+            Action::Respond(200, common::wallet_data_response("25", Some(KEY)))
+        }
+    })
+    .await;
+    let policy = RetryPolicy::new()
+        .max_attempts(3)
+        .backoff(Duration::from_millis(10), Duration::from_millis(50));
+    let client = builder(&server.url)
+        .call_options(CallOptions::new().retry(policy))
+        .build()
+        .unwrap();
+    let reply = client
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("W1"))
+        .await
+        .unwrap();
+    assert_eq!(reply.code.as_deref(), Some("25"));
+    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+
+    // A change is sent once, whatever the policy.
+    seen.store(0, Ordering::SeqCst);
+    let error = client.sign_off(sign_off()).await.unwrap_err();
+    assert_eq!(error.delivery(), Delivery::Unknown);
+    assert_eq!(server.requests.load(Ordering::SeqCst), 4);
+
+    // Without a policy, a read is sent once too.
+    seen.store(0, Ordering::SeqCst);
+    let plain = builder(&server.url).build().unwrap();
+    assert!(plain
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("W1"))
+        .await
+        .is_err());
+    assert_eq!(server.requests.load(Ordering::SeqCst), 5);
 }

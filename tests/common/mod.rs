@@ -34,6 +34,8 @@ pub struct TestServer {
     pub url: String,
     pub connections: Arc<AtomicUsize>,
     pub requests: Arc<AtomicUsize>,
+    /// The head (request line and headers, lower-cased) of every request received.
+    pub heads: Arc<std::sync::Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -72,20 +74,21 @@ impl TestServer {
         };
         let connections = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
+        let heads = Arc::new(std::sync::Mutex::new(Vec::new()));
         let handler: Handler = Arc::new(handler);
-        let (c, r) = (connections.clone(), requests.clone());
+        let (c, r, h) = (connections.clone(), requests.clone(), heads.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 c.fetch_add(1, Ordering::SeqCst);
-                let (handler, r, tls) = (handler.clone(), r.clone(), tls.clone());
+                let (handler, r, h, tls) = (handler.clone(), r.clone(), h.clone(), tls.clone());
                 tokio::spawn(async move {
                     match tls {
                         Some(acceptor) => {
                             if let Ok(stream) = acceptor.accept(stream).await {
-                                serve(stream, handler, r).await;
+                                serve(stream, handler, r, h).await;
                             }
                         }
-                        None => serve(stream, handler, r).await,
+                        None => serve(stream, handler, r, h).await,
                     }
                 });
             }
@@ -94,6 +97,7 @@ impl TestServer {
             url: format!("{scheme}://{host}:{port}"),
             connections,
             requests,
+            heads,
             task,
         }
     }
@@ -103,6 +107,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     handler: Handler,
     requests: Arc<AtomicUsize>,
+    heads: Arc<std::sync::Mutex<Vec<String>>>,
 ) {
     let mut buffer = Vec::new();
     loop {
@@ -135,6 +140,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         let body = String::from_utf8_lossy(&buffer[header_end..header_end + length]).to_string();
         buffer.drain(..header_end + length);
         requests.fetch_add(1, Ordering::SeqCst);
+        heads.lock().unwrap().push(head.clone());
         match handler(&body) {
             Action::Respond(status, body) => {
                 let response = format!(
@@ -174,6 +180,16 @@ pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
         response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
     }
     envelope::write_response::<operations::SignOff>(&response).unwrap()
+}
+
+/// A sealed getWalletData response holding no payment mean.
+pub fn wallet_data_response(code: &str, key: Option<&str>) -> String {
+    let mut response = contract::GetWalletDataResponse::new().wallet_response_code(code);
+    if let Some(key) = key {
+        let key = SecretKey::new(key).unwrap();
+        response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+    }
+    envelope::write_response::<operations::GetWalletData>(&response).unwrap()
 }
 
 /// A client builder for a test server, as merchant `MERCHANT` with key `KEY`.

@@ -1,0 +1,55 @@
+//! Per-call settings: [`CallOptions`], applied with [`WalletClient::with_options`](crate::WalletClient::with_options).
+
+use std::time::Duration;
+
+use crate::retry::RetryPolicy;
+
+/// Settings for the calls of one [`WalletClient`](crate::WalletClient) view: a time budget other than
+/// the client's, extra HTTP headers, a retry policy for reads.
+///
+/// ```
+/// # use std::time::Duration;
+/// # use sips_wallet::{CallOptions, WalletClient};
+/// # fn view(client: &WalletClient) -> WalletClient {
+/// client.with_options(
+///     CallOptions::new()
+///         .timeout(Duration::from_secs(5))
+///         .header("x-correlation-id", "order-4711"),
+/// )
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CallOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) retry: Option<RetryPolicy>,
+}
+
+impl CallOptions {
+    /// No change from the client's settings.
+    pub fn new() -> CallOptions {
+        CallOptions::default()
+    }
+
+    /// The whole call's time budget (sending, receiving, decoding, and any retries' waits).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// One more HTTP header on each request (after the client's own). `content-type`, `soapaction`,
+    /// `content-length` and `host` are the client's: a call that sets them fails with
+    /// [`Error::Config`](crate::Error::Config) before sending.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Retries getWalletData and getPaymentMeanData as `policy` says (never a change: addCard,
+    /// updatePaymentMean, deletePaymentMean and signOff are sent once).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+}
