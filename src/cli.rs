@@ -110,9 +110,17 @@ pub fn command() -> Command {
             Arg::new("timeout")
                 .long("timeout")
                 .global(true)
-                .value_parser(clap::value_parser!(u64))
+                .value_parser(clap::value_parser!(u64).range(1..))
                 .default_value("30")
-                .help("seconds for a whole call"),
+                .help("seconds for a whole call (at least 1)"),
+        )
+        .arg(
+            Arg::new("binding")
+                .long("binding")
+                .global(true)
+                .value_parser(["soap", "json"])
+                .default_value("soap")
+                .help("how wallet functions travel: SOAP envelopes or JSON objects"),
         )
         .arg(
             Arg::new("output")
@@ -501,7 +509,13 @@ pub fn client_from(matches: &ArgMatches) -> Result<WalletClient, Error> {
         .seal_algorithm(algorithm(matches))
         .timeout(Duration::from_secs(
             *matches.get_one::<u64>("timeout").unwrap_or(&30),
-        ));
+        ))
+        .binding(
+            match matches.get_one::<String>("binding").map(String::as_str) {
+                Some("json") => crate::Binding::Json,
+                _ => crate::Binding::Soap,
+            },
+        );
     if let Some(url) = matches.get_one::<String>("url") {
         builder = builder.base_url(url);
     } else if let Some(env) = matches

@@ -27,6 +27,19 @@ const RESERVED_HEADERS: &[&str] = &["content-type", "soapaction", "content-lengt
 
 /// Path of the SOAP wallet service on every Sips 2.0 host.
 pub const WALLET_PATH: &str = "/services/v2/wallet";
+/// The wallet's JSON binding: the function's name follows (`/rs-services/v2/wallet/addCard`).
+pub const WALLET_JSON_PATH: &str = "/rs-services/v2/wallet/";
+
+/// How wallet functions travel. In-App `paymentTokenInitialize` is JSON whatever the binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Binding {
+    /// SOAP 1.1 envelopes to `/services/v2/wallet` (the default).
+    #[default]
+    Soap,
+    /// JSON objects to `/rs-services/v2/wallet/<function>`: the same fields, seals and checks.
+    Json,
+}
 
 /// Names the response code field has in the platform's services (wallet, In-App).
 const RESPONSE_CODE_FIELDS: &[&str] = &[
@@ -103,6 +116,7 @@ pub struct WalletClientBuilder {
     secret_key: Option<SecretKey>,
     algorithm: Algorithm,
     accept_unsealed_success: bool,
+    binding: Binding,
     transport: TransportConfig,
     user_agent: String,
     headers: Vec<(String, String)>,
@@ -176,6 +190,12 @@ impl WalletClientBuilder {
         self
     }
 
+    /// SOAP (default) or JSON for the wallet functions.
+    pub fn binding(mut self, binding: Binding) -> Self {
+        self.binding = binding;
+        self
+    }
+
     /// The `User-Agent` header (default `sips-wallet/VERSION`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -226,6 +246,7 @@ impl WalletClientBuilder {
                 key,
                 algorithm: self.algorithm,
                 accept_unsealed_success: self.accept_unsealed_success,
+                binding: self.binding,
                 timeout: self.transport.timeout,
                 user_agent: self.user_agent,
                 headers: self.headers,
@@ -279,6 +300,7 @@ struct Inner {
     key: SecretKey,
     algorithm: Algorithm,
     accept_unsealed_success: bool,
+    binding: Binding,
     timeout: Duration,
     user_agent: String,
     headers: Vec<(String, String)>,
@@ -312,6 +334,7 @@ pub struct PreparedRequest {
     /// The string that was sealed (card number in clear: do not log it).
     pub seal_data: String,
     target: http::Uri,
+    json: bool,
 }
 
 /// Whether a response's seal was checked.
@@ -414,6 +437,7 @@ impl WalletClient {
             secret_key: None,
             algorithm: Algorithm::default(),
             accept_unsealed_success: false,
+            binding: Binding::Soap,
             transport: TransportConfig {
                 connect_timeout: Duration::from_secs(10),
                 timeout: Duration::from_secs(30),
@@ -453,7 +477,12 @@ impl WalletClient {
         let seal_data = request.seal_data();
         let seal = seal::compute(self.inner.algorithm, &self.inner.key, &seal_data);
         set(request, "seal", &seal)?;
-        let (target, body, content_type) = match O::INFO.http_location {
+        let json_path = match (O::INFO.http_location, self.inner.binding) {
+            (Some(path), _) => Some(path.to_string()),
+            (None, Binding::Json) => Some(format!("{WALLET_JSON_PATH}{}", O::INFO.name)),
+            (None, Binding::Soap) => None,
+        };
+        let (target, body, content_type) = match &json_path {
             None => (
                 self.inner.wallet_uri.clone(),
                 envelope::write_request::<O>(request).map_err(invalid_field)?,
@@ -473,6 +502,7 @@ impl WalletClient {
             content_type,
             seal_data,
             target,
+            json: json_path.is_some(),
         })
     }
 
@@ -516,7 +546,7 @@ impl WalletClient {
             if tracing::enabled!(tracing::Level::TRACE) {
                 tracing::trace!(body = %mask_message(&prepared.body, SENSITIVE_FIELDS), "request");
             }
-            let headers = self.headers::<O>(prepared.content_type)?;
+            let headers = self.headers::<O>(&prepared)?;
             let body = Bytes::from(prepared.body.clone());
             let started = Instant::now();
             let timeout = self.options.timeout.unwrap_or(self.inner.timeout);
@@ -561,13 +591,16 @@ impl WalletClient {
     /// own. The protocol's cannot be replaced.
     fn headers<O: Operation>(
         &self,
-        content_type: &'static str,
+        prepared: &PreparedRequest,
     ) -> Result<Vec<(String, String)>, Error> {
-        let info = O::INFO;
-        let mut headers = vec![("content-type".to_string(), content_type.to_string())];
-        match info.http_location {
-            None => headers.push(("soapaction".into(), format!("\"{}\"", info.soap_action))),
-            Some(_) => headers.push(("accept".into(), "application/json".into())),
+        let mut headers = vec![(
+            "content-type".to_string(),
+            prepared.content_type.to_string(),
+        )];
+        if prepared.json {
+            headers.push(("accept".into(), "application/json".into()));
+        } else {
+            headers.push(("soapaction".into(), format!("\"{}\"", O::INFO.soap_action)));
         }
         headers.push(("user-agent".into(), self.inner.user_agent.clone()));
         for (name, value) in self.inner.headers.iter().chain(&self.options.headers) {
@@ -607,7 +640,7 @@ impl WalletClient {
         if tracing::enabled!(tracing::Level::TRACE) {
             tracing::trace!(status = http.status, body = %exchange.response(), "response");
         }
-        self.read_response::<O>(http, exchange)
+        self.read_response::<O>(http, exchange, prepared.json)
     }
 
     /// What the client makes of a raw answer, as if `status` and `body` had just arrived for `O`.
@@ -624,17 +657,19 @@ impl WalletClient {
             request: Bytes::new(),
             response: body.clone(),
         };
-        self.read_response::<O>(HttpResponse { status, body }, exchange)
+        let json = O::INFO.http_location.is_some();
+        self.read_response::<O>(HttpResponse { status, body }, exchange, json)
     }
 
     fn read_response<O: Operation>(
         &self,
         http: HttpResponse,
         exchange: Exchange,
+        json: bool,
     ) -> Result<Reply<O::Response>, Error> {
         let info = O::INFO;
         let ok_status = (200..300).contains(&http.status);
-        let response = match Self::typed_response::<O>(&http, ok_status) {
+        let response = match Self::typed_response::<O>(&http, ok_status, json) {
             Ok(response) => response,
             Err(failure) => return Err(failure.with(exchange, &http)),
         };
@@ -680,10 +715,11 @@ impl WalletClient {
         })
     }
 
-    /// The typed response of an answer, read once (SOAP or JSON as the operation says).
+    /// The typed response of an answer, read once (SOAP, or JSON when the request was JSON).
     fn typed_response<O: Operation>(
         http: &HttpResponse,
         ok_status: bool,
+        json: bool,
     ) -> Result<O::Response, Unreadable> {
         let Ok(text) = std::str::from_utf8(&http.body) else {
             return Err(if ok_status {
@@ -695,16 +731,18 @@ impl WalletClient {
                 Unreadable::Status
             });
         };
-        match O::INFO.http_location {
-            // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
-            None => match envelope::read_response::<O>(text, Limits::default()) {
-                Ok(Content::Fault(fault)) => Err(Unreadable::Fault(fault)),
-                _ if !ok_status => Err(Unreadable::Status),
-                Ok(Content::Message(response)) => Ok(response),
-                Err(error) => Err(Unreadable::Envelope(error)),
-            },
-            Some(_) if !ok_status => Err(Unreadable::Status),
-            Some(_) => codec::read_json::<O::Response>(text).map_err(Unreadable::Json),
+        if json {
+            if !ok_status {
+                return Err(Unreadable::Status);
+            }
+            return codec::read_json::<O::Response>(text).map_err(Unreadable::Json);
+        }
+        // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
+        match envelope::read_response::<O>(text, Limits::default()) {
+            Ok(Content::Fault(fault)) => Err(Unreadable::Fault(fault)),
+            _ if !ok_status => Err(Unreadable::Status),
+            Ok(Content::Message(response)) => Ok(response),
+            Err(error) => Err(Unreadable::Envelope(error)),
         }
     }
 }

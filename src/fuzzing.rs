@@ -72,7 +72,8 @@ fn shown<T: std::fmt::Debug>(reply: &Reply<T>) {
     let _ = reply.exchange.response();
 }
 
-/// The simulator's answer to a POSTed body: the first byte picks SOAP (even) or In-App JSON (odd).
+/// The simulator's answer to a POSTed body: the first byte picks the path (SOAP, In-App JSON, or a
+/// wallet function in JSON).
 pub fn simulator_request(data: &[u8]) {
     let _ = simulator::answer_for_fuzzing(data);
 }

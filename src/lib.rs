@@ -49,7 +49,8 @@ mod transport;
 mod validate;
 
 pub use client::{
-    Environment, Exchange, PreparedRequest, Reply, Verification, WalletClient, WalletClientBuilder,
+    Binding, Environment, Exchange, PreparedRequest, Reply, Verification, WalletClient,
+    WalletClientBuilder,
 };
 pub use error::{BoxError, Delivery, Error};
 pub use options::CallOptions;

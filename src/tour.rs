@@ -97,12 +97,13 @@ pub async fn run() -> Result<TourReport, Error> {
     let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
         .await
         .map_err(|e| Error::Config(format!("cannot start the simulator: {e}")))?;
-    let client = WalletClient::builder()
+    let builder = WalletClient::builder()
         .base_url(simulator.base_url())
         .merchant_id(DEMO_MERCHANT_ID)
         .key_version(DEMO_KEY_VERSION)
-        .secret_key(SecretKey::new(DEMO_SECRET_KEY).map_err(|e| Error::Config(e.to_string()))?)
-        .build()?;
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).map_err(|e| Error::Config(e.to_string()))?);
+    let client = builder.clone().build()?;
+    let json_client = builder.binding(crate::Binding::Json).build()?;
     let wallet = format!("TOUR-{}", std::process::id());
     let mut tour = Tour {
         text: String::new(),
@@ -193,6 +194,20 @@ pub async fn run() -> Result<TourReport, Error> {
             tour.text,
             "       alias is now {:?}",
             alias.unwrap_or_default()
+        );
+    }
+    if let Some(reply) = tour
+        .step(
+            "getWalletData over JSON (/rs-services)",
+            "00",
+            json_client.get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(&wallet)),
+        )
+        .await
+    {
+        let _ = writeln!(
+            tour.text,
+            "       the same {} payment means, sealed and verified as JSON",
+            reply.response.wallet_payment_mean_data_list.len()
         );
     }
     tour.step(

@@ -240,6 +240,22 @@ fn serve_is_driven_by_the_cli_from_another_process() {
     )
     .output()
     .unwrap();
+    let list_json = cli(
+        &[
+            "--url",
+            &url,
+            "--binding",
+            "json",
+            "--output",
+            "json",
+            "get-wallet-data",
+            "--merchant-wallet-id",
+            "CLI",
+        ],
+        demo_key,
+    )
+    .output()
+    .unwrap();
     let missing = cli(
         &["--url", &url, "sign-off", "--merchant-wallet-id", "NOBODY"],
         demo_key,
@@ -260,6 +276,12 @@ fn serve_is_driven_by_the_cli_from_another_process() {
     assert_eq!(
         json["response"]["walletPaymentMeanDataList"][0]["maskedPan"],
         "4111##########11"
+    );
+    let over_json: serde_json::Value = serde_json::from_slice(&list_json.stdout).unwrap();
+    assert_eq!(over_json["sealVerified"], true);
+    assert_eq!(
+        over_json["response"], json["response"],
+        "JSON and SOAP agree"
     );
     assert_eq!(missing.status.code(), Some(3), "a non-00 code exits 3");
     assert!(String::from_utf8_lossy(&missing.stdout).contains("25 Wallet or payment mean unknown"));

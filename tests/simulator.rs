@@ -531,3 +531,75 @@ async fn the_guided_tour_passes() {
     assert!(report.text.contains("4111##########11"));
     assert!(!report.text.contains("4111111111111111"));
 }
+
+#[tokio::test]
+async fn the_wallet_works_over_json_as_over_soap() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let json = WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
+        .binding(sips_wallet::Binding::Json)
+        .build()
+        .unwrap();
+    let soap = demo_client(&simulator);
+    let added = json
+        .add_card(
+            AddCardRequest::new()
+                .merchant_wallet_id("JSON-1")
+                .card_number("4111111111111111")
+                .card_expiry_date("202812")
+                .payment_mean_alias("a & <b>"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(added.code.as_deref(), Some("00"));
+    assert_eq!(added.verification, sips_wallet::Verification::Verified);
+    assert!(
+        added
+            .exchange
+            .uri
+            .ends_with("/rs-services/v2/wallet/addCard"),
+        "{}",
+        added.exchange.uri
+    );
+    assert!(added.exchange.request().trim_start().starts_with('{'));
+    assert!(!added.exchange.request().contains("4111111111111111"));
+
+    // What JSON wrote, SOAP reads, and the other way round.
+    let over_soap = soap
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("JSON-1"))
+        .await
+        .unwrap();
+    let over_json = json
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("JSON-1"))
+        .await
+        .unwrap();
+    assert_eq!(over_json.verification, sips_wallet::Verification::Verified);
+    assert_eq!(
+        over_json.response.wallet_payment_mean_data_list,
+        over_soap.response.wallet_payment_mean_data_list
+    );
+    assert_eq!(
+        over_json.response.wallet_payment_mean_data_list[0]
+            .payment_mean_alias
+            .as_deref(),
+        Some("a & <b>")
+    );
+    let unknown = json
+        .sign_off(SignOffRequest::new().merchant_wallet_id("NOBODY"))
+        .await
+        .unwrap();
+    assert_eq!(unknown.code.as_deref(), Some("25"));
+
+    let (status, _) = common::raw_request(
+        simulator.local_addr(),
+        "POST",
+        "/rs-services/v2/wallet/noSuchFunction",
+        "application/json",
+        "{}",
+    )
+    .await;
+    assert_eq!(status, 404);
+}

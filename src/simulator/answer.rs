@@ -19,7 +19,7 @@ use crate::contract::{self, NAMESPACE};
 use crate::envelope::{self, Body, MessageReader};
 use crate::inapp;
 use crate::mask::mask_message;
-use crate::message::{Message, Operation, OperationVisitor};
+use crate::message::{Message, Operation, OperationInfo, OperationVisitor};
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::{validate, Error};
 
@@ -64,15 +64,14 @@ pub(super) async fn handle(
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
-    let in_app = request.uri().path() == in_app_path();
-    if request.uri().path() != crate::client::WALLET_PATH && !in_app {
+    let Some(route) = Route::of(request.uri().path()) else {
         return Ok(plain(
             StatusCode::NOT_FOUND,
-            "served here: /services/v2/wallet and the In-App path",
+            "served here: /services/v2/wallet (SOAP), /rs-services/v2/wallet/<function> (JSON) and the In-App path",
         ));
-    }
+    };
     let query = request.uri().query().unwrap_or_default().to_string();
-    if request.method() == hyper::Method::GET && !in_app {
+    if request.method() == hyper::Method::GET && route == Route::Soap {
         return Ok(match query.as_str() {
             "wsdl" => xml(StatusCode::OK, wsdl(&shared.base_url)),
             "xsd=wallet.xsd" => xml(
@@ -111,11 +110,11 @@ pub(super) async fn handle(
     let answered = if shared.store.path().is_some() {
         // A file store may wait on the disk: not on a runtime thread.
         let shared = shared.clone();
-        tokio::task::spawn_blocking(move || answer_post(&shared, in_app, &body, failing, number))
+        tokio::task::spawn_blocking(move || answer_post(&shared, route, &body, failing, number))
             .await
             .map_err(|_| Dropped("the answer could not be made"))?
     } else {
-        answer_post(&shared, in_app, &body, failing, number)
+        answer_post(&shared, route, &body, failing, number)
     };
     let Answered { reply, effect, log } = answered;
     if !effect.delay.is_zero() {
@@ -138,13 +137,72 @@ pub(super) async fn handle(
     Ok(reply)
 }
 
-/// The answer to a POSTed body: everything the simulator does with a request once it is read.
-fn answer_post(shared: &Shared, in_app: bool, body: &[u8], failing: bool, number: u64) -> Answered {
-    if in_app {
-        return serve_json::<inapp::operations::PaymentTokenInitialize>(
-            shared, body, failing, number,
-        );
+/// Where a request goes, by its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// SOAP envelopes of the wallet functions.
+    Soap,
+    /// A wallet function in JSON, found in the operation table by its name.
+    WalletJson(&'static OperationInfo),
+    /// In-App paymentTokenInitialize (JSON).
+    InApp,
+}
+
+impl Route {
+    fn of(path: &str) -> Option<Route> {
+        if path == crate::client::WALLET_PATH {
+            return Some(Route::Soap);
+        }
+        if path == in_app_path() {
+            return Some(Route::InApp);
+        }
+        let name = path.strip_prefix(crate::client::WALLET_JSON_PATH)?;
+        contract::OPERATIONS
+            .iter()
+            .map(|o| o.info())
+            .find(|info| info.name == name)
+            .map(Route::WalletJson)
     }
+}
+
+/// The answer to a POSTed body: everything the simulator does with a request once it is read.
+fn answer_post(shared: &Shared, route: Route, body: &[u8], failing: bool, number: u64) -> Answered {
+    match route {
+        Route::Soap => answer_soap(shared, body, failing, number),
+        Route::InApp => {
+            serve_json::<inapp::operations::PaymentTokenInitialize>(shared, body, failing, number)
+        }
+        Route::WalletJson(info) => {
+            let serve = ServeJson {
+                shared,
+                body,
+                failing,
+                number,
+            };
+            contract::with_request_element(info.request_element, serve).unwrap_or_else(|| {
+                Answered::plain(plain(StatusCode::NOT_FOUND, "no such wallet function"))
+            })
+        }
+    }
+}
+
+/// Answers one JSON request of the operation the generated table picked.
+struct ServeJson<'a> {
+    shared: &'a Shared,
+    body: &'a [u8],
+    failing: bool,
+    number: u64,
+}
+
+impl OperationVisitor for ServeJson<'_> {
+    type Output = Answered;
+
+    fn visit<O: Operation>(self) -> Answered {
+        serve_json::<O>(self.shared, self.body, self.failing, self.number)
+    }
+}
+
+fn answer_soap(shared: &Shared, body: &[u8], failing: bool, number: u64) -> Answered {
     let Ok(text) = std::str::from_utf8(body) else {
         return Answered::plain(fault("soapenv:Client", "the request is not UTF-8"));
     };
@@ -180,7 +238,8 @@ fn answer_post(shared: &Shared, in_app: bool, body: &[u8], failing: bool, number
 }
 
 /// For `fuzz/` only: one simulator, answering raw request bodies as it answers POSTs. The first
-/// byte picks the path (odd: In-App JSON); the answer's status code is returned.
+/// byte picks the path (SOAP, In-App, or a wallet function in JSON); the answer's status code is
+/// returned.
 pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
     static SHARED: std::sync::OnceLock<Option<Shared>> = std::sync::OnceLock::new();
     let shared = SHARED
@@ -188,7 +247,14 @@ pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
     let (Some(shared), Some((&selector, body))) = (shared, data.split_first()) else {
         return 0;
     };
-    answer_post(shared, selector % 2 == 1, body, false, 1)
+    let route = match selector % 3 {
+        0 => Route::Soap,
+        1 => Route::InApp,
+        _ => contract::OPERATIONS
+            .get(usize::from(selector / 3) % contract::OPERATIONS.len())
+            .map_or(Route::Soap, |o| Route::WalletJson(o.info())),
+    };
+    answer_post(shared, route, body, false, 1)
         .reply
         .status()
         .as_u16()
