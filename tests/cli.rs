@@ -293,7 +293,7 @@ fn no_arguments_runs_the_tour() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{stdout}");
     assert!(
-        stdout.contains("10 of 10 steps gave the expected response code."),
+        stdout.contains("11 of 11 steps gave the expected response code."),
         "{stdout}"
     );
 }
