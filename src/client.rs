@@ -17,6 +17,7 @@ use crate::envelope::{self, Content, EnvelopeError, Fault};
 use crate::mask::mask_message;
 use crate::message::{Message, Operation, OperationInfo};
 use crate::options::CallOptions;
+use crate::proxy::ProxySetting;
 use crate::retry::RETRYABLE_OPERATIONS;
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::transport::{HttpResponse, RootStore, Transport, TransportConfig};
@@ -187,6 +188,21 @@ impl WalletClientBuilder {
     /// PEM (every certificate in it). A certificate that cannot be read fails [`build`](Self::build).
     pub fn add_root_certificate(mut self, der_or_pem: impl Into<Vec<u8>>) -> Self {
         self.transport.extra_roots.push(der_or_pem.into());
+        self
+    }
+
+    /// Every request through this HTTP proxy (`http://[user:password@]host:port`), whatever the
+    /// environment says. HTTPS goes through a CONNECT tunnel, TLS end to end; the credentials are
+    /// sent to the proxy only and never logged. By default the client reads `HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (or their lower-case forms).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.transport.proxy = ProxySetting::Fixed(url.into());
+        self
+    }
+
+    /// Never a proxy, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.transport.proxy = ProxySetting::None;
         self
     }
 
@@ -444,6 +460,7 @@ impl WalletClient {
                 max_response_bytes: 1 << 20,
                 root_store: RootStore::WebPki,
                 extra_roots: Vec::new(),
+                proxy: ProxySetting::FromEnv,
             },
             user_agent: format!("sips-wallet/{}", env!("CARGO_PKG_VERSION")),
             headers: Vec::new(),

@@ -39,6 +39,7 @@ pub mod inapp;
 pub mod mask;
 pub mod message;
 mod options;
+mod proxy;
 mod retry;
 pub mod seal;
 #[cfg(feature = "simulator")]

@@ -11,6 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rustls_pki_types::CertificateDer;
 
+use crate::proxy::{ProxyConnector, ProxySetting};
 use crate::Error;
 
 /// Which certificate authorities a TLS connection trusts.
@@ -33,6 +34,7 @@ pub(crate) struct TransportConfig {
     pub root_store: RootStore,
     /// DER or PEM.
     pub extra_roots: Vec<Vec<u8>>,
+    pub proxy: ProxySetting,
 }
 
 /// An answer, whatever its status.
@@ -44,7 +46,7 @@ pub(crate) struct HttpResponse {
 
 #[derive(Clone)]
 pub(crate) struct Transport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
     max_response_bytes: usize,
 }
 
@@ -91,7 +93,7 @@ impl Transport {
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(ProxyConnector::new(http, config.proxy.matcher()?));
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .build(https);
