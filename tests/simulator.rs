@@ -527,7 +527,7 @@ async fn fault_injection_answers_99_or_drops_the_connection() {
 async fn the_guided_tour_passes() {
     let report = sips_wallet::tour::run().await.unwrap();
     assert!(report.all_passed(), "{}", report.text);
-    assert_eq!(report.steps, 10);
+    assert_eq!(report.steps, 11);
     assert!(report.text.contains("4111##########11"));
     assert!(!report.text.contains("4111111111111111"));
 }
