@@ -54,7 +54,17 @@ impl Transport {
     pub fn new(config: &TransportConfig) -> Result<Transport, Error> {
         let mut roots = rustls::RootCertStore::empty();
         match config.root_store {
+            #[cfg(feature = "webpki-roots")]
             RootStore::WebPki => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+            #[cfg(not(feature = "webpki-roots"))]
+            RootStore::WebPki if config.extra_roots.is_empty() => return Err(Error::Config(
+                "RootStore::WebPki needs the crate's `webpki-roots` feature: enable it, or choose \
+                     RootStore::System (feature `native-roots`) or add_root_certificate"
+                    .into(),
+            )),
+            #[cfg(not(feature = "webpki-roots"))]
+            RootStore::WebPki => {}
+            #[cfg(feature = "native-roots")]
             RootStore::System => {
                 let found = rustls_native_certs::load_native_certs();
                 if found.certs.is_empty() {
@@ -64,6 +74,12 @@ impl Transport {
                     )));
                 }
                 roots.add_parsable_certificates(found.certs);
+            }
+            #[cfg(not(feature = "native-roots"))]
+            RootStore::System => {
+                return Err(Error::Config(
+                    "RootStore::System needs the crate's `native-roots` feature".into(),
+                ))
             }
         }
         for (index, given) in config.extra_roots.iter().enumerate() {
