@@ -1,40 +1,48 @@
-//! The `sips-wallet` command line. One subcommand per operation of the bundled WSDLs, made at run
-//! time from [`contract::OPERATIONS`](crate::contract::OPERATIONS) and
-//! [`inapp::OPERATIONS`](crate::inapp::OPERATIONS): adding an operation to `wsdl/` adds its subcommand.
+//! The `sips-wallet` command line (part of the binary, not of the library's API). One subcommand
+//! per operation of the bundled WSDLs, made at run time from the operation tables
+//! ([`contract::OPERATIONS`], [`inapp::OPERATIONS`]): adding an operation to `wsdl/` adds its
+//! subcommand.
+//!
+//! Exit codes: 0 success (response code 00), 1 a failed call or command, 2 a usage error (a flag,
+//! a field or the configuration), 3 a call answered with a code other than 00.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use sips_wallet::contract::{self, SENSITIVE_FIELDS};
+use sips_wallet::mask::mask_pan;
+use sips_wallet::message::{DynOperation, FieldKind, Occurs};
+use sips_wallet::seal::{self, Algorithm, SecretKey, Value};
+use sips_wallet::{inapp, Binding, Environment, Error, Reply, Verification, WalletClient};
 
-use crate::contract::SENSITIVE_FIELDS;
-use crate::mask::mask_pan;
-use crate::message::{DynOperation, FieldKind, Occurs};
-use crate::seal::{self, Algorithm, SecretKey, Value};
-use crate::{Environment, Error, Reply, WalletClient};
-
-/// Fields the client fills from the credentials: no flag of their own.
-/// `println!` for a server's banner and status lines: a closed stdout (a pipe whose reader went
-/// away) must not stop the server.
+/// `println!` that survives a closed standard output (`sips-wallet … | head -1`): what could not be
+/// written is dropped, and the command ends normally.
 macro_rules! say {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
         let _ = writeln!(std::io::stdout(), $($arg)*);
     }};
 }
 
+/// Fields the client fills from the credentials: no flag of their own.
 const CREDENTIAL_FIELDS: &[&str] = &["merchantId", "keyVersion", "seal", "sealAlgorithm"];
 
+/// Exit code for a usage error: a bad flag, field or setting.
+const EXIT_USAGE: u8 = 2;
 /// Exit code for a call that was answered with a code other than 00.
 const EXIT_NOT_SUCCESS: u8 = 3;
 
-/// Every operation of every bundled contract: the wallet (SOAP) and In-App (JSON).
+const CONNECTION: &str = "Connection";
+const OUTPUT: &str = "Output";
+
+/// Every operation of every bundled contract: the wallet (SOAP or JSON) and In-App (JSON).
 fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
-    crate::contract::OPERATIONS
+    contract::OPERATIONS
         .iter()
-        .chain(crate::inapp::OPERATIONS)
+        .chain(inapp::OPERATIONS)
         .copied()
 }
 
@@ -54,104 +62,132 @@ fn flag_name(name: &str) -> String {
     out
 }
 
+/// The merchant's credentials: for calls, `seal` and `serve`.
+fn credential_args(heading: &'static str) -> Vec<Arg> {
+    vec![
+        Arg::new("merchant-id")
+            .long("merchant-id")
+            .env("SIPS_MERCHANT_ID")
+            .help_heading(heading)
+            .help("merchantId of the shop"),
+        Arg::new("key-version")
+            .long("key-version")
+            .env("SIPS_KEY_VERSION")
+            .help_heading(heading)
+            .help("keyVersion of the secret key"),
+        Arg::new("secret-key-file")
+            .long("secret-key-file")
+            .value_name("FILE")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help_heading(heading)
+            .help("file holding the secret key (else SIPS_SECRET_KEY; never a plain argument)"),
+    ]
+}
+
+fn seal_algorithm_arg() -> Arg {
+    Arg::new("seal-algorithm")
+        .long("seal-algorithm")
+        .value_parser(["HMAC-SHA-256", "HMAC-SHA-512", "SHA-256"])
+        .default_value("HMAC-SHA-256")
+        .help_heading(CONNECTION)
+        .help("seal algorithm")
+}
+
+fn output_arg() -> Arg {
+    Arg::new("output")
+        .long("output")
+        .value_parser(["text", "json"])
+        .default_value("text")
+        .help_heading(OUTPUT)
+        .help("text, or one JSON object on standard output (errors included)")
+}
+
+/// What a call needs to reach the bank: on the root command and on each operation's.
+fn connection_args() -> Vec<Arg> {
+    let mut args = credential_args(CONNECTION);
+    args.extend([
+        seal_algorithm_arg(),
+        Arg::new("env")
+            .long("env")
+            .value_parser(
+                Environment::NAMED
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>(),
+            )
+            .help_heading(CONNECTION)
+            .help("a named platform (default sogenactif-test)"),
+        Arg::new("url")
+            .long("url")
+            .conflicts_with("env")
+            .help_heading(CONNECTION)
+            .help("a base URL instead of --env (https, or http to a loopback address)"),
+        Arg::new("timeout")
+            .long("timeout")
+            .value_name("SECONDS")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .default_value("30")
+            .help_heading(CONNECTION)
+            .help("seconds for a whole call (at least 1)"),
+        Arg::new("binding")
+            .long("binding")
+            .value_parser(["soap", "json"])
+            .default_value("soap")
+            .help_heading(CONNECTION)
+            .help("how wallet functions travel: SOAP envelopes or JSON objects"),
+        output_arg(),
+    ]);
+    args
+}
+
 /// The whole command tree.
 pub fn command() -> Command {
     let mut cmd = Command::new("sips-wallet")
+        .version(env!("CARGO_PKG_VERSION"))
         .about("Sips 2.0 (Sogenactif) Office Server wallet client, with a local simulator.")
         .long_about(
-            "Sips 2.0 (Sogenactif) Office Server wallet client.\n\n\
-             Secrets: the secret key comes from SIPS_SECRET_KEY or --secret-key-file, never from a plain \
-             argument (it would show in `ps`).",
+            "Sips 2.0 (Sogenactif) Office Server wallet client, with a local simulator.\n\n\
+             With no command, a guided tour runs the client against the bundled simulator.\n\
+             Secrets: the secret key comes from SIPS_SECRET_KEY or --secret-key-file, card numbers \
+             from standard input or a file; neither should be a plain argument (it shows in `ps`).\n\
+             Exit codes: 0 success, 1 failure, 2 usage error, 3 answered with a code other than 00.",
         )
-        .arg(
-            Arg::new("merchant-id")
-                .long("merchant-id")
-                .env("SIPS_MERCHANT_ID")
-                .global(true)
-                .help("merchantId of the shop"),
-        )
-        .arg(
-            Arg::new("key-version")
-                .long("key-version")
-                .env("SIPS_KEY_VERSION")
-                .global(true)
-                .help("keyVersion of the secret key"),
-        )
-        .arg(
-            Arg::new("secret-key-file")
-                .long("secret-key-file")
-                .value_parser(clap::value_parser!(PathBuf))
-                .global(true)
-                .help("file holding the secret key (else SIPS_SECRET_KEY)"),
-        )
-        .arg(
-            Arg::new("seal-algorithm")
-                .long("seal-algorithm")
-                .value_parser(["HMAC-SHA-256", "HMAC-SHA-512", "SHA-256"])
-                .default_value("HMAC-SHA-256")
-                .global(true)
-                .help("seal algorithm"),
-        )
-        .arg(
-            Arg::new("env")
-                .long("env")
-                .global(true)
-                .value_parser(Environment::NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>())
-                .help("a named platform (default sogenactif-test)"),
-        )
-        .arg(
-            Arg::new("url")
-                .long("url")
-                .global(true)
-                .conflicts_with("env")
-                .help("a base URL instead of --env (https, or http to a loopback address)"),
-        )
-        .arg(
-            Arg::new("timeout")
-                .long("timeout")
-                .global(true)
-                .value_parser(clap::value_parser!(u64).range(1..))
-                .default_value("30")
-                .help("seconds for a whole call (at least 1)"),
-        )
-        .arg(
-            Arg::new("binding")
-                .long("binding")
-                .global(true)
-                .value_parser(["soap", "json"])
-                .default_value("soap")
-                .help("how wallet functions travel: SOAP envelopes or JSON objects"),
-        )
-        .arg(
-            Arg::new("output")
-                .long("output")
-                .global(true)
-                .value_parser(["text", "json"])
-                .default_value("text")
-                .help("how to print a response"),
-        );
+        .args(connection_args());
     for operation in operations() {
         cmd = cmd.subcommand(operation_command(operation));
     }
-    cmd.subcommand(serve_command()).subcommand(
-        Command::new("seal")
-            .about("Explains a seal: the fields in seal order, the sealed string, the seal")
-            .arg(
-                Arg::new("file")
-                    .help("a JSON message or a SOAP envelope (default: standard input)"),
-            )
-            .arg(
-                Arg::new("expect")
-                    .long("expect")
-                    .help("a seal to compare with"),
-            )
-            .arg(
-                Arg::new("reveal")
-                    .long("reveal")
-                    .action(ArgAction::SetTrue)
-                    .help("show card numbers in clear in the sealed string"),
-            ),
-    )
+    cmd.subcommand(serve_command())
+        .subcommand(
+            Command::new("seal")
+                .about("Explains a seal: the fields in seal order, the sealed string, the seal")
+                .args(credential_args(CONNECTION))
+                .arg(seal_algorithm_arg())
+                .arg(output_arg())
+                .arg(
+                    Arg::new("file")
+                        .help("a JSON message or a SOAP envelope (default: standard input)"),
+                )
+                .arg(
+                    Arg::new("expect")
+                        .long("expect")
+                        .help("a seal to compare with"),
+                )
+                .arg(
+                    Arg::new("reveal")
+                        .long("reveal")
+                        .action(ArgAction::SetTrue)
+                        .help("show card numbers in clear in the sealed string"),
+                ),
+        )
+        .subcommand(
+            Command::new("completions")
+                .about("Prints a shell completion script (e.g. `sips-wallet completions bash > /etc/bash_completion.d/sips-wallet`)")
+                .arg(
+                    Arg::new("shell")
+                        .required(true)
+                        .value_parser(clap::value_parser!(clap_complete::Shell)),
+                ),
+        )
 }
 
 fn operation_command(operation: &'static dyn DynOperation) -> Command {
@@ -159,11 +195,13 @@ fn operation_command(operation: &'static dyn DynOperation) -> Command {
     let mut cmd = Command::new(info.command)
         .about(first_sentence(info.documentation))
         .long_about(info.documentation)
+        .args(connection_args())
         .arg(
             Arg::new("dry-run")
                 .long("dry-run")
                 .action(ArgAction::SetTrue)
-                .help("print the sealed request envelope instead of sending it"),
+                .help_heading(OUTPUT)
+                .help("print the sealed request instead of sending it"),
         );
     for field in operation.request_fields() {
         if CREDENTIAL_FIELDS.contains(&field.name)
@@ -180,6 +218,10 @@ fn operation_command(operation: &'static dyn DynOperation) -> Command {
                 help.push_str(&format!(" [default: {v}]"));
             }
         }
+        let sensitive = SENSITIVE_FIELDS.contains(&field.name);
+        if sensitive {
+            help.push_str(" (`-` reads it from standard input)");
+        }
         let mut arg = Arg::new(field.name).long(flag_name(field.name)).help(help);
         if let FieldKind::Enum { values, .. } = field.kind {
             let values: Vec<&'static str> =
@@ -189,6 +231,17 @@ fn operation_command(operation: &'static dyn DynOperation) -> Command {
                 .hide_possible_values(values_too_many(field.kind));
         }
         cmd = cmd.arg(arg);
+        if sensitive {
+            let file = format!("{}-file", flag_name(field.name));
+            cmd = cmd.arg(
+                Arg::new(file.clone())
+                    .long(file)
+                    .value_name("FILE")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .conflicts_with(field.name)
+                    .help(format!("read {} from this file", field.name)),
+            );
+        }
     }
     cmd
 }
@@ -197,11 +250,19 @@ fn values_too_many(kind: FieldKind) -> bool {
     matches!(kind, FieldKind::Enum { values, .. } if values.len() > 8)
 }
 
+/// The first sentence of a documentation string; "e.g." and "i.e." do not end one.
 fn first_sentence(text: &str) -> &str {
-    text.split(". ")
-        .next()
-        .unwrap_or(text)
-        .trim_end_matches('.')
+    let mut from = 0;
+    while let Some(at) = text[from..].find(". ") {
+        let end = from + at;
+        let before = &text[..end];
+        if before.ends_with("e.g") || before.ends_with("i.e") {
+            from = end + 2;
+            continue;
+        }
+        return before;
+    }
+    text.trim_end_matches('.')
 }
 
 /// Runs the command line; the process's exit code.
@@ -210,27 +271,128 @@ pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
         }
     };
+    let json = Opts::of(&matches).string("output") == Some("json");
     match dispatch(&matches).await {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {}", error.chain());
-            ExitCode::FAILURE
+            if json {
+                let out = serde_json::json!({
+                    "error": {
+                        "kind": kind(&error),
+                        "message": error.chain(),
+                        "delivery": format!("{:?}", error.delivery()),
+                        "status": error.status(),
+                    }
+                });
+                say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            } else {
+                eprintln!("error: {}", error.chain());
+            }
+            ExitCode::from(if is_usage(&error) { EXIT_USAGE } else { 1 })
         }
     }
 }
 
+/// Errors in what the user gave: a field, a setting, the credentials.
+fn is_usage(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::InvalidField { .. } | Error::FieldTooNew { .. } | Error::Config(_)
+    )
+}
+
+/// A stable name for each kind of error, for `--output json`.
+fn kind(error: &Error) -> &'static str {
+    match error {
+        Error::InvalidField { .. } => "invalid_field",
+        Error::FieldTooNew { .. } => "field_too_new",
+        Error::Config(_) => "configuration",
+        Error::Connect { .. } => "connect",
+        Error::Transport { .. } => "transport",
+        Error::Timeout(_) => "timeout",
+        Error::Envelope { .. } => "unreadable_response",
+        Error::Json { .. } => "unreadable_json",
+        Error::Fault { .. } => "soap_fault",
+        Error::SealMismatch { .. } => "seal_mismatch",
+        Error::MissingSeal { .. } => "missing_seal",
+        Error::Http { .. } => "http_status",
+        Error::BodyTooLarge { .. } => "body_too_large",
+        _ => "other",
+    }
+}
+
+/// A subcommand's options, falling back to the root command's (`sips-wallet --url … add-card`).
+#[derive(Clone, Copy)]
+struct Opts<'a> {
+    sub: &'a ArgMatches,
+    root: &'a ArgMatches,
+}
+
+impl<'a> Opts<'a> {
+    fn of(root: &'a ArgMatches) -> Opts<'a> {
+        let sub = root.subcommand().map_or(root, |(_, sub)| sub);
+        Opts { sub, root }
+    }
+
+    /// The matches that hold `id`: the subcommand's when given there (flag or environment), else
+    /// the root's when given there, else the subcommand's default.
+    fn source(&self, id: &str) -> &'a ArgMatches {
+        let given = |m: &ArgMatches| {
+            matches!(
+                m.try_contains_id(id).ok().and_then(|_| m.value_source(id)),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            )
+        };
+        if given(self.sub) || !given(self.root) {
+            self.sub
+        } else {
+            self.root
+        }
+    }
+
+    fn string(&self, id: &str) -> Option<&'a str> {
+        self.source(id)
+            .try_get_one::<String>(id)
+            .ok()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    fn path(&self, id: &str) -> Option<&'a PathBuf> {
+        self.source(id).try_get_one::<PathBuf>(id).ok().flatten()
+    }
+
+    fn number(&self, id: &str) -> Option<u64> {
+        self.source(id)
+            .try_get_one::<u64>(id)
+            .ok()
+            .flatten()
+            .copied()
+    }
+}
+
 async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    let opts = Opts::of(matches);
     match matches.subcommand() {
-        Some(("seal", sub)) => seal_command(matches, sub),
-        Some(("serve", sub)) => serve(matches, sub).await,
+        Some(("seal", sub)) => seal_command(opts, sub),
+        Some(("serve", sub)) => serve(opts, sub).await,
+        Some(("completions", sub)) => {
+            if let Some(shell) = sub.get_one::<clap_complete::Shell>("shell") {
+                // Written whole at the end: clap_complete panics on a closed pipe.
+                let mut script = Vec::new();
+                clap_complete::generate(*shell, &mut command(), "sips-wallet", &mut script);
+                let _ = std::io::stdout().write_all(&script);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some((name, sub)) => {
             let operation = operations()
                 .find(|o| o.info().command == name)
                 .ok_or_else(|| Error::Config(format!("no operation `{name}`")))?;
-            operation_call(operation, matches, sub).await
+            operation_call(operation, opts, sub).await
         }
         None => tour().await,
     }
@@ -239,6 +401,7 @@ async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
 fn serve_command() -> Command {
     let seconds = || clap::value_parser!(u64).range(1..);
     Command::new("serve")
+        .args(credential_args("Merchant (also from SIPS_* variables)"))
         .about("Runs the local wallet simulator (SOAP at /services/v2/wallet, WSDL at ?wsdl)")
         .long_about(
             "Runs the local wallet simulator (SOAP at /services/v2/wallet, WSDL at ?wsdl).\n\n\
@@ -322,23 +485,27 @@ fn fail_rate(text: &str) -> Result<f64, String> {
     }
 }
 
-/// The merchant of SIPS_MERCHANT_ID / SIPS_KEY_VERSION / SIPS_SECRET_KEY (or the global flags), if
-/// a key is given.
-fn merchant_from_globals(global: &ArgMatches) -> Result<Option<crate::simulator::Merchant>, Error> {
+/// The merchant of SIPS_MERCHANT_ID / SIPS_KEY_VERSION / SIPS_SECRET_KEY (or their flags), if a
+/// key is given.
+fn merchant_from_credentials(
+    opts: Opts<'_>,
+) -> Result<Option<sips_wallet::simulator::Merchant>, Error> {
     let key_given =
-        global.contains_id("secret-key-file") || std::env::var_os("SIPS_SECRET_KEY").is_some();
+        opts.path("secret-key-file").is_some() || std::env::var_os("SIPS_SECRET_KEY").is_some();
     if !key_given {
         return Ok(None);
     }
-    Ok(Some(crate::simulator::Merchant {
-        id: required(global, "merchant-id", "SIPS_MERCHANT_ID")?,
-        key_version: required(global, "key-version", "SIPS_KEY_VERSION")?,
-        key: secret_key(global)?,
+    Ok(Some(sips_wallet::simulator::Merchant {
+        id: required(opts, "merchant-id", "SIPS_MERCHANT_ID")?,
+        key_version: required(opts, "key-version", "SIPS_KEY_VERSION")?,
+        key: secret_key(opts)?,
     }))
 }
 
-async fn serve(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, Error> {
-    use crate::simulator::{Merchant, Scenario, Simulator, SimulatorConfig, DEMO_MERCHANT_ID};
+async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error> {
+    use sips_wallet::simulator::{
+        Merchant, Scenario, Simulator, SimulatorConfig, DEMO_MERCHANT_ID,
+    };
     let seconds = |name| Duration::from_secs(*matches.get_one::<u64>(name).unwrap_or(&30));
     let mut config = SimulatorConfig::default()
         .latency(Duration::from_millis(
@@ -355,7 +522,7 @@ async fn serve(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, Er
         let scenario = Scenario::load(path).map_err(|e| Error::Config(e.to_string()))?;
         config = config.scenario(scenario);
     }
-    if let Some(merchant) = merchant_from_globals(global)? {
+    if let Some(merchant) = merchant_from_credentials(opts)? {
         config = config.merchant(merchant);
     }
     for spec in matches.get_many::<String>("merchant").into_iter().flatten() {
@@ -405,8 +572,8 @@ async fn serve(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, Er
         let demo = if id == DEMO_MERCHANT_ID && has_demo {
             format!(
                 " (demo: SIPS_MERCHANT_ID={id} SIPS_KEY_VERSION={} SIPS_SECRET_KEY={})",
-                crate::simulator::DEMO_KEY_VERSION,
-                crate::simulator::DEMO_SECRET_KEY
+                sips_wallet::simulator::DEMO_KEY_VERSION,
+                sips_wallet::simulator::DEMO_SECRET_KEY
             )
         } else {
             String::new()
@@ -465,10 +632,10 @@ impl StopSignals {
 }
 
 async fn tour() -> Result<ExitCode, Error> {
-    println!("sips-wallet guided tour: the real client against the bundled simulator, over HTTP on loopback.");
-    println!("(`sips-wallet --help` lists the commands.)\n");
+    say!("sips-wallet guided tour: the real client against the bundled simulator, over HTTP on loopback.");
+    say!("(`sips-wallet --help` lists the commands.)\n");
     let report = crate::tour::run().await?;
-    print!("{}", report.text);
+    let _ = write!(std::io::stdout(), "{}", report.text);
     Ok(if report.all_passed() {
         ExitCode::SUCCESS
     } else {
@@ -476,8 +643,8 @@ async fn tour() -> Result<ExitCode, Error> {
     })
 }
 
-fn secret_key(matches: &ArgMatches) -> Result<SecretKey, Error> {
-    if let Some(path) = matches.get_one::<PathBuf>("secret-key-file") {
+fn secret_key(opts: Opts<'_>) -> Result<SecretKey, Error> {
+    if let Some(path) = opts.path("secret-key-file") {
         return SecretKey::from_file(path).map_err(|e| {
             Error::Config(format!(
                 "cannot read the secret key file {}: {e}",
@@ -493,78 +660,103 @@ fn secret_key(matches: &ArgMatches) -> Result<SecretKey, Error> {
     }
 }
 
-fn algorithm(matches: &ArgMatches) -> Algorithm {
-    matches
-        .get_one::<String>("seal-algorithm")
-        .and_then(|a| Algorithm::from_name(a))
+fn algorithm(opts: Opts<'_>) -> Algorithm {
+    opts.string("seal-algorithm")
+        .and_then(Algorithm::from_name)
         .unwrap_or_default()
 }
 
-/// A client from the global options.
-pub fn client_from(matches: &ArgMatches) -> Result<WalletClient, Error> {
+/// A client from the connection options.
+fn client_from(opts: Opts<'_>) -> Result<WalletClient, Error> {
     let mut builder = WalletClient::builder()
-        .merchant_id(required(matches, "merchant-id", "SIPS_MERCHANT_ID")?)
-        .key_version(required(matches, "key-version", "SIPS_KEY_VERSION")?)
-        .secret_key(secret_key(matches)?)
-        .seal_algorithm(algorithm(matches))
-        .timeout(Duration::from_secs(
-            *matches.get_one::<u64>("timeout").unwrap_or(&30),
-        ))
-        .binding(
-            match matches.get_one::<String>("binding").map(String::as_str) {
-                Some("json") => crate::Binding::Json,
-                _ => crate::Binding::Soap,
-            },
-        );
-    if let Some(url) = matches.get_one::<String>("url") {
+        .merchant_id(required(opts, "merchant-id", "SIPS_MERCHANT_ID")?)
+        .key_version(required(opts, "key-version", "SIPS_KEY_VERSION")?)
+        .secret_key(secret_key(opts)?)
+        .seal_algorithm(algorithm(opts))
+        .timeout(Duration::from_secs(opts.number("timeout").unwrap_or(30)))
+        .binding(match opts.string("binding") {
+            Some("json") => Binding::Json,
+            _ => Binding::Soap,
+        });
+    if let Some(url) = opts.string("url") {
         builder = builder.base_url(url);
-    } else if let Some(env) = matches
-        .get_one::<String>("env")
-        .and_then(|n| Environment::from_name(n))
-    {
+    } else if let Some(env) = opts.string("env").and_then(Environment::from_name) {
         builder = builder.environment(env);
     }
     builder.build()
 }
 
-fn required(matches: &ArgMatches, flag: &str, env: &str) -> Result<String, Error> {
-    matches
-        .get_one::<String>(flag)
-        .cloned()
+fn required(opts: Opts<'_>, flag: &str, env: &str) -> Result<String, Error> {
+    opts.string(flag)
+        .map(str::to_string)
         .ok_or_else(|| Error::Config(format!("--{flag} (or {env}) is required")))
+}
+
+/// A card-data field's value: `-` reads standard input, `--…-file` a file; a plain argument works
+/// but is visible in `ps` and the shell's history, so it is warned about.
+fn sensitive_value(matches: &ArgMatches, field: &str) -> Result<Option<String>, Error> {
+    let flag = flag_name(field);
+    let trimmed = |text: String| text.trim_end_matches(['\r', '\n']).to_string();
+    if let Some(path) = matches
+        .try_get_one::<PathBuf>(&format!("{flag}-file"))
+        .ok()
+        .flatten()
+    {
+        return std::fs::read_to_string(path)
+            .map(|t| Some(trimmed(t)))
+            .map_err(|e| Error::Config(format!("--{flag}-file {}: {e}", path.display())));
+    }
+    match matches.try_get_one::<String>(field).ok().flatten() {
+        None => Ok(None),
+        Some(dash) if dash == "-" => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Error::Config(format!("--{flag} -: cannot read standard input: {e}"))
+            })?;
+            Ok(Some(trimmed(text)))
+        }
+        Some(value) => {
+            eprintln!(
+                "warning: --{flag} on the command line is visible in `ps` and the shell's history; \
+                 use `--{flag} -` (standard input) or --{flag}-file"
+            );
+            Ok(Some(value.clone()))
+        }
+    }
 }
 
 async fn operation_call(
     operation: &'static dyn DynOperation,
-    global: &ArgMatches,
+    opts: Opts<'_>,
     matches: &ArgMatches,
 ) -> Result<ExitCode, Error> {
-    let client = client_from(global)?;
-    let fields: Vec<(&str, &str)> = operation
-        .request_fields()
-        .iter()
-        .filter_map(|f| {
+    let client = client_from(opts)?;
+    let mut values: Vec<(&str, String)> = Vec::new();
+    for field in operation.request_fields() {
+        let value = if SENSITIVE_FIELDS.contains(&field.name) {
+            sensitive_value(matches, field.name)?
+        } else {
             matches
-                .try_get_one::<String>(f.name)
+                .try_get_one::<String>(field.name)
                 .ok()
                 .flatten()
-                .map(|v| (f.name, v.as_str()))
-        })
-        .collect();
+                .cloned()
+        };
+        if let Some(value) = value {
+            values.push((field.name, value));
+        }
+    }
+    let fields: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let mut request = operation
         .dyn_request(&fields)
         .map_err(|e| Error::Config(e.to_string()))?;
     if matches.get_flag("dry-run") {
         let prepared = request.prepare_dyn(&client)?;
-        print!("{}", prepared.body);
+        let _ = write!(std::io::stdout(), "{}", prepared.body);
         return Ok(ExitCode::SUCCESS);
     }
     let reply = request.send_dyn(&client).await?;
-    print_reply(
-        operation,
-        &reply,
-        global.get_one::<String>("output").map(String::as_str) == Some("json"),
-    );
+    print_reply(operation, &reply, opts.string("output") == Some("json"));
     Ok(if reply.is_success() {
         ExitCode::SUCCESS
     } else {
@@ -573,7 +765,7 @@ async fn operation_call(
 }
 
 fn print_reply(operation: &'static dyn DynOperation, reply: &Reply<Value>, json: bool) {
-    let verified = matches!(reply.verification, crate::Verification::Verified);
+    let verified = matches!(reply.verification, Verification::Verified);
     if json {
         let out = serde_json::json!({
             "operation": operation.info().name,
@@ -583,10 +775,10 @@ fn print_reply(operation: &'static dyn DynOperation, reply: &Reply<Value>, json:
             "durationMs": reply.exchange.duration.as_millis() as u64,
             "response": reply.response.to_json(),
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return;
     }
-    println!(
+    say!(
         "{}: {} {} (seal {}, {} ms)",
         operation.info().name,
         reply.code.as_deref().unwrap_or("--"),
@@ -605,14 +797,14 @@ fn print_value(value: &Value, indent: &str) {
     if let Value::Object(fields) = value {
         for (name, field) in fields {
             match field {
-                Value::Text(t) => println!("{indent}{name}: {t}"),
+                Value::Text(t) => say!("{indent}{name}: {t}"),
                 Value::Object(_) => {
-                    println!("{indent}{name}:");
+                    say!("{indent}{name}:");
                     print_value(field, &format!("{indent}  "));
                 }
                 Value::List(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        println!("{indent}{name}[{i}]:");
+                        say!("{indent}{name}[{i}]:");
                         print_value(item, &format!("{indent}  "));
                     }
                 }
@@ -621,7 +813,7 @@ fn print_value(value: &Value, indent: &str) {
     }
 }
 
-fn seal_command(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, Error> {
+fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error> {
     let mut input = String::new();
     match matches.get_one::<String>("file") {
         Some(path) if path != "-" => {
@@ -629,64 +821,88 @@ fn seal_command(global: &ArgMatches, matches: &ArgMatches) -> Result<ExitCode, E
                 .map_err(|e| Error::Config(format!("cannot read {path}: {e}")))?;
         }
         _ => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("reading a JSON message or a SOAP envelope from standard input (Ctrl-D ends it)");
+            }
             std::io::stdin()
                 .read_to_string(&mut input)
                 .map_err(|e| Error::Config(format!("cannot read standard input: {e}")))?;
         }
     }
     let message = Value::read_message(&input)?;
-    let key = secret_key(global)?;
-    let algorithm = algorithm(global);
+    let key = secret_key(opts)?;
+    let algorithm = algorithm(opts);
     let reveal = matches.get_flag("reveal");
     let fields = message.sealed_fields();
-    println!("Fields in seal order (keyVersion, sealAlgorithm and seal are never sealed):");
-    let mut shown = String::new();
-    for (path, value) in &fields {
-        let leaf = path.rsplit('.').next().unwrap_or(path);
-        let leaf = leaf.split('[').next().unwrap_or(leaf);
-        let display = if !reveal && SENSITIVE_FIELDS.contains(&leaf) {
-            mask_pan(value)
-        } else {
-            value.clone()
-        };
-        println!("  {path} = {display}");
-        shown.push_str(&display);
-    }
-    let data: String = fields.iter().map(|(_, v)| v.as_str()).collect();
-    println!(
-        "Sealed string{}:",
-        if reveal || shown == data {
-            ""
-        } else {
-            " (card numbers masked; --reveal shows them)"
-        }
-    );
-    println!("  {shown}");
-    let computed = seal::compute(algorithm, &key, &data);
-    println!("Seal ({algorithm}):");
-    println!("  {computed}");
-    let received = message.text("seal").filter(|s| !s.is_empty());
-    let expected = matches
-        .get_one::<String>("expect")
-        .map(String::as_str)
-        .or(received);
-    match expected {
-        Some(expected) => {
-            if seal::verify(algorithm, &key, &data, expected) {
-                println!(
-                    "Matches {}.",
-                    if matches.contains_id("expect") {
-                        "--expect"
-                    } else {
-                        "the message's seal"
-                    }
-                );
-                Ok(ExitCode::SUCCESS)
+    let shown: Vec<(String, String)> = fields
+        .iter()
+        .map(|(path, value)| {
+            let leaf = path.rsplit('.').next().unwrap_or(path);
+            let leaf = leaf.split('[').next().unwrap_or(leaf);
+            let display = if !reveal && SENSITIVE_FIELDS.contains(&leaf) {
+                mask_pan(value)
             } else {
-                println!("Does NOT match {expected}: check the key, keyVersion, algorithm and the fields above.");
-                Ok(ExitCode::FAILURE)
-            }
+                value.clone()
+            };
+            (path.clone(), display)
+        })
+        .collect();
+    let shown_string: String = shown.iter().map(|(_, v)| v.as_str()).collect();
+    let data: String = fields.iter().map(|(_, v)| v.as_str()).collect();
+    let computed = seal::compute(algorithm, &key, &data);
+    let received = message.text("seal").filter(|s| !s.is_empty());
+    let expect = matches.get_one::<String>("expect").map(String::as_str);
+    let expected = expect.or(received);
+    let matched = expected.map(|e| seal::verify(algorithm, &key, &data, e));
+    if opts.string("output") == Some("json") {
+        let out = serde_json::json!({
+            "fields": shown
+                .iter()
+                .map(|(path, value)| serde_json::json!({ "path": path, "value": value }))
+                .collect::<Vec<_>>(),
+            "sealedString": shown_string,
+            "cardNumbersMasked": !reveal && shown_string != data,
+            "algorithm": algorithm.as_str(),
+            "seal": computed,
+            "expected": expected,
+            "expectedFrom": if expect.is_some() { Some("--expect") } else if received.is_some() { Some("message") } else { None },
+            "matches": matched,
+        });
+        say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        say!("Fields in seal order (keyVersion, sealAlgorithm and seal are never sealed):");
+        for (path, display) in &shown {
+            say!("  {path} = {display}");
         }
-        None => Ok(ExitCode::SUCCESS),
+        say!(
+            "Sealed string{}:",
+            if reveal || shown_string == data {
+                ""
+            } else {
+                " (card numbers masked; --reveal shows them)"
+            }
+        );
+        say!("  {shown_string}");
+        say!("Seal ({algorithm}):");
+        say!("  {computed}");
+        match (expected, matched) {
+            (Some(_), Some(true)) => say!(
+                "Matches {}.",
+                if expect.is_some() {
+                    "--expect"
+                } else {
+                    "the message's seal"
+                }
+            ),
+            (Some(expected), _) => say!(
+                "Does NOT match {expected}: check the key, keyVersion, algorithm and the fields above."
+            ),
+            _ => {}
+        }
     }
+    Ok(if matched == Some(false) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -61,8 +61,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod client;
 pub mod codec;
 pub mod contract;
@@ -80,8 +78,6 @@ mod retry;
 pub mod seal;
 #[cfg(feature = "simulator")]
 pub mod simulator;
-#[cfg(feature = "simulator")]
-pub mod tour;
 mod transport;
 mod validate;
 

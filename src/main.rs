@@ -1,5 +1,8 @@
 //! The `sips-wallet` binary: see `sips-wallet --help`.
 
+mod cli;
+mod tour;
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -21,5 +24,5 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(colour)
         .init();
-    sips_wallet::cli::run(std::env::args_os()).await
+    cli::run(std::env::args_os()).await
 }

@@ -4,14 +4,14 @@
 use std::fmt::Write as _;
 use std::future::Future;
 
-use crate::contract::{
+use sips_wallet::contract::{
     AddCardRequest, DeletePaymentMeanRequest, GetPaymentMeanDataRequest, GetWalletDataRequest,
     PanType, SignOffRequest, UpdatePaymentMeanRequest,
 };
-use crate::simulator::{
+use sips_wallet::simulator::{
     Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
 };
-use crate::{Error, Reply, SecretKey, Verification, WalletClient};
+use sips_wallet::{Error, Reply, SecretKey, Verification, WalletClient};
 
 /// What the tour printed, and whether every step gave the code it expected.
 #[derive(Debug, Clone)]
@@ -103,7 +103,7 @@ pub async fn run() -> Result<TourReport, Error> {
         .key_version(DEMO_KEY_VERSION)
         .secret_key(SecretKey::new(DEMO_SECRET_KEY).map_err(|e| Error::Config(e.to_string()))?);
     let client = builder.clone().build()?;
-    let json_client = builder.binding(crate::Binding::Json).build()?;
+    let json_client = builder.binding(sips_wallet::Binding::Json).build()?;
     let wallet = format!("TOUR-{}", std::process::id());
     let mut tour = Tour {
         text: String::new(),
@@ -233,8 +233,8 @@ pub async fn run() -> Result<TourReport, Error> {
     )
     .await;
 
-    let in_app = crate::inapp::PaymentTokenInitializeRequest::new()
-        .sdk_operation_name(crate::inapp::SdkOperationName::Addcard)
+    let in_app = sips_wallet::inapp::PaymentTokenInitializeRequest::new()
+        .sdk_operation_name(sips_wallet::inapp::SdkOperationName::Addcard)
         .sdk_version("2.0.4");
     if let Some(reply) = tour
         .step(

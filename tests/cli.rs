@@ -173,7 +173,11 @@ fn bad_input_exits_non_zero_naming_the_field() {
     )
     .output()
     .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a bad field is a usage error"
+    );
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("cardNumber"), "{stderr}");
     assert!(!stderr.contains("4111111111111112"), "{stderr}");
@@ -296,6 +300,8 @@ fn no_arguments_runs_the_tour() {
         stdout.contains("11 of 11 steps gave the expected response code."),
         "{stdout}"
     );
+    assert!(stdout.contains("4111##########11"), "{stdout}");
+    assert!(!stdout.contains("4111111111111111"), "{stdout}");
 }
 
 /// Starts `serve` with `env`, waits for its banner (up to the `State:` line) and returns it.
@@ -450,4 +456,218 @@ fn serve_refuses_bad_settings_clearly() {
         "{}",
         String::from_utf8_lossy(&second.stderr)
     );
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("SIPS_MERCHANT_ID")
+        .env_remove("SIPS_KEY_VERSION")
+        .env_remove("SIPS_SECRET_KEY")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+#[test]
+fn version_completions_and_whole_help_text() {
+    let version = run(&["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        text(&version.stdout).trim(),
+        format!("sips-wallet {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    let bash = run(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    assert!(
+        text(&bash.stdout).contains("complete -F") && text(&bash.stdout).contains("sips-wallet"),
+        "a bash completion script"
+    );
+    assert!(text(&bash.stdout).contains("get-wallet-data"));
+
+    // Help text is not cut at "e.g.".
+    let help = text(&run(&["sign-off", "--help"]).stdout);
+    assert!(
+        help.contains("a version number (e.g. WR_WS_2.55) [default: WR_WS_2.51]"),
+        "{help}"
+    );
+    // Connection options under their own heading on the calls, absent where they do nothing.
+    assert!(help.contains("Connection:"), "{help}");
+    let serve_help = text(&run(&["serve", "--help"]).stdout);
+    assert!(!serve_help.contains("--url"), "{serve_help}");
+    assert!(!serve_help.contains("--binding"), "{serve_help}");
+    let seal_help = text(&run(&["seal", "--help"]).stdout);
+    assert!(!seal_help.contains("--timeout"), "{seal_help}");
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line_and_json_errors_go_to_stdout() {
+    let key_env = [
+        ("SIPS_MERCHANT_ID", "011223344550000"),
+        ("SIPS_KEY_VERSION", "1"),
+        ("SIPS_SECRET_KEY", "k"),
+    ];
+    let with_key = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .envs(key_env)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    // A required field left out.
+    let missing = with_key(&["--url", "http://127.0.0.1:9", "sign-off"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = text(&missing.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("merchantWalletId"), "{stderr}");
+    // --timeout 0.
+    let zero = with_key(&["sign-off", "--timeout", "0", "--merchant-wallet-id", "W"]);
+    assert_eq!(zero.status.code(), Some(2));
+    // No credentials.
+    let no_key = run(&["sign-off", "--merchant-wallet-id", "W"]);
+    assert_eq!(no_key.status.code(), Some(2));
+
+    // Nothing listening: one JSON object on stdout, nothing on stderr, exit 1.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let failed = with_key(&[
+        "sign-off",
+        "--url",
+        &url,
+        "--output",
+        "json",
+        "--merchant-wallet-id",
+        "W",
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(text(&failed.stderr), "");
+    let json: serde_json::Value = serde_json::from_slice(&failed.stdout).unwrap();
+    assert_eq!(json["error"]["kind"], "connect");
+    assert_eq!(json["error"]["delivery"], "NotSent");
+    assert!(json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot connect"));
+}
+
+#[test]
+fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
+    let message = r#"{"merchantId":"011223344550000","interfaceVersion":"WR_WS_2.51","keyVersion":"1","merchantWalletId":"SIM01"}"#;
+    let mut seal = cli(&["seal", "--output", "json"], "superSafeSecretKey");
+    let (code, out) = run_with_stdin(std::mem::replace(&mut seal, Command::new(BIN)), message);
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["sealedString"], "WR_WS_2.51011223344550000SIM01");
+    assert_eq!(json["fields"][0]["path"], "interfaceVersion");
+    assert_eq!(json["matches"], serde_json::Value::Null);
+
+    // --card-number - reads standard input: the dry run holds it, no warning is printed.
+    let mut child = cli(
+        &[
+            "--url",
+            "http://127.0.0.1:9",
+            "add-card",
+            "--dry-run",
+            "--merchant-wallet-id",
+            "W",
+            "--card-expiry-date",
+            "203012",
+            "--card-number",
+            "-",
+        ],
+        "k",
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"4111111111111111\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("<urn:cardNumber>4111111111111111</urn:cardNumber>"));
+    assert_eq!(text(&output.stderr), "");
+
+    // From a file.
+    let dir = std::env::temp_dir().join(format!("sips-cli-card-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("card");
+    std::fs::write(&file, "5555555555554444\n").unwrap();
+    let from_file = cli(
+        &[
+            "--url",
+            "http://127.0.0.1:9",
+            "add-card",
+            "--dry-run",
+            "--merchant-wallet-id",
+            "W",
+            "--card-expiry-date",
+            "203012",
+            "--card-number-file",
+            file.to_str().unwrap(),
+        ],
+        "k",
+    )
+    .output()
+    .unwrap();
+    assert!(text(&from_file.stdout).contains(">5555555555554444<"));
+
+    // As a plain argument it still works, with a warning.
+    let plain = cli(
+        &[
+            "--url",
+            "http://127.0.0.1:9",
+            "add-card",
+            "--dry-run",
+            "--merchant-wallet-id",
+            "W",
+            "--card-expiry-date",
+            "203012",
+            "--card-number",
+            "4111111111111111",
+        ],
+        "k",
+    )
+    .output()
+    .unwrap();
+    assert_eq!(plain.status.code(), Some(0));
+    assert!(
+        text(&plain.stderr).contains("visible in `ps`"),
+        "{}",
+        text(&plain.stderr)
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let mut child = Command::new(BIN)
+        .args(["completions", "bash"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe, as `| head -1` does.
+    let mut first = [0u8; 16];
+    let mut stdout = child.stdout.take().unwrap();
+    let _ = std::io::Read::read(&mut stdout, &mut first);
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    let stderr = text(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
 }

@@ -21,7 +21,11 @@ fn no_dependency_needs_a_newer_rust_than_declared() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let packages: HashMap<&str, &serde_json::Value> = metadata["packages"]
         .as_array()
@@ -51,7 +55,10 @@ fn no_dependency_needs_a_newer_rust_than_declared() {
         let package = packages[id];
         if let Some(needed) = package["rust_version"].as_str() {
             if version(needed) > declared {
-                too_new.push(format!("{} {} needs {needed}", package["name"], package["version"]));
+                too_new.push(format!(
+                    "{} {} needs {needed}",
+                    package["name"], package["version"]
+                ));
             }
         }
         for dep in nodes[id]["deps"].as_array().unwrap() {

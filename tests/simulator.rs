@@ -524,15 +524,6 @@ async fn fault_injection_answers_99_or_drops_the_connection() {
 }
 
 #[tokio::test]
-async fn the_guided_tour_passes() {
-    let report = sips_wallet::tour::run().await.unwrap();
-    assert!(report.all_passed(), "{}", report.text);
-    assert_eq!(report.steps, 11);
-    assert!(report.text.contains("4111##########11"));
-    assert!(!report.text.contains("4111111111111111"));
-}
-
-#[tokio::test]
 async fn the_wallet_works_over_json_as_over_soap() {
     let simulator = start(SimulatorConfig::default()).await;
     let json = WalletClient::builder()
