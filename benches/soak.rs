@@ -62,7 +62,13 @@ struct Server {
 impl Server {
     fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sips-wallet"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--max-connections", "4096"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--max-connections",
+                "4096",
+            ])
             .args(args)
             .env("RUST_LOG", "off")
             .stdout(Stdio::piped())

@@ -46,7 +46,13 @@ impl Server {
     fn start(extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sips-wallet"))
             // No connection cap in the way: the clients here open up to 1,000 at once.
-            .args(["serve", "--listen", "127.0.0.1:0", "--max-connections", "4096"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--max-connections",
+                "4096",
+            ])
             .args(extra)
             .env("RUST_LOG", "off")
             .stdout(Stdio::piped())
@@ -101,12 +107,32 @@ fn rss_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Alternating rounds per row of the end-to-end table.
+const ROUNDS: usize = 5;
+
 struct Run {
     failed: usize,
     calls_per_second: f64,
     p50: Duration,
     p99: Duration,
     cpu_per_call: Duration,
+}
+
+impl Run {
+    /// Each metric's median over the rounds.
+    fn median(runs: &[Run]) -> Run {
+        fn mid<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+            values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            values[values.len() / 2]
+        }
+        Run {
+            failed: runs.iter().map(|r| r.failed).sum(),
+            calls_per_second: mid(runs.iter().map(|r| r.calls_per_second).collect()),
+            p50: mid(runs.iter().map(|r| r.p50).collect()),
+            p99: mid(runs.iter().map(|r| r.p99).collect()),
+            cpu_per_call: mid(runs.iter().map(|r| r.cpu_per_call).collect()),
+        }
+    }
 }
 
 /// `total` calls of `call`, `concurrency` at a time.
@@ -194,41 +220,34 @@ async fn client_call(client: WalletClient) -> bool {
 /// `wallets` wallets of one payment mean stored first, in memory (`state` None) or in a file.
 async fn simulator_load(state: Option<&std::path::Path>, wallets: usize) -> (f64, usize) {
     let id = |i: usize| format!("LOAD-{i:06}");
-    let server = match state {
-        Some(path) => {
-            let _ = std::fs::remove_file(path);
-            let store = sips_wallet::simulator::wallets::Store::open(path).expect("state");
-            store
-                .transaction(|w| {
-                    for i in 0..wallets {
-                        w.add_card(DEMO_MERCHANT_ID, &id(i), CARDS[0], "203001", None, None)?
-                            .expect("a new wallet");
-                    }
-                    Ok(())
-                })
-                .expect("fill the state");
-            drop(store);
-            Server::start(&["--state", path.to_str().expect("UTF-8 path")])
+    if let Some(path) = state {
+        for leftover in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{leftover}", path.display()));
         }
+    }
+    let server = match state {
+        Some(path) => Server::start(&["--state", path.to_str().expect("UTF-8 path")]),
         None => Server::start(&[]),
     };
     let client = client(&server.url);
-    if state.is_none() {
-        let next = Arc::new(AtomicU64::new(0));
-        let filler = client.clone();
-        let filled = run(64, wallets, move || {
-            let (client, i) = (filler.clone(), next.fetch_add(1, Ordering::Relaxed) as usize);
-            async move {
-                let request = AddCardRequest::new()
-                    .merchant_wallet_id(format!("LOAD-{i:06}"))
-                    .card_number(CARDS[0])
-                    .card_expiry_date("203001");
-                client.add_card(request).await.is_ok_and(|r| r.is_success())
-            }
-        })
-        .await;
-        assert_eq!(filled.failed, 0, "every wallet stored");
-    }
+    // Filled through the simulator itself, 64 calls at a time.
+    let next = Arc::new(AtomicU64::new(0));
+    let filler = client.clone();
+    let filled = run(64, wallets, move || {
+        let (client, i) = (
+            filler.clone(),
+            next.fetch_add(1, Ordering::Relaxed) as usize,
+        );
+        async move {
+            let request = AddCardRequest::new()
+                .merchant_wallet_id(id(i))
+                .card_number(CARDS[0])
+                .card_expiry_date("203001");
+            client.add_card(request).await.is_ok_and(|r| r.is_success())
+        }
+    })
+    .await;
+    assert_eq!(filled.failed, 0, "every wallet stored");
     // Sealed getWalletData envelopes for 64 stored wallets spread over the whole range.
     let mut bodies = Vec::new();
     let mut uri = None;
@@ -243,7 +262,7 @@ async fn simulator_load(state: Option<&std::path::Path>, wallets: usize) -> (f64
     let (uri, bodies) = (uri.expect("64 bodies"), Arc::new(bodies));
     let bare: Bare = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
     let next = Arc::new(AtomicU64::new(0));
-    let result = run(256, 20_000, move || {
+    let result = run(256, 60_000, move || {
         let k = next.fetch_add(1, Ordering::Relaxed) as usize % bodies.len();
         bare_call(bare.clone(), uri.clone(), bodies[k].clone())
     })
@@ -323,26 +342,43 @@ async fn bench() {
     println!(
         "sealed and verified; simulator in another process; floor = bare hyper-util loop posting"
     );
-    println!("the same pre-built envelope to the same simulator.\n");
+    println!("the same pre-built envelope to the same simulator. Five alternating rounds per row; medians.\n");
     println!("| concurrency | calls | client calls/s | floor calls/s | ratio | client p50 / p99 | floor p50 / p99 | client CPU/call | floor CPU/call | ratio |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    for (concurrency, total) in [(1, 3_000), (16, 8_000), (256, 8_000)] {
-        let c = client.clone();
-        let subject = run(concurrency, total, move || client_call(c.clone())).await;
-        let (b, u, body) = (bare.clone(), uri.clone(), body.clone());
-        let floor = run(concurrency, total, move || {
-            bare_call(b.clone(), u.clone(), body.clone())
-        })
-        .await;
-        if subject.failed + floor.failed > 0 {
+    for (concurrency, total) in [(1, 2_000), (16, 5_000), (256, 5_000)] {
+        // Alternating rounds, the order swapped each time; each figure is the median round's.
+        let (mut subjects, mut floors) = (Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            let c = client.clone();
+            let subject = || run(concurrency, total, move || client_call(c.clone()));
+            let (b, u, body) = (bare.clone(), uri.clone(), body.clone());
+            let floor = || {
+                run(concurrency, total, move || {
+                    bare_call(b.clone(), u.clone(), body.clone())
+                })
+            };
+            if round % 2 == 0 {
+                subjects.push(subject().await);
+                floors.push(floor().await);
+            } else {
+                floors.push(floor().await);
+                subjects.push(subject().await);
+            }
+        }
+        let failed: (usize, usize) = (
+            subjects.iter().map(|r| r.failed).sum(),
+            floors.iter().map(|r| r.failed).sum(),
+        );
+        if failed.0 + failed.1 > 0 {
             println!(
                 "(concurrency {concurrency}: {} client and {} floor calls failed)",
-                subject.failed, floor.failed
+                failed.0, failed.1
             );
         }
+        let (subject, floor) = (Run::median(&subjects), Run::median(&floors));
         let us = |d: Duration| d.as_secs_f64() * 1e6;
         println!(
-            "| {concurrency} | {total} | {:.0} | {:.0} | {:.0} % | {:.0} / {:.0} µs | {:.0} / {:.0} µs | {:.0} µs | {:.0} µs | {:.2}× |",
+            "| {concurrency} | {ROUNDS} × {total} | {:.0} | {:.0} | {:.0} % | {:.0} / {:.0} µs | {:.0} / {:.0} µs | {:.0} µs | {:.0} µs | {:.2}× |",
             subject.calls_per_second,
             floor.calls_per_second,
             100.0 * subject.calls_per_second / floor.calls_per_second,
@@ -363,7 +399,7 @@ async fn bench() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("state.db");
     println!(
-        "\nThe simulator's load: bare loop, concurrency 256, 20,000 getWalletData calls of stored wallets (one mean each), answered 00.\n"
+        "\nThe simulator's load: bare loop, concurrency 256, 60,000 getWalletData calls of stored wallets (one mean each), answered 00.\n"
     );
     println!("| state | wallets stored | calls/s | vs in memory, 100 wallets |");
     println!("|---|---|---|---|");

@@ -533,13 +533,19 @@ fn usage_errors_exit_2_with_one_line_and_json_errors_go_to_stdout() {
     let no_key = run(&["sign-off", "--merchant-wallet-id", "W"]);
     assert_eq!(no_key.status.code(), Some(2));
 
-    // Nothing listening: one JSON object on stdout, nothing on stderr, exit 1.
+    // Nothing listening: one line on stderr in text (no second log line), and with --output json
+    // one JSON object on stdout, nothing on stderr; exit 1 either way.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}");
+    let as_text = with_key(&["sign-off", "--url", &url, "--merchant-wallet-id", "W"]);
+    assert_eq!(as_text.status.code(), Some(1));
+    let stderr = text(&as_text.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: cannot connect to"), "{stderr}");
     let failed = with_key(&[
         "sign-off",
         "--url",

@@ -195,3 +195,29 @@ fn a_proxy_url_that_cannot_work_is_refused_at_build() {
         .unwrap_err();
     assert!(error.to_string().contains("http://"), "{error}");
 }
+
+#[tokio::test]
+async fn the_simulator_through_a_proxy() {
+    use sips_wallet::simulator::{
+        Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
+    };
+    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let proxy = ConnectProxy::start(None).await;
+    let client = sips_wallet::WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(sips_wallet::SecretKey::new(DEMO_SECRET_KEY).unwrap())
+        .proxy(&proxy.url)
+        .build()
+        .unwrap();
+    let reply = client.sign_off(sign_off()).await.unwrap();
+    assert_eq!(
+        (reply.code.as_deref(), reply.verification),
+        (Some("25"), Verification::Verified)
+    );
+    let port = simulator.local_addr().port();
+    assert!(proxy.heads()[0].starts_with(&format!("CONNECT 127.0.0.1:{port} HTTP/1.1")));
+}

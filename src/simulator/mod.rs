@@ -9,7 +9,7 @@
 //!
 //! - [`config`]: merchants (several key versions each), state file, limits;
 //! - [`scenario`]: deterministic answers, delays and dropped connections for tests;
-//! - [`wallets`]: the wallets in SQLite;
+//! - `wallets`: the wallets in SQLite;
 //! - `server`: connections, timeouts, the connection cap, graceful shutdown;
 //! - `answer`: what the bank does with one request.
 
@@ -17,7 +17,7 @@ mod answer;
 pub mod config;
 pub mod scenario;
 mod server;
-pub mod wallets;
+mod wallets;
 
 use std::sync::atomic::AtomicU64;
 

@@ -255,13 +255,6 @@ impl Store {
         Ok(outcome)
     }
 
-    /// How many wallets it holds, all merchants together.
-    pub fn wallet_count(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .connection()
-            .query_row("SELECT count(*) FROM wallets", [], |r| r.get(0))?)
-    }
-
     fn connection(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding it left no transaction open (rusqlite rolls back on drop).
         self.connection
