@@ -21,8 +21,8 @@ use quick_xml::events::Event;
 use quick_xml::{NsReader, Reader, Writer};
 use sips_wallet::codec::Limits;
 use sips_wallet::contract::{
-    operations, AddCardRequest, AddCardResponse, GetWalletDataResponse, SignOffRequest,
-    SignOffResponse, WalletPaymentMeanData,
+    operations, AddCardOutput, AddCardRequest, GetWalletDataOutput, SignOffOutput, SignOffRequest,
+    WalletPaymentMeanData,
 };
 use sips_wallet::envelope::{self, Content};
 use sips_wallet::message::{Message, Operation};
@@ -164,8 +164,8 @@ fn decode_rows<O: Operation>(label: &str, key: &SecretKey, xml: &str) -> (f64, f
     )
 }
 
-fn wallet(means: usize) -> GetWalletDataResponse {
-    let mut response = GetWalletDataResponse::new()
+fn wallet(means: usize) -> GetWalletDataOutput {
+    let mut response = GetWalletDataOutput::new()
         .wallet_response_code("00")
         .wallet_creation_date_time("2026-01-02T03:04:05+01:00")
         .wallet_last_action_date_time("2026-11-23T10:00:00+01:00");
@@ -328,7 +328,7 @@ fn main() {
 
     let sign_off_response = encode_response::<operations::SignOff>(
         &key,
-        &SignOffResponse::new()
+        &SignOffOutput::new()
             .wallet_response_code("00")
             .wallet_action_date_time("2026-11-23T10:00:00+01:00"),
     );
@@ -341,7 +341,7 @@ fn main() {
     ));
     let add_card_response = encode_response::<operations::AddCard>(
         &key,
-        &AddCardResponse::new()
+        &AddCardOutput::new()
             .wallet_response_code("00")
             .wallet_action_date_time("2026-11-23T10:00:00+01:00")
             .payment_mean_id("3")

@@ -699,7 +699,8 @@ impl WalletClient {
         let code_meaning = code
             .as_deref()
             .and_then(|c| <O::Response as Message>::field(code_field).and_then(|f| f.describe(c)));
-        let verification = match response.text("seal") {
+        // An empty `seal` element proves nothing, like an absent one.
+        let verification = match response.text("seal").filter(|s| !s.is_empty()) {
             Some(received) => {
                 if seal::verify(
                     self.inner.algorithm,

@@ -454,7 +454,7 @@ fn yaserde_and_the_generated_codec_agree_on_every_message() {
         contract::with_request_element(name, AgreeOnRequest(&body)).unwrap();
     }
 
-    let mut wallet = contract::GetWalletDataResponse::new()
+    let mut wallet = contract::GetWalletDataOutput::new()
         .wallet_response_code("00")
         .wallet_creation_date_time("2026-01-02T03:04:05+01:00")
         .wallet_last_action_date_time("2026-11-23T10:00:00+01:00");
@@ -471,7 +471,7 @@ fn yaserde_and_the_generated_codec_agree_on_every_message() {
                 .payment_mean_brand(brand),
         );
     }
-    wallet.seal = "abc".into();
+    wallet.seal = Some("abc".into());
     let body = envelope::write_response::<operations::GetWalletData>(&wallet).unwrap();
     agree(
         "getWalletData response",
@@ -481,11 +481,11 @@ fn yaserde_and_the_generated_codec_agree_on_every_message() {
         &body,
     );
 
-    let mut sign_off = contract::SignOffResponse::new()
+    let mut sign_off = contract::SignOffOutput::new()
         .wallet_response_code("94")
         .error_field_name("cardNumber")
         .wallet_action_date_time("2026-11-23T10:00:00+01:00");
-    sign_off.seal = "def".into();
+    sign_off.seal = Some("def".into());
     let body = envelope::write_response::<operations::SignOff>(&sign_off).unwrap();
     agree(
         "signOff response",

@@ -25,7 +25,7 @@ fn sign_off() -> SignOffRequest {
 /// Serves `body` to one signOff call and returns what the client made of it.
 async fn sign_off_against(
     body: String,
-) -> Result<sips_wallet::Reply<contract::SignOffResponse>, Error> {
+) -> Result<sips_wallet::Reply<contract::SignOffOutput>, Error> {
     let server = TestServer::start(move |_| Action::Respond(200, body.clone())).await;
     client(&server.url).sign_off(sign_off()).await
 }
@@ -124,9 +124,13 @@ async fn text_mixed_with_fields_is_refused() {
 #[tokio::test]
 async fn an_unknown_field_is_sealed_and_visible() {
     let key = SecretKey::new(KEY).unwrap();
-    let mut response = contract::SignOffResponse::new().wallet_response_code("00");
+    let mut response = contract::SignOffOutput::new().wallet_response_code("00");
     response.unknown_fields.push("walletNewField", "v2");
-    response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+    response.seal = Some(seal::compute(
+        seal::Algorithm::HmacSha256,
+        &key,
+        &response.seal_data(),
+    ));
     let body = envelope::write_response::<operations::SignOff>(&response).unwrap();
     assert!(body.contains("<urn:walletNewField>v2</urn:walletNewField>"));
 
@@ -148,13 +152,17 @@ async fn an_unknown_field_is_sealed_and_visible() {
 #[tokio::test]
 async fn extra_payment_means_in_a_sealed_wallet_break_the_seal() {
     let key = SecretKey::new(KEY).unwrap();
-    let mut response = contract::GetWalletDataResponse::new().wallet_response_code("00");
+    let mut response = contract::GetWalletDataOutput::new().wallet_response_code("00");
     response.wallet_payment_mean_data_list.push(
         WalletPaymentMeanData::new()
             .payment_mean_id("1")
             .masked_pan("4111##########11"),
     );
-    response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+    response.seal = Some(seal::compute(
+        seal::Algorithm::HmacSha256,
+        &key,
+        &response.seal_data(),
+    ));
     let sealed = envelope::write_response::<operations::GetWalletData>(&response).unwrap();
     let extra = "<urn:walletPaymentMeanDataList><urn:paymentMeanId>9</urn:paymentMeanId><urn:maskedPan>5555##########44</urn:maskedPan></urn:walletPaymentMeanDataList>";
     let forged = sealed.replace(

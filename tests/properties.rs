@@ -12,7 +12,7 @@ use quick_xml::events::Event;
 
 use common::{Action, TestServer, KEY};
 use sips_wallet::contract::{
-    operations, AddCardRequest, GetWalletDataRequest, GetWalletDataResponse, WalletPaymentMeanData,
+    operations, AddCardRequest, GetWalletDataOutput, GetWalletDataRequest, WalletPaymentMeanData,
 };
 use sips_wallet::message::Message;
 use sips_wallet::simulator::{Simulator, SimulatorConfig};
@@ -114,7 +114,7 @@ fn any_text_round_trips_through_the_simulator_exactly_or_is_refused_naming_its_f
 }
 
 /// A sealed getWalletData answer holding three payment means.
-fn sealed_wallet() -> (GetWalletDataResponse, String) {
+fn sealed_wallet() -> (GetWalletDataOutput, String) {
     let mean = |id: &str, alias: &str| {
         WalletPaymentMeanData::new()
             .payment_mean_id(id)
@@ -122,14 +122,18 @@ fn sealed_wallet() -> (GetWalletDataResponse, String) {
             .payment_mean_alias(alias)
             .pan_expiry_date("203012")
     };
-    let mut response = GetWalletDataResponse::new()
+    let mut response = GetWalletDataOutput::new()
         .wallet_response_code("00")
         .wallet_creation_date_time("2026-11-23T10:00:00+01:00")
         .wallet_payment_mean_data_list(mean("1", "first"))
         .wallet_payment_mean_data_list(mean("2", "second"))
         .wallet_payment_mean_data_list(mean("3", "third"));
     let key = SecretKey::new(KEY).unwrap();
-    response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+    response.seal = Some(seal::compute(
+        seal::Algorithm::HmacSha256,
+        &key,
+        &response.seal_data(),
+    ));
     let body = envelope::write_response::<operations::GetWalletData>(&response).unwrap();
     (response, body)
 }

@@ -588,9 +588,9 @@ fn run<M: Message>(
 
 fn apply_means<R: Message>(response: &mut R, effects: Effects) {
     let any: &mut dyn Any = response;
-    if let Some(r) = any.downcast_mut::<contract::GetWalletDataResponse>() {
+    if let Some(r) = any.downcast_mut::<contract::GetWalletDataOutput>() {
         r.wallet_payment_mean_data_list = effects.means.into_iter().map(mean_data).collect();
-    } else if let Some(r) = any.downcast_mut::<contract::GetPaymentMeanDataResponse>() {
+    } else if let Some(r) = any.downcast_mut::<contract::GetPaymentMeanDataOutput>() {
         r.wallet_payment_mean_data = effects.one_mean.map(mean_data);
     }
 }

@@ -172,22 +172,30 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// A sealed signOff response, as the bank would send it (or sealed with another key).
 pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
-    let mut response = contract::SignOffResponse::new()
+    let mut response = contract::SignOffOutput::new()
         .wallet_response_code(code)
         .wallet_action_date_time("2026-11-23T10:00:00+01:00");
     if let Some(key) = key {
         let key = SecretKey::new(key).unwrap();
-        response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+        response.seal = Some(seal::compute(
+            seal::Algorithm::HmacSha256,
+            &key,
+            &response.seal_data(),
+        ));
     }
     envelope::write_response::<operations::SignOff>(&response).unwrap()
 }
 
 /// A sealed getWalletData response holding no payment mean.
 pub fn wallet_data_response(code: &str, key: Option<&str>) -> String {
-    let mut response = contract::GetWalletDataResponse::new().wallet_response_code(code);
+    let mut response = contract::GetWalletDataOutput::new().wallet_response_code(code);
     if let Some(key) = key {
         let key = SecretKey::new(key).unwrap();
-        response.seal = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+        response.seal = Some(seal::compute(
+            seal::Algorithm::HmacSha256,
+            &key,
+            &response.seal_data(),
+        ));
     }
     envelope::write_response::<operations::GetWalletData>(&response).unwrap()
 }
