@@ -1,21 +1,43 @@
-//! Generates the wallet and In-App contracts from `wsdl/` (see the `sips-wallet-codegen` crate).
+//! Generates the wallet and In-App contracts from `wsdl/` (see the `sips-wallet-codegen` crate), or
+//! from the folder `SIPS_WALLET_WSDL_DIR` names: a user's own copy of the vendor's WSDL.
 
 use std::path::PathBuf;
 
 fn main() {
     println!("cargo:rerun-if-changed=wsdl");
+    println!("cargo:rerun-if-env-changed=SIPS_WALLET_WSDL_DIR");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    let bundled = manifest.join("wsdl");
+    let user = std::env::var_os("SIPS_WALLET_WSDL_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    if let Some(dir) = &user {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        if !dir.join("wallet.wsdl").is_file() {
+            build_print::error!(
+                "SIPS_WALLET_WSDL_DIR={}: no wallet.wsdl there (save the service's ?wsdl as wallet.wsdl, its XSDs beside it)",
+                dir.display()
+            );
+            std::process::exit(1);
+        }
+    }
     let options = sips_wallet_codegen::Options {
         client_type: Some("crate::client::WalletClient".into()),
         ..Default::default()
     };
-    // (WSDL in wsdl/, generated file in OUT_DIR): the SOAP wallet service and the JSON In-App one.
+    // (WSDL, generated file in OUT_DIR): the wallet service and the JSON In-App one. A user's folder
+    // replaces the wallet contract; In-App comes from it too when it holds inapp.wsdl.
     for (wsdl, output) in [("wallet.wsdl", "wallet.rs"), ("inapp.wsdl", "inapp.rs")] {
-        match sips_wallet_codegen::generate_dir(&manifest.join("wsdl"), wsdl, &options) {
+        let dir = match &user {
+            Some(dir) if dir.join(wsdl).is_file() => dir,
+            _ => &bundled,
+        };
+        let shown = dir.display();
+        match sips_wallet_codegen::generate_dir(dir, wsdl, &options) {
             Ok(generated) => {
                 for warning in &generated.warnings {
-                    build_print::warn!("wsdl/{warning}");
+                    build_print::warn!("{shown}/{warning}");
                 }
                 if let Err(e) = std::fs::write(out_dir.join(output), generated.source) {
                     build_print::error!("cannot write the generated {output}: {e}");
@@ -23,7 +45,10 @@ fn main() {
                 }
             }
             Err(error) => {
-                build_print::error!("wsdl/{error}");
+                for warning in &error.warnings {
+                    build_print::warn!("{shown}/{warning}");
+                }
+                build_print::error!("{shown}/{error}");
                 std::process::exit(1);
             }
         }

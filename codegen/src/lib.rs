@@ -12,6 +12,7 @@ use std::path::Path;
 mod emit;
 pub mod model;
 mod parse;
+mod versions;
 mod xml;
 
 pub use emit::{snake_case, upper_camel, variant_name, SENSITIVE_FIELDS, UNSEALED_FIELDS};
@@ -21,6 +22,7 @@ pub use emit::{snake_case, upper_camel, variant_name, SENSITIVE_FIELDS, UNSEALED
 pub struct Sources {
     entry: String,
     files: Vec<(String, String)>,
+    sidecar: Option<(String, String)>,
 }
 
 impl Sources {
@@ -29,7 +31,14 @@ impl Sources {
         Sources {
             entry: entry.into(),
             files,
+            sidecar: None,
         }
+    }
+
+    /// With the contract's sidecar (see the `versions` module): `name` for messages, `text` TOML.
+    pub fn with_sidecar(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.sidecar = Some((name.into(), text.into()));
+        self
     }
 
     fn entry(&self) -> Result<(&str, &str), Error> {
@@ -95,12 +104,14 @@ impl fmt::Display for Warning {
     }
 }
 
-/// A contract the generator cannot turn into code; names the file and element.
+/// A contract the generator cannot turn into code; names the file and element, and keeps the
+/// warnings that explain it (a type skipped is often why an operation could not be made).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub file: String,
     pub element: String,
     pub message: String,
+    pub warnings: Vec<Warning>,
 }
 
 impl Error {
@@ -109,6 +120,7 @@ impl Error {
             file: file.into(),
             element: element.into(),
             message: message.into(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -123,14 +135,19 @@ impl std::error::Error for Error {}
 
 /// Generates the Rust source for a contract.
 pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error> {
-    let (contract, warnings) = parse::parse_contract(sources)?;
+    let (mut contract, mut warnings) = parse::parse_contract(sources)?;
     if contract.operations.is_empty() {
         let (entry, _) = sources.entry()?;
-        return Err(Error::new(
+        let mut error = Error::new(
             entry,
             "portType",
-            "no operation could be generated",
-        ));
+            "no operation could be generated (the warnings above say what was skipped)",
+        );
+        error.warnings = warnings;
+        return Err(error);
+    }
+    if let Some((name, text)) = &sources.sidecar {
+        warnings.extend(versions::merge(&mut contract, name, text)?);
     }
     let source = emit::emit(&contract, options);
     Ok(Generated {
@@ -140,7 +157,8 @@ pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error
     })
 }
 
-/// Reads `dir/<wsdl>` and every `.xsd`/`.wsdl` beside it, then [`generate`]s.
+/// Reads `dir/<wsdl>`, every `.xsd`/`.wsdl` beside it and the sidecar `<wsdl stem>.versions.toml`
+/// if there is one, then [`generate`]s.
 pub fn generate_dir(dir: &Path, wsdl: &str, options: &Options) -> Result<Generated, Error> {
     let listing = std::fs::read_dir(dir).map_err(|e| {
         Error::new(
@@ -176,5 +194,12 @@ pub fn generate_dir(dir: &Path, wsdl: &str, options: &Options) -> Result<Generat
         files.push((name, text));
     }
     files.sort();
-    generate(&Sources::new(wsdl, files), options)
+    let mut sources = Sources::new(wsdl, files);
+    let sidecar = format!("{}.versions.toml", wsdl.trim_end_matches(".wsdl"));
+    match std::fs::read_to_string(dir.join(&sidecar)) {
+        Ok(text) => sources = sources.with_sidecar(sidecar, text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::new(&sidecar, "", format!("cannot read: {e}"))),
+    }
+    generate(&sources, options)
 }

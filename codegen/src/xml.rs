@@ -102,6 +102,7 @@ pub fn parse(file: &str, text: &str) -> Result<Element, Error> {
         file: file.to_string(),
         element: stack.last().map(|e| e.name.clone()).unwrap_or_default(),
         message,
+        warnings: Vec::new(),
     };
     loop {
         let position = reader.buffer_position();

@@ -196,3 +196,123 @@ fn bundled_contract_has_the_six_wallet_functions() {
         "every field documents its version"
     );
 }
+
+/// The bundled contract with every `documentation` element removed, as the vendor's CXF WSDL is.
+fn bundled_without_documentation() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    fn cut(text: &str, open: &str, close: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find(open) {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find(close).unwrap() + start + close.len();
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+    let strip = |text: String| {
+        let text = cut(&text, "<xs:annotation>", "</xs:annotation>");
+        cut(&text, "<wsdl:documentation>", "</wsdl:documentation>")
+    };
+    ["wallet.wsdl", "wallet.xsd"]
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            (name.to_string(), strip(text))
+        })
+        .collect()
+}
+
+/// (type, field, since) of every field, and (operation, recommended) of every operation.
+fn versions(
+    contract: &Contract,
+) -> (
+    Vec<(String, String, Option<(u16, u16)>)>,
+    Vec<(String, Option<String>)>,
+) {
+    let fields = contract
+        .types
+        .iter()
+        .flat_map(|t| {
+            t.fields
+                .iter()
+                .map(move |f| (t.name.clone(), f.name.clone(), f.since))
+        })
+        .filter(|(_, _, since)| since.is_some_and(|s| s > (2, 0)))
+        .collect();
+    let operations = contract
+        .operations
+        .iter()
+        .map(|o| (o.name.clone(), o.recommended_interface_version.clone()))
+        .collect();
+    (fields, operations)
+}
+
+#[test]
+fn a_wsdl_without_documentation_keeps_every_version_through_the_sidecar() {
+    let files = bundled_without_documentation();
+    assert!(
+        !files[1].1.contains("<xs:documentation>"),
+        "documentation stripped"
+    );
+    let bare = generate(
+        &Sources::new("wallet.wsdl", files.clone()),
+        &Options::default(),
+    )
+    .unwrap();
+    let (bare_fields, bare_operations) = versions(&bare.contract);
+    assert!(
+        bare_fields.is_empty(),
+        "no documentation, no versions: {bare_fields:?}"
+    );
+    assert!(bare_operations.iter().all(|(_, v)| v.is_none()));
+
+    let sidecar = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/wallet.versions.toml"),
+    )
+    .unwrap();
+    let merged = generate(
+        &Sources::new("wallet.wsdl", files).with_sidecar("wallet.versions.toml", sidecar),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
+    let expected = versions(&bundled().contract);
+    assert!(expected.0.len() >= 6 && expected.1.len() == 6);
+    assert_eq!(versions(&merged.contract), expected);
+}
+
+#[test]
+fn a_sidecar_naming_what_the_contract_lacks_is_reported() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    let files: Vec<(String, String)> = ["wallet.wsdl", "wallet.xsd"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read_to_string(dir.join(n)).unwrap()))
+        .collect();
+    let sidecar = "[operations]\naddKard = \"WR_WS_2.55\"\n[fields]\npanTipe = \"2.31\"\n[fields.Nowhere]\nseal = \"2.0\"\n";
+    let generated = generate(
+        &Sources::new("wallet.wsdl", files.clone()).with_sidecar("wallet.versions.toml", sidecar),
+        &Options::default(),
+    )
+    .unwrap();
+    let shown: Vec<String> = generated.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "wallet.versions.toml: <operations.addKard>: no operation of that name in the contract",
+            "wallet.versions.toml: <fields.panTipe>: no field of that name in the contract",
+            "wallet.versions.toml: <fields.Nowhere>: no type of that name in the contract",
+        ]
+    );
+    let bad = generate(
+        &Sources::new("wallet.wsdl", files)
+            .with_sidecar("wallet.versions.toml", "[fields]\npanType = \"two\"\n"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "wallet.versions.toml: <panType>: `two` is not a version like 2.31"
+    );
+}
