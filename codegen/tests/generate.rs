@@ -224,13 +224,13 @@ fn bundled_without_documentation() -> Vec<(String, String)> {
         .collect()
 }
 
-/// (type, field, since) of every field, and (operation, recommended) of every operation.
-fn versions(
-    contract: &Contract,
-) -> (
+/// (type, field, since) of every field newer than 2.0, and (operation, recommended) of every operation.
+type Versions = (
     Vec<(String, String, Option<(u16, u16)>)>,
     Vec<(String, Option<String>)>,
-) {
+);
+
+fn versions(contract: &Contract) -> Versions {
     let fields = contract
         .types
         .iter()
