@@ -42,6 +42,11 @@ pub trait Message:
     /// Whether a field (by XML name) holds a value.
     fn is_set(&self, field: &str) -> bool;
 
+    /// Sets a field whose type is another message from that message's (XML name, value) pairs:
+    /// appended to a repeated field, in place of a single one. Lets code that must not depend on
+    /// generated type names (the simulator) fill nested data through the contract's field names.
+    fn push_record(&mut self, field: &str, record: &[(&str, &str)]) -> Result<(), UnknownField>;
+
     /// Fields received that the contract does not describe.
     fn unknown_fields(&self) -> &UnknownFields;
 

@@ -660,6 +660,33 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
             _ => return None,
         })
     });
+    let record_arms = t.fields.iter().filter_map(|f| {
+        let ident = field_ident(&f.name);
+        let name = f.name.as_str();
+        let FieldType::Complex(nested) = &f.ty else {
+            return None;
+        };
+        let ty = type_ident(nested);
+        let store = match f.occurs {
+            Occurs::Required => quote!(self.#ident = item),
+            Occurs::Optional => quote!(self.#ident = Some(item)),
+            Occurs::Repeated => quote!(self.#ident.push(item)),
+        };
+        Some(quote!(#name => {
+            let mut item = #ty::default();
+            for (field, value) in record {
+                crate::message::Message::set_text(&mut item, field, value)?;
+            }
+            #store;
+            Ok(())
+        }))
+    });
+    let record_arms: Vec<TokenStream> = record_arms.collect();
+    let record_param = if record_arms.is_empty() {
+        quote!(_record)
+    } else {
+        quote!(record)
+    };
     let is_set_arms = t.fields.iter().map(|f| {
         let ident = field_ident(&f.name);
         let name = f.name.as_str();
@@ -760,6 +787,13 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
                 match field {
                     #(#is_set_arms)*
                     _ => false,
+                }
+            }
+
+            fn push_record(&mut self, field: &str, #record_param: &[(&str, &str)]) -> Result<(), crate::message::UnknownField> {
+                match field {
+                    #(#record_arms)*
+                    _ => Err(crate::message::UnknownField::new(#type_name, field)),
                 }
             }
 

@@ -1,7 +1,6 @@
 //! What the bank does with one request: route it, read it once, check it in the bank's order, run
 //! the wallet function in one transaction, seal the answer; and what a scenario rule changes.
 
-use std::any::Any;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -144,8 +143,8 @@ enum Route {
     Soap,
     /// A wallet function in JSON, found in the operation table by its name.
     WalletJson(&'static OperationInfo),
-    /// In-App paymentTokenInitialize (JSON).
-    InApp,
+    /// An In-App function (JSON), found in its operation table by its HTTP location.
+    InApp(&'static OperationInfo),
 }
 
 impl Route {
@@ -153,8 +152,12 @@ impl Route {
         if path == crate::client::WALLET_PATH {
             return Some(Route::Soap);
         }
-        if path == in_app_path() {
-            return Some(Route::InApp);
+        if let Some(info) = inapp::OPERATIONS
+            .iter()
+            .map(|o| o.info())
+            .find(|info| info.http_location == Some(path))
+        {
+            return Some(Route::InApp(info));
         }
         let name = path.strip_prefix(crate::client::WALLET_JSON_PATH)?;
         contract::OPERATIONS
@@ -169,24 +172,24 @@ impl Route {
 fn answer_post(shared: &Shared, route: Route, body: &[u8], failing: bool, number: u64) -> Answered {
     match route {
         Route::Soap => answer_soap(shared, body, failing, number),
-        Route::InApp => {
-            serve_json::<inapp::operations::PaymentTokenInitialize>(shared, body, failing, number)
-        }
-        Route::WalletJson(info) => {
+        Route::InApp(info) | Route::WalletJson(info) => {
             let serve = ServeJson {
                 shared,
                 body,
                 failing,
                 number,
             };
-            contract::with_request_element(info.request_element, serve).unwrap_or_else(|| {
-                Answered::plain(plain(StatusCode::NOT_FOUND, "no such wallet function"))
-            })
+            contract::with_request_element(info.request_element, serve.clone())
+                .or_else(|| inapp::with_request_element(info.request_element, serve))
+                .unwrap_or_else(|| {
+                    Answered::plain(plain(StatusCode::NOT_FOUND, "no such function"))
+                })
         }
     }
 }
 
 /// Answers one JSON request of the operation the generated table picked.
+#[derive(Clone, Copy)]
 struct ServeJson<'a> {
     shared: &'a Shared,
     body: &'a [u8],
@@ -249,7 +252,9 @@ pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
     };
     let route = match selector % 3 {
         0 => Route::Soap,
-        1 => Route::InApp,
+        1 => inapp::OPERATIONS
+            .first()
+            .map_or(Route::Soap, |o| Route::InApp(o.info())),
         _ => contract::OPERATIONS
             .get(usize::from(selector / 3) % contract::OPERATIONS.len())
             .map_or(Route::Soap, |o| Route::WalletJson(o.info())),
@@ -488,13 +493,6 @@ fn serve_json<O: Operation>(shared: &Shared, body: &[u8], failing: bool, number:
     Answered { reply, effect, log }
 }
 
-fn in_app_path() -> &'static str {
-    use crate::message::Operation as _;
-    inapp::operations::PaymentTokenInitialize::INFO
-        .http_location
-        .unwrap_or("/rs-services/v2/tokenInApp/paymentTokenInitialize")
-}
-
 /// The wallet functions' semantics.
 fn run<M: Message>(
     shared: &Shared,
@@ -586,23 +584,35 @@ fn run<M: Message>(
     Ok(Ok(effects))
 }
 
-fn apply_means<R: Message>(response: &mut R, effects: Effects) {
-    let any: &mut dyn Any = response;
-    if let Some(r) = any.downcast_mut::<contract::GetWalletDataOutput>() {
-        r.wallet_payment_mean_data_list = effects.means.into_iter().map(mean_data).collect();
-    } else if let Some(r) = any.downcast_mut::<contract::GetPaymentMeanDataOutput>() {
-        r.wallet_payment_mean_data = effects.one_mean.map(mean_data);
-    }
-}
+/// The contract's names for payment-mean data in responses: a list in getWalletData, one in
+/// getPaymentMeanData (the data dictionary's names; a WSDL without them gets no means, and says so).
+const MEAN_LIST_FIELD: &str = "walletPaymentMeanDataList";
+const ONE_MEAN_FIELD: &str = "walletPaymentMeanData";
 
-fn mean_data(mean: PaymentMean) -> contract::WalletPaymentMeanData {
-    let mut data = contract::WalletPaymentMeanData::new()
-        .payment_mean_id(mean.id.to_string())
-        .masked_pan(mean.masked_pan)
-        .pan_expiry_date(mean.expiry);
-    data.payment_mean_alias = mean.alias;
-    data.payment_mean_brand = mean.brand.map(Into::into);
-    data
+fn apply_means<R: Message>(response: &mut R, effects: Effects) {
+    let mut put = |field: &str, mean: PaymentMean| {
+        let id = mean.id.to_string();
+        let mut record = vec![
+            ("paymentMeanId", id.as_str()),
+            ("maskedPan", mean.masked_pan.as_str()),
+            ("panExpiryDate", mean.expiry.as_str()),
+        ];
+        if let Some(alias) = &mean.alias {
+            record.push(("paymentMeanAlias", alias));
+        }
+        if let Some(brand) = &mean.brand {
+            record.push(("paymentMeanBrand", brand));
+        }
+        if let Err(error) = response.push_record(field, &record) {
+            tracing::warn!(%error, "the contract cannot carry a payment mean here: left out");
+        }
+    };
+    for mean in effects.means {
+        put(MEAN_LIST_FIELD, mean);
+    }
+    if let Some(mean) = effects.one_mean {
+        put(ONE_MEAN_FIELD, mean);
+    }
 }
 
 fn field_of(error: &Error) -> &str {
