@@ -179,7 +179,7 @@ fn answer_post(shared: &Shared, route: Route, body: &[u8], failing: bool, number
                 failing,
                 number,
             };
-            contract::with_request_element(info.request_element, serve.clone())
+            contract::with_request_element(info.request_element, serve)
                 .or_else(|| inapp::with_request_element(info.request_element, serve))
                 .unwrap_or_else(|| {
                     Answered::plain(plain(StatusCode::NOT_FOUND, "no such function"))
