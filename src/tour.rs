@@ -4,13 +4,12 @@
 use std::fmt::Write as _;
 use std::future::Future;
 
-use sips_wallet::contract::{
-    AddCardRequest, DeletePaymentMeanRequest, GetPaymentMeanDataRequest, GetWalletDataRequest,
-    PanType, SignOffRequest, UpdatePaymentMeanRequest,
-};
+use sips_wallet::message::DynOperation;
+use sips_wallet::seal::Value;
 use sips_wallet::simulator::{
     Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
 };
+use sips_wallet::{contract, inapp, Binding};
 use sips_wallet::{Error, Reply, SecretKey, Verification, WalletClient};
 
 /// What the tour printed, and whether every step gave the code it expected.
@@ -92,6 +91,34 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
+/// The operation of this name in the bundled contracts' tables.
+fn operation(name: &str) -> Result<&'static dyn DynOperation, Error> {
+    contract::OPERATIONS
+        .iter()
+        .chain(inapp::OPERATIONS)
+        .copied()
+        .find(|o| o.info().name == name)
+        .ok_or_else(|| Error::Config(format!("the contract has no operation {name}")))
+}
+
+/// Calls an operation by its WSDL name with fields by their XML names: the tour knows the data
+/// dictionary's names, never the generated types, so a vendor's WSDL can replace ours.
+async fn call(
+    client: &WalletClient,
+    name: &str,
+    fields: &[(&str, &str)],
+) -> Result<Reply<Value>, Error> {
+    let request = operation(name)?
+        .dyn_request(fields)
+        .map_err(|e| Error::Config(e.to_string()))?;
+    request.send_dyn(client).await
+}
+
+/// The text of `field` in `value`, or "".
+fn text<'v>(value: &'v Value, field: &str) -> &'v str {
+    value.text(field).unwrap_or_default()
+}
+
 /// Runs the tour against a simulator it starts on 127.0.0.1.
 pub async fn run() -> Result<TourReport, Error> {
     let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
@@ -103,8 +130,9 @@ pub async fn run() -> Result<TourReport, Error> {
         .key_version(DEMO_KEY_VERSION)
         .secret_key(SecretKey::new(DEMO_SECRET_KEY).map_err(|e| Error::Config(e.to_string()))?);
     let client = builder.clone().build()?;
-    let json_client = builder.binding(sips_wallet::Binding::Json).build()?;
+    let json_client = builder.binding(Binding::Json).build()?;
     let wallet = format!("TOUR-{}", std::process::id());
+    let wallet = wallet.as_str();
     let mut tour = Tour {
         text: String::new(),
         passed: 0,
@@ -117,138 +145,137 @@ pub async fn run() -> Result<TourReport, Error> {
         client.wallet_endpoint()
     );
 
-    let visa = AddCardRequest::new()
-        .merchant_wallet_id(&wallet)
-        .card_number("4111111111111111")
-        .card_expiry_date("202812")
-        .pan_type(PanType::Pan)
-        .payment_mean_alias("personal");
+    let visa = [
+        ("merchantWalletId", wallet),
+        ("cardNumber", "4111111111111111"),
+        ("cardExpiryDate", "202812"),
+        ("panType", "PAN"),
+        ("paymentMeanAlias", "personal"),
+    ];
     tour.step(
         "addCard VISA (creates the wallet)",
         "00",
-        client.add_card(visa.clone()),
+        call(&client, "addCard", &visa),
     )
     .await;
-    let mastercard = AddCardRequest::new()
-        .merchant_wallet_id(&wallet)
-        .card_number("5555555555554444")
-        .card_expiry_date("202903");
+    let mastercard = [
+        ("merchantWalletId", wallet),
+        ("cardNumber", "5555555555554444"),
+        ("cardExpiryDate", "202903"),
+    ];
     let second = tour
-        .step("addCard Mastercard", "00", client.add_card(mastercard))
+        .step(
+            "addCard Mastercard",
+            "00",
+            call(&client, "addCard", &mastercard),
+        )
         .await;
     let second_id = second
-        .and_then(|r| r.response.payment_mean_id)
+        .map(|r| text(&r.response, "paymentMeanId").to_string())
+        .filter(|id| !id.is_empty())
         .unwrap_or_else(|| "2".into());
-    tour.step("addCard VISA again", "94", client.add_card(visa))
+    let second_id = second_id.as_str();
+    tour.step("addCard VISA again", "94", call(&client, "addCard", &visa))
         .await;
+    let the_wallet = [("merchantWalletId", wallet)];
     if let Some(reply) = tour
         .step(
             "getWalletData",
             "00",
-            client.get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(&wallet)),
+            call(&client, "getWalletData", &the_wallet),
         )
         .await
     {
-        for mean in &reply.response.wallet_payment_mean_data_list {
-            let _ = writeln!(
-                tour.text,
-                "       #{} {} {} {}",
-                mean.payment_mean_id.as_deref().unwrap_or("?"),
-                mean.masked_pan.as_deref().unwrap_or("?"),
-                mean.payment_mean_brand
-                    .as_ref()
-                    .map(|b| b.as_str())
-                    .unwrap_or("-"),
-                mean.payment_mean_alias.as_deref().unwrap_or("")
-            );
+        if let Some(Value::List(means)) = reply.response.get("walletPaymentMeanDataList") {
+            for mean in means {
+                let _ = writeln!(
+                    tour.text,
+                    "       #{} {} {} {}",
+                    text(mean, "paymentMeanId"),
+                    text(mean, "maskedPan"),
+                    text(mean, "paymentMeanBrand"),
+                    text(mean, "paymentMeanAlias"),
+                );
+            }
         }
     }
+    let second_mean = [("merchantWalletId", wallet), ("paymentMeanId", second_id)];
+    let renamed = [
+        ("merchantWalletId", wallet),
+        ("paymentMeanId", second_id),
+        ("paymentMeanAlias", "work"),
+    ];
     tour.step(
         &format!("updatePaymentMean #{second_id} alias \"work\""),
         "00",
-        client.update_payment_mean(
-            UpdatePaymentMeanRequest::new()
-                .merchant_wallet_id(&wallet)
-                .payment_mean_id(&second_id)
-                .payment_mean_alias("work"),
-        ),
+        call(&client, "updatePaymentMean", &renamed),
     )
     .await;
     if let Some(reply) = tour
         .step(
             &format!("getPaymentMeanData #{second_id}"),
             "00",
-            client.get_payment_mean_data(
-                GetPaymentMeanDataRequest::new()
-                    .merchant_wallet_id(&wallet)
-                    .payment_mean_id(&second_id),
-            ),
+            call(&client, "getPaymentMeanData", &second_mean),
         )
         .await
     {
         let alias = reply
             .response
-            .wallet_payment_mean_data
-            .and_then(|m| m.payment_mean_alias);
-        let _ = writeln!(
-            tour.text,
-            "       alias is now {:?}",
-            alias.unwrap_or_default()
-        );
+            .get("walletPaymentMeanData")
+            .map(|m| text(m, "paymentMeanAlias"))
+            .unwrap_or_default();
+        let _ = writeln!(tour.text, "       alias is now {alias:?}");
     }
     if let Some(reply) = tour
         .step(
             "getWalletData over JSON (/rs-services)",
             "00",
-            json_client.get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(&wallet)),
+            call(&json_client, "getWalletData", &the_wallet),
         )
         .await
     {
+        let count = match reply.response.get("walletPaymentMeanDataList") {
+            Some(Value::List(means)) => means.len(),
+            _ => 0,
+        };
         let _ = writeln!(
             tour.text,
-            "       the same {} payment means, sealed and verified as JSON",
-            reply.response.wallet_payment_mean_data_list.len()
+            "       the same {count} payment means, sealed and verified as JSON"
         );
     }
     tour.step(
         "deletePaymentMean #1",
         "00",
-        client.delete_payment_mean(
-            DeletePaymentMeanRequest::new()
-                .merchant_wallet_id(&wallet)
-                .payment_mean_id("1"),
+        call(
+            &client,
+            "deletePaymentMean",
+            &[("merchantWalletId", wallet), ("paymentMeanId", "1")],
         ),
     )
     .await;
-    tour.step(
-        "signOff",
-        "00",
-        client.sign_off(SignOffRequest::new().merchant_wallet_id(&wallet)),
-    )
-    .await;
+    tour.step("signOff", "00", call(&client, "signOff", &the_wallet))
+        .await;
     tour.step(
         "getWalletData after signOff",
         "25",
-        client.get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(&wallet)),
+        call(&client, "getWalletData", &the_wallet),
     )
     .await;
 
-    let in_app = sips_wallet::inapp::PaymentTokenInitializeRequest::new()
-        .sdk_operation_name(sips_wallet::inapp::SdkOperationName::Addcard)
-        .sdk_version("2.0.4");
+    let in_app = [("sdkOperationName", "ADDCARD"), ("sdkVersion", "2.0.4")];
     if let Some(reply) = tour
         .step(
             "paymentTokenInitialize (In-App, JSON)",
             "00",
-            client.payment_token_initialize(in_app),
+            call(&client, "paymentTokenInitialize", &in_app),
         )
         .await
     {
-        let key = reply.response.public_key_value.unwrap_or_default();
+        let key = text(&reply.response, "publicKeyValue");
         let _ = writeln!(
             tour.text,
             "       redirectionUrl {}; publicKeyValue {}… ({} bytes of base64 DER)",
-            reply.response.redirection_url.unwrap_or_default(),
+            text(&reply.response, "redirectionUrl"),
             key.chars().take(24).collect::<String>(),
             key.len()
         );
