@@ -22,16 +22,28 @@ fn main() {
             std::process::exit(1);
         }
     }
-    let options = sips_wallet_codegen::Options {
-        client_type: Some("crate::client::WalletClient".into()),
-        ..Default::default()
-    };
     // (WSDL, generated file in OUT_DIR): the wallet service and the JSON In-App one. A user's folder
     // replaces the wallet contract; In-App comes from it too when it holds inapp.wsdl.
-    for (wsdl, output) in [("wallet.wsdl", "wallet.rs"), ("inapp.wsdl", "inapp.rs")] {
-        let dir = match &user {
-            Some(dir) if dir.join(wsdl).is_file() => dir,
+    // The library's unit tests also compile and round-trip a CXF-shaped contract (named wrapper
+    // types, anonymous nested types, a wrapped list, no documentation): tests/fixtures/cxf-wallet.
+    let fixture = manifest.join("tests/fixtures/cxf-wallet");
+    println!("cargo:rerun-if-changed={}", fixture.display());
+    let contracts = [
+        ("wallet.wsdl", "wallet.rs", None),
+        ("inapp.wsdl", "inapp.rs", None),
+        ("wallet.wsdl", "cxf_fixture.rs", Some(&fixture)),
+    ];
+    for (wsdl, output, fixed) in contracts {
+        let dir = match (fixed, &user) {
+            (Some(fixture), _) => fixture,
+            (None, Some(dir)) if dir.join(wsdl).is_file() => dir,
             _ => &bundled,
+        };
+        let options = sips_wallet_codegen::Options {
+            client_type: fixed
+                .is_none()
+                .then(|| "crate::client::WalletClient".to_string()),
+            ..Default::default()
         };
         let shown = dir.display();
         match sips_wallet_codegen::generate_dir(dir, wsdl, &options) {

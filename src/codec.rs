@@ -111,6 +111,11 @@ pub struct XmlReader<'i> {
 }
 
 impl<'i> XmlReader<'i> {
+    /// The contract's namespace, against which names are shown.
+    pub fn namespace(&self) -> &'static str {
+        self.target
+    }
+
     /// A reader of `text`, whose contract elements are in `target`. A UTF-8 byte order mark is skipped.
     pub fn new(text: &'i str, target: &'static str, limits: Limits) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);

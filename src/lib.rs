@@ -64,6 +64,8 @@
 pub mod client;
 pub mod codec;
 pub mod contract;
+#[cfg(test)]
+mod cxf_fixture;
 pub mod envelope;
 mod error;
 #[doc(hidden)]

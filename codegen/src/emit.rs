@@ -660,6 +660,24 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
             _ => return None,
         })
     });
+    let set_arms: Vec<TokenStream> = set_arms.collect();
+    let set_text = if set_arms.is_empty() {
+        quote! {
+            fn set_text(&mut self, field: &str, _value: &str) -> Result<(), crate::message::UnknownField> {
+                Err(crate::message::UnknownField::new(#type_name, field))
+            }
+        }
+    } else {
+        quote! {
+            fn set_text(&mut self, field: &str, value: &str) -> Result<(), crate::message::UnknownField> {
+                match field {
+                    #(#set_arms)*
+                    _ => return Err(crate::message::UnknownField::new(#type_name, field)),
+                }
+                Ok(())
+            }
+        }
+    };
     let record_arms = t.fields.iter().filter_map(|f| {
         let ident = field_ident(&f.name);
         let name = f.name.as_str();
@@ -775,13 +793,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
                 }
             }
 
-            fn set_text(&mut self, field: &str, value: &str) -> Result<(), crate::message::UnknownField> {
-                match field {
-                    #(#set_arms)*
-                    _ => return Err(crate::message::UnknownField::new(#type_name, field)),
-                }
-                Ok(())
-            }
+            #set_text
 
             fn is_set(&self, field: &str) -> bool {
                 match field {
@@ -820,7 +832,10 @@ fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
         .iter()
         .filter(|f| f.occurs != Occurs::Repeated)
         .count();
-    let once_count = proc_macro2::Literal::usize_unsuffixed(once_count);
+    let seen = (once_count > 0).then(|| {
+        let count = proc_macro2::Literal::usize_unsuffixed(once_count);
+        quote!(let mut seen = [false; #count];)
+    });
     let mut once_index = 0usize;
     let arms = t.fields.iter().map(|f| {
         let ident = field_ident(&f.name);
@@ -850,6 +865,26 @@ fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
             }
         }
     });
+    // A type that only wraps a list (one repeated message field) holds nothing else: anything else is
+    // a list in another shape (its items unwrapped), refused rather than read as an empty list.
+    let list_only = matches!(
+        t.fields.as_slice(),
+        [only] if only.occurs == Occurs::Repeated && matches!(only.ty, FieldType::Complex(_))
+    );
+    let other_arm = if list_only {
+        let expected = format!("<{}> items", t.fields[0].name);
+        quote!(_ => {
+            return Err(crate::envelope::EnvelopeError::UnexpectedElement {
+                expected: #expected.to_string(),
+                found: child.describe(reader.namespace()),
+            });
+        })
+    } else {
+        quote!(other => {
+            let value = reader.text(&child)?;
+            message.unknown_fields.push(other, value);
+        })
+    };
     quote! {
         impl crate::codec::ReadXml for #name {
             #[allow(unused_mut)]
@@ -858,14 +893,11 @@ fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
                 element: &crate::codec::Start<'i>,
             ) -> Result<Self, crate::envelope::EnvelopeError> {
                 let mut message = Self::default();
-                let mut seen = [false; #once_count];
+                #seen
                 while let Some(child) = reader.next_child(element)? {
                     match reader.field_name(element, &child)? {
                         #(#arms)*
-                        other => {
-                            let value = reader.text(&child)?;
-                            message.unknown_fields.push(other, value);
-                        }
+                        #other_arm
                     }
                 }
                 Ok(message)

@@ -14,6 +14,8 @@ use crate::{Error, Sources, Warning};
 struct Located<'a> {
     file: &'a str,
     element: &'a Element,
+    /// Its name: the `name=` of a named type, or one made up for an anonymous one.
+    name: String,
 }
 
 #[derive(Default)]
@@ -23,6 +25,20 @@ struct Schemas<'a> {
     enums: Vec<EnumType>,
     text_aliases: BTreeSet<String>,
     wrappers: Vec<Wrapper>,
+    /// Wrapper elements typed by a named complexType (`<element name="addCard" type="tns:addCard"/>`,
+    /// as JAXB publishes them): (file, element, type), resolved once every type is known.
+    typed_wrappers: Vec<(&'a str, String, String)>,
+    /// Names given to anonymous complexTypes of fields, by the element that holds them.
+    anonymous: Vec<(&'a Element, String)>,
+}
+
+impl Schemas<'_> {
+    fn anonymous_name(&self, holder: &Element) -> Option<&str> {
+        self.anonymous
+            .iter()
+            .find(|(e, _)| std::ptr::eq(*e, holder))
+            .map(|(_, n)| n.as_str())
+    }
 }
 
 pub fn parse_contract(sources: &Sources) -> Result<(Contract, Vec<Warning>), Error> {
@@ -59,6 +75,9 @@ pub fn parse_contract(sources: &Sources) -> Result<(Contract, Vec<Warning>), Err
             )?;
         }
     }
+
+    resolve_typed_wrappers(&mut schemas, &mut warnings)?;
+    name_anonymous_types(&mut schemas);
 
     let mut contract = Contract {
         namespace: schemas.namespace.clone().unwrap_or_default(),
@@ -110,13 +129,19 @@ fn read_schema<'a>(
                 if !visited.insert(location.to_string()) {
                     continue;
                 }
-                let (name, tree) = trees.get_key_value(location).ok_or_else(|| {
-                    Error::new(
-                        file,
-                        &child.name,
-                        format!("schemaLocation \"{location}\" is not among the bundled files"),
-                    )
-                })?;
+                let (name, tree) = local_file(location)
+                    .iter()
+                    .find_map(|candidate| trees.get_key_value(candidate.as_str()))
+                    .ok_or_else(|| {
+                        Error::new(
+                            file,
+                            &child.name,
+                            format!(
+                                "schemaLocation \"{location}\" is not among the files (looked for {})",
+                                local_file(location).join(" or ")
+                            ),
+                        )
+                    })?;
                 if !tree.is(XSD, "schema") {
                     return Err(Error::new(
                         name,
@@ -153,6 +178,7 @@ fn read_schema<'a>(
                 out.complex.push(Located {
                     file,
                     element: child,
+                    name: child.attr("name").unwrap_or_default().to_string(),
                 });
             }
             "element" => read_wrapper(file, child, out, warnings)?,
@@ -181,13 +207,18 @@ fn enum_values(simple_type: &Element) -> Vec<EnumValue> {
         .unwrap_or_default()
 }
 
-fn read_wrapper(
-    file: &str,
+fn read_wrapper<'a>(
+    file: &'a str,
     element: &Element,
-    out: &mut Schemas<'_>,
+    out: &mut Schemas<'a>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(), Error> {
     let name = element.attr("name").unwrap_or_default();
+    if let Some(ty) = element.attr("type") {
+        out.typed_wrappers
+            .push((file, name.to_string(), element.resolve_qname(ty).1));
+        return Ok(());
+    }
     let sequence = element
         .child(XSD, "complexType")
         .and_then(|t| t.child(XSD, "sequence").or_else(|| t.child(XSD, "all")));
@@ -235,11 +266,7 @@ impl Known {
         Known {
             text_aliases: schemas.text_aliases.clone(),
             enums: schemas.enums.iter().map(|e| e.name.clone()).collect(),
-            complex: schemas
-                .complex
-                .iter()
-                .filter_map(|c| c.element.attr("name").map(str::to_string))
-                .collect(),
+            complex: schemas.complex.iter().map(|c| c.name.clone()).collect(),
         }
     }
 }
@@ -251,7 +278,7 @@ fn read_complex_type(
     warnings: &mut Vec<Warning>,
 ) -> Result<ComplexType, Error> {
     let element = located.element;
-    let name = element.attr("name").unwrap_or_default().to_string();
+    let name = located.name.clone();
     let mut fields = Vec::new();
     collect_fields(
         located,
@@ -278,7 +305,7 @@ fn collect_fields(
     chain: &mut Vec<String>,
 ) -> Result<(), Error> {
     let (file, element) = (located.file, located.element);
-    let type_name = element.attr("name").unwrap_or("complexType");
+    let type_name = located.name.as_str();
     let mut content = element;
     if let Some(complex_content) = element.child(XSD, "complexContent") {
         let Some(extension) = complex_content.child(XSD, "extension") else {
@@ -299,7 +326,7 @@ fn collect_fields(
         let base_located = schemas
             .complex
             .iter()
-            .find(|c| c.element.attr("name") == Some(base.as_str()))
+            .find(|c| c.name == base)
             .ok_or_else(|| {
                 Error::new(
                     file,
@@ -323,16 +350,18 @@ fn collect_fields(
             continue;
         }
         match child.name.as_str() {
-            "sequence" | "all" => {
-                read_particles(file, type_name, child, known, warnings, fields, false)?
-            }
+            "sequence" | "all" => read_particles(
+                file, type_name, child, schemas, known, warnings, fields, false,
+            )?,
             "choice" => {
                 warnings.push(Warning::new(
                     file,
                     type_name,
                     "xs:choice is generated as optional fields; the exclusivity is not checked",
                 ));
-                read_particles(file, type_name, child, known, warnings, fields, true)?;
+                read_particles(
+                    file, type_name, child, schemas, known, warnings, fields, true,
+                )?;
             }
             "attribute" | "attributeGroup" | "anyAttribute" => warnings.push(Warning::new(
                 file,
@@ -350,10 +379,12 @@ fn collect_fields(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_particles(
     file: &str,
     type_name: &str,
     group: &Element,
+    schemas: &Schemas<'_>,
     known: &Known,
     warnings: &mut Vec<Warning>,
     fields: &mut Vec<Field>,
@@ -406,12 +437,17 @@ fn read_particles(
                 FieldType::Text
             }
             None if particle.child(XSD, "complexType").is_some() => {
-                warnings.push(Warning::new(
-                    file,
-                    &path,
-                    "anonymous complexType is not supported; field skipped",
-                ));
-                continue;
+                match schemas.anonymous_name(particle) {
+                    Some(named) => FieldType::Complex(named.to_string()),
+                    None => {
+                        warnings.push(Warning::new(
+                            file,
+                            &path,
+                            "anonymous complexType could not be named; field skipped",
+                        ));
+                        continue;
+                    }
+                }
             }
             None => FieldType::Text,
         };
@@ -444,6 +480,156 @@ fn read_particles(
         });
     }
     Ok(())
+}
+
+/// The local files an import's `schemaLocation` may stand for: the name itself, or, for an
+/// absolute URL as CXF publishes (`https://host/services/v2/wallet?xsd=wallet.xsd`), the name after
+/// its last `/` or `=`, with `.xsd` added when it has none.
+fn local_file(location: &str) -> Vec<String> {
+    let mut candidates = vec![location.to_string()];
+    if location.contains("://") || location.contains('?') {
+        let last = location.rsplit(['/', '=']).next().unwrap_or(location);
+        candidates.push(last.to_string());
+        if !last.ends_with(".xsd") {
+            candidates.push(format!("{last}.xsd"));
+        }
+    }
+    candidates
+}
+
+/// Turns wrapper elements typed by a named complexType into wrappers; the types only used as such
+/// are not generated as messages of their own.
+fn resolve_typed_wrappers(
+    schemas: &mut Schemas<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Error> {
+    let typed = std::mem::take(&mut schemas.typed_wrappers);
+    let mut used_as_wrapper = BTreeSet::new();
+    for (file, element, ty) in typed {
+        let Some(located) = schemas.complex.iter().find(|c| c.name == ty) else {
+            warnings.push(Warning::new(
+                file,
+                &element,
+                format!("top-level element of type {ty}, which is not a complexType of the schemas; skipped"),
+            ));
+            continue;
+        };
+        let sequence = located
+            .element
+            .child(XSD, "sequence")
+            .or_else(|| located.element.child(XSD, "all"));
+        let children: Vec<&Element> = sequence
+            .map(|s| s.children_named(XSD, "element").collect())
+            .unwrap_or_default();
+        match children.as_slice() {
+            [only] => {
+                let child = only.attr("name").ok_or_else(|| {
+                    Error::new(located.file, &ty, "the wrapped element has no name")
+                })?;
+                let child_type = only.attr("type").ok_or_else(|| {
+                    Error::new(
+                        located.file,
+                        child,
+                        "the wrapped element has no type= attribute",
+                    )
+                })?;
+                schemas.wrappers.push(Wrapper {
+                    element: element.clone(),
+                    child: child.to_string(),
+                    child_type: only.resolve_qname(child_type).1,
+                });
+                used_as_wrapper.insert(ty);
+            }
+            _ => warnings.push(Warning::new(
+                file,
+                &element,
+                format!(
+                    "its type {ty} does not hold exactly one child element: not a wrapper; skipped"
+                ),
+            )),
+        }
+    }
+    schemas
+        .complex
+        .retain(|c| !used_as_wrapper.contains(&c.name));
+    Ok(())
+}
+
+/// Gives each anonymous complexType of a field a name, so that it becomes a type of its own: the
+/// field's name in UpperCamelCase (`walletPaymentMeanDataList` → `WalletPaymentMeanDataList`), or,
+/// when that is taken, prefixed with the enclosing type's name. Nested ones are named in turn.
+fn name_anonymous_types<'a>(schemas: &mut Schemas<'a>) {
+    // Compared as the Rust names they become: `walletPaymentMeanData` and `WalletPaymentMeanData`
+    // would be one type.
+    let rust = |name: &str| crate::emit::upper_camel(name);
+    let mut taken: BTreeSet<String> = schemas
+        .complex
+        .iter()
+        .map(|c| rust(&c.name))
+        .chain(schemas.enums.iter().map(|e| rust(&e.name)))
+        .chain(schemas.text_aliases.iter().map(|a| rust(a)))
+        .collect();
+    let mut pending: Vec<(&'a str, &'a Element, String)> = schemas
+        .complex
+        .iter()
+        .map(|c| (c.file, c.element, c.name.clone()))
+        .collect();
+    while let Some((file, element, owner)) = pending.pop() {
+        for holder in anonymous_holders(element) {
+            let Some(anonymous) = holder.child(XSD, "complexType") else {
+                continue;
+            };
+            let field = holder.attr("name").unwrap_or("Anonymous");
+            let mut name = upper_first(field);
+            if taken.contains(&rust(&name)) {
+                name = format!("{}{name}", upper_first(&owner));
+            }
+            while taken.contains(&rust(&name)) {
+                name.push('X');
+            }
+            taken.insert(rust(&name));
+            schemas.anonymous.push((holder, name.clone()));
+            schemas.complex.push(Located {
+                file,
+                element: anonymous,
+                name: name.clone(),
+            });
+            pending.push((file, anonymous, name));
+        }
+    }
+}
+
+/// The elements of a complexType's content (through extension, sequence, all, choice) that hold an
+/// anonymous complexType and no `type=`.
+fn anonymous_holders(complex_type: &Element) -> Vec<&Element> {
+    let mut out = Vec::new();
+    let mut stack = vec![complex_type];
+    while let Some(node) = stack.pop() {
+        for child in &node.children {
+            if child.namespace.as_deref() != Some(XSD) {
+                continue;
+            }
+            match child.name.as_str() {
+                "complexContent" | "extension" | "sequence" | "all" | "choice" => stack.push(child),
+                "element"
+                    if child.attr("type").is_none()
+                        && child.child(XSD, "complexType").is_some() =>
+                {
+                    out.push(child)
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn upper_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn read_wsdl(

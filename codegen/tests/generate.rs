@@ -316,3 +316,78 @@ fn a_sidecar_naming_what_the_contract_lacks_is_reported() {
         "wallet.versions.toml: <panType>: `two` is not a version like 2.31"
     );
 }
+
+#[test]
+fn a_cxf_shaped_contract_with_named_wrappers_anonymous_types_and_a_wrapped_list() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/cxf-wallet");
+    let generated = generate_dir(&dir, "wallet.wsdl", &Options::default()).unwrap();
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let contract = &generated.contract;
+    // Every operation, with its recommended version from the sidecar (the WSDL has no documentation).
+    let operations: Vec<(&str, Option<&str>)> = contract
+        .operations
+        .iter()
+        .map(|o| (o.name.as_str(), o.recommended_interface_version.as_deref()))
+        .collect();
+    assert_eq!(operations.len(), 6);
+    assert!(operations.contains(&("addCard", Some("WR_WS_2.55"))));
+    // Named wrapper types became wrappers, not messages.
+    let wrapper = contract.wrapper("addCardResponse").unwrap();
+    assert_eq!(
+        (wrapper.child.as_str(), wrapper.child_type.as_str()),
+        ("output", "addCardOutput")
+    );
+    assert!(contract.complex_type("addCard").is_none());
+    // The three-level chain: walletMessage <- walletRequest <- addCardInput.
+    let input = contract.complex_type("addCardInput").unwrap();
+    let names: Vec<&str> = input.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        &names[..6],
+        [
+            "merchantId",
+            "interfaceVersion",
+            "keyVersion",
+            "intermediateServiceProviderId",
+            "sealAlgorithm",
+            "seal"
+        ]
+    );
+    let pan_type = input.fields.iter().find(|f| f.name == "panType").unwrap();
+    assert_eq!(pan_type.since, Some((2, 31)), "from the sidecar");
+    // The wrapped list: an anonymous type of its own holding the repeated items.
+    let output = contract.complex_type("getWalletDataOutput").unwrap();
+    let list = output
+        .fields
+        .iter()
+        .find(|f| f.name == "walletPaymentMeanDataList")
+        .unwrap();
+    assert_eq!(
+        list.ty,
+        FieldType::Complex("WalletPaymentMeanDataList".into())
+    );
+    let items = contract.complex_type("WalletPaymentMeanDataList").unwrap();
+    assert_eq!(items.fields[0].occurs, Occurs::Repeated);
+    // An anonymous nested type whose natural name is taken gets its owner's prefix.
+    let one = contract.complex_type("getPaymentMeanDataOutput").unwrap();
+    let mean = one
+        .fields
+        .iter()
+        .find(|f| f.name == "walletPaymentMeanData")
+        .unwrap();
+    assert_eq!(
+        mean.ty,
+        FieldType::Complex("GetPaymentMeanDataOutputWalletPaymentMeanData".into())
+    );
+    syn::parse_file(&generated.source).expect("the generated source parses");
+}
+
+#[test]
+fn an_absolute_schema_location_must_match_a_local_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/cxf-wallet");
+    let wsdl = std::fs::read_to_string(dir.join("wallet.wsdl")).unwrap();
+    let sources = Sources::new("wallet.wsdl", vec![("wallet.wsdl".into(), wsdl)]);
+    let error = generate(&sources, &Options::default()).unwrap_err();
+    assert_eq!(error.element, "import");
+    assert!(error.message.contains("looked for"), "{error}");
+    assert!(error.message.contains("wallet-types.xsd"), "{error}");
+}
