@@ -46,6 +46,9 @@ fn main() {
             ..Default::default()
         };
         let shown = dir.display();
+        if output == "wallet.rs" {
+            write_contract_files(dir, &out_dir);
+        }
         match sips_wallet_codegen::generate_dir(dir, wsdl, &options) {
             Ok(generated) => {
                 for warning in &generated.warnings {
@@ -64,5 +67,37 @@ fn main() {
                 std::process::exit(1);
             }
         }
+    }
+}
+
+/// `contract_files.rs`: the documents the wallet contract was generated from, for the CLI's
+/// `contract check` (which compares them with what a service publishes).
+fn write_contract_files(dir: &std::path::Path, out_dir: &std::path::Path) {
+    let mut entries = Vec::new();
+    if let Ok(listing) = std::fs::read_dir(dir) {
+        for entry in listing.flatten() {
+            let path = entry.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if name.ends_with(".wsdl") || name.ends_with(".xsd") || name == "wallet.versions.toml" {
+                entries.push(format!(
+                    "({name:?}, include_str!({:?})),",
+                    path.display().to_string()
+                ));
+            }
+        }
+    }
+    entries.sort();
+    let source = format!(
+        "/// The documents the wallet contract was generated from: (file name, text).\n\
+         pub const WALLET_CONTRACT_FILES: &[(&str, &str)] = &[\n{}\n];\n",
+        entries.join("\n")
+    );
+    if let Err(e) = std::fs::write(out_dir.join("contract_files.rs"), source) {
+        build_print::error!("cannot write contract_files.rs: {e}");
+        std::process::exit(1);
     }
 }

@@ -180,6 +180,45 @@ pub fn command() -> Command {
                 ),
         )
         .subcommand(
+            Command::new("contract")
+                .about("The contract this build speaks, against what a service publishes")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("check")
+                        .about("Compares the built-in contract with a service's ?wsdl (or a saved copy): exit 0 when they match, 3 when they differ")
+                        .arg(
+                            Arg::new("env")
+                                .long("env")
+                                .value_parser(
+                                    Environment::NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                                )
+                                .help("a named platform (default sogenactif-test)"),
+                        )
+                        .arg(
+                            Arg::new("url")
+                                .long("url")
+                                .conflicts_with("env")
+                                .help("a base URL: its /services/v2/wallet?wsdl is fetched"),
+                        )
+                        .arg(
+                            Arg::new("file")
+                                .long("file")
+                                .value_name("WSDL")
+                                .value_parser(clap::value_parser!(PathBuf))
+                                .conflicts_with_all(["env", "url"])
+                                .help("a saved WSDL (its XSDs beside it, named as its schemaLocations end)"),
+                        )
+                        .arg(
+                            Arg::new("timeout")
+                                .long("timeout")
+                                .value_name("SECONDS")
+                                .value_parser(clap::value_parser!(u64).range(1..))
+                                .default_value("30")
+                                .help("seconds to fetch the contract"),
+                        ),
+                ),
+        )
+        .subcommand(
             Command::new("completions")
                 .about("Prints a shell completion script (e.g. `sips-wallet completions bash > /etc/bash_completion.d/sips-wallet`)")
                 .arg(
@@ -379,6 +418,10 @@ async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, Error> {
     match matches.subcommand() {
         Some(("seal", sub)) => seal_command(opts, sub),
         Some(("serve", sub)) => serve(opts, sub).await,
+        Some(("contract", sub)) => match sub.subcommand() {
+            Some(("check", check)) => contract_check(check).await,
+            _ => Err(Error::Config("try `sips-wallet contract check`".into())),
+        },
         Some(("completions", sub)) => {
             if let Some(shell) = sub.get_one::<clap_complete::Shell>("shell") {
                 // Written whole at the end: clap_complete panics on a closed pipe.
@@ -905,4 +948,80 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
     } else {
         ExitCode::SUCCESS
     })
+}
+
+mod built_in {
+    include!(concat!(env!("OUT_DIR"), "/contract_files.rs"));
+}
+
+/// `contract check`: the built-in wallet contract against the one a service publishes (or a saved
+/// copy), operation by operation.
+async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    use sips_wallet_codegen::{diff::diff, generate, generate_dir, Options, Sources};
+    let files = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .filter(|(name, _)| name.ends_with(".wsdl") || name.ends_with(".xsd"))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    };
+    let unreadable = |what: &str, e: sips_wallet_codegen::Error| {
+        Error::Config(format!("{what} is not a contract this tool can read: {e}"))
+    };
+    let ours = generate(
+        &Sources::new("wallet.wsdl", files(built_in::WALLET_CONTRACT_FILES)),
+        &Options::default(),
+    )
+    .map_err(|e| unreadable("the built-in contract", e))?;
+    let (source, theirs) = match matches.get_one::<PathBuf>("file") {
+        Some(path) => {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+                Error::Config(format!("--file {}: not a file name", path.display()))
+            })?;
+            let generated = generate_dir(
+                dir.unwrap_or(std::path::Path::new(".")),
+                name,
+                &Options::default(),
+            )
+            .map_err(|e| unreadable(&path.display().to_string(), e))?;
+            (path.display().to_string(), generated)
+        }
+        None => {
+            let base = match (
+                matches.get_one::<String>("url"),
+                matches.get_one::<String>("env"),
+            ) {
+                (Some(url), _) => url.trim_end_matches('/').to_string(),
+                (None, env) => env
+                    .and_then(|n| Environment::from_name(n))
+                    .unwrap_or(Environment::SogenactifTest)
+                    .base_url()
+                    .to_string(),
+            };
+            let timeout = Duration::from_secs(*matches.get_one::<u64>("timeout").unwrap_or(&30));
+            let fetched = sips_wallet::published::fetch_contract(&base, timeout).await?;
+            let generated = generate(&Sources::new("wallet.wsdl", fetched), &Options::default())
+                .map_err(|e| unreadable(&format!("{base}/services/v2/wallet?wsdl"), e))?;
+            (format!("{base}/services/v2/wallet?wsdl"), generated)
+        }
+    };
+    let changes = diff(&ours.contract, &theirs.contract);
+    if changes.is_empty() {
+        say!(
+            "{source}: the same {} operations and fields as the contract built in.",
+            ours.contract.operations.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    say!(
+        "{source} differs from the contract built in ({} changes):",
+        changes.len()
+    );
+    for change in &changes {
+        say!("  {change}");
+    }
+    for warning in &theirs.warnings {
+        say!("  (not compared: {warning})");
+    }
+    Ok(ExitCode::from(EXIT_NOT_SUCCESS))
 }

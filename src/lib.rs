@@ -76,6 +76,7 @@ pub mod mask;
 pub mod message;
 mod options;
 mod proxy;
+pub mod published;
 mod retry;
 pub mod seal;
 #[cfg(feature = "simulator")]

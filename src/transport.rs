@@ -119,6 +119,18 @@ impl Transport {
         })
     }
 
+    /// GETs `uri` and reads the whole answer (the caller bounds the time it may take).
+    pub async fn get(&self, uri: &http::Uri) -> Result<HttpResponse, Error> {
+        let request = http::Request::get(uri.clone())
+            .header(
+                "user-agent",
+                concat!("sips-wallet/", env!("CARGO_PKG_VERSION")),
+            )
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| Error::Config(format!("cannot build the HTTP request: {e}")))?;
+        self.send(uri, request).await
+    }
+
     /// POSTs `body` and reads the whole answer (the caller bounds the time it may take).
     pub async fn post(
         &self,
@@ -135,6 +147,14 @@ impl Transport {
                 "cannot build the HTTP request (check the extra headers): {e}"
             ))
         })?;
+        self.send(uri, request).await
+    }
+
+    async fn send(
+        &self,
+        uri: &http::Uri,
+        request: http::Request<Full<Bytes>>,
+    ) -> Result<HttpResponse, Error> {
         let response = self.client.request(request).await.map_err(|e| {
             if e.is_connect() {
                 Error::Connect {

@@ -677,3 +677,49 @@ fn a_closed_pipe_ends_the_command_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
+
+#[test]
+fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted() {
+    let (server, _, url) = serve_with(&[], &[]);
+    let same = run(&["contract", "check", "--url", &url]);
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let _ = server.wait_with_output();
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+    assert!(
+        text(&same.stdout).contains("the same 6 operations"),
+        "{}",
+        text(&same.stdout)
+    );
+
+    // A saved copy where cardNumber became optional and a brand value was added.
+    let wsdl_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl");
+    let dir = std::env::temp_dir().join(format!("sips-cli-drift-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(wsdl_dir.join("wallet.wsdl"), dir.join("wallet.wsdl")).unwrap();
+    let xsd = std::fs::read_to_string(wsdl_dir.join("wallet.xsd"))
+        .unwrap()
+        .replace(
+            r#"<xs:element name="cardNumber" type="xs:string">"#,
+            r#"<xs:element name="cardNumber" type="xs:string" minOccurs="0">"#,
+        )
+        .replace(
+            r#"<xs:enumeration value="VISA">"#,
+            r#"<xs:enumeration value="WERO"/><xs:enumeration value="VISA">"#,
+        );
+    std::fs::write(dir.join("wallet.xsd"), xsd).unwrap();
+    let drifted = run(&[
+        "contract",
+        "check",
+        "--file",
+        dir.join("wallet.wsdl").to_str().unwrap(),
+    ]);
+    assert_eq!(drifted.status.code(), Some(3));
+    let out = text(&drifted.stdout);
+    assert!(
+        out.contains("addCard: request.cardNumber: occurrence required → optional"),
+        "{out}"
+    );
+    assert!(out.contains("values added: WERO"), "{out}");
+}

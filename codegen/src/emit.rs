@@ -141,7 +141,14 @@ fn docs(text: &str) -> TokenStream {
 
 fn emit_enum(e: &EnumType) -> TokenStream {
     let name = type_ident(&e.name);
-    let doc = docs(&e.documentation);
+    let doc = if e.documentation.is_empty() {
+        docs(&format!(
+            "The values of `{}` (not documented in the WSDL).",
+            e.name
+        ))
+    } else {
+        docs(&e.documentation)
+    };
     let variants = enum_variants(e);
     let other = other_variant(&variants);
     let variant_defs = variants.iter().zip(&e.values).map(|(v, value)| {
@@ -441,13 +448,24 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
             " (An abstract base type: its fields are repeated in each type that extends it.)",
         );
     }
-    let doc = docs(doc.trim());
+    let doc = if doc.trim().is_empty() {
+        docs(&format!(
+            "The schema type `{type_name}` (not documented in the WSDL)."
+        ))
+    } else {
+        docs(doc.trim())
+    };
 
     let field_defs = t.fields.iter().map(|f| {
         let ident = field_ident(&f.name);
         let ty = field_rust_type(f);
         let xml_name = f.name.as_str();
-        let doc = docs(&f.documentation);
+        // A vendor WSDL has no documentation: say at least which field it is.
+        let doc = if f.documentation.is_empty() {
+            docs(&format!("`{}` (not documented in the WSDL).", f.name))
+        } else {
+            docs(&f.documentation)
+        };
         let serde_skip = match f.occurs {
             Occurs::Required => match f.ty {
                 FieldType::Text => quote!(skip_serializing_if = "String::is_empty"),
@@ -971,7 +989,14 @@ fn emit_wrapper(w: &Wrapper, prefix: &str, namespace: &str) -> TokenStream {
 fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
     let name = type_ident(&o.name);
     let op_name = o.name.as_str();
-    let doc = docs(&o.documentation);
+    let doc = if o.documentation.is_empty() {
+        docs(&format!(
+            "The operation `{}` (not documented in the WSDL).",
+            o.name
+        ))
+    } else {
+        docs(&o.documentation)
+    };
     // parse_contract keeps only operations whose elements are wrappers.
     let input = contract
         .wrapper(&o.input_element)

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::path::Path;
 
+pub mod diff;
 mod emit;
 pub mod model;
 mod parse;

@@ -391,3 +391,57 @@ fn an_absolute_schema_location_must_match_a_local_file() {
     assert!(error.message.contains("looked for"), "{error}");
     assert!(error.message.contains("wallet-types.xsd"), "{error}");
 }
+
+#[test]
+fn the_diff_of_two_contracts_names_each_change() {
+    use sips_wallet_codegen::diff::diff;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let ours = bundled().contract;
+    assert_eq!(diff(&ours, &ours), []);
+    let xsd = read("wallet.xsd")
+        // cardNumber becomes optional, paymentToken disappears, a brand value appears.
+        .replace(
+            r#"<xs:element name="cardNumber" type="xs:string">"#,
+            r#"<xs:element name="cardNumber" type="xs:string" minOccurs="0">"#,
+        )
+        .replace(
+            r#"<xs:element name="paymentToken" "#,
+            r#"<xs:element name="paymentTokenRef" "#,
+        )
+        .replace(
+            r#"<xs:enumeration value="VISA">"#,
+            r#"<xs:enumeration value="WERO"/><xs:enumeration value="VISA">"#,
+        );
+    let theirs = generate(
+        &Sources::new(
+            "wallet.wsdl",
+            vec![
+                ("wallet.wsdl".into(), read("wallet.wsdl")),
+                ("wallet.xsd".into(), xsd),
+            ],
+        ),
+        &Options::default(),
+    )
+    .unwrap()
+    .contract;
+    let shown: Vec<String> = diff(&ours, &theirs).iter().map(|c| c.to_string()).collect();
+    assert!(
+        shown.contains(&"addCard: request.cardNumber: occurrence required → optional".to_string()),
+        "{shown:#?}"
+    );
+    assert!(
+        shown.contains(&"addCard: request.paymentToken: removed".to_string()),
+        "{shown:#?}"
+    );
+    assert!(
+        shown.contains(&"addCard: request.paymentTokenRef: added (text, optional)".to_string()),
+        "{shown:#?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|c| c.contains("paymentMeanBrand: values added: WERO")),
+        "{shown:#?}"
+    );
+}
