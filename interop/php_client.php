@@ -1,0 +1,82 @@
+<?php
+// A foreign SOAP stack against the simulator: PHP's SoapClient loads the published WSDL and drives a
+// wallet's whole life, sealing every request and verifying every response seal with its own code.
+//
+//     php php_client.php http://127.0.0.1:7070 MERCHANT_ID KEY_VERSION SECRET_KEY
+
+const UNSEALED = ['keyVersion', 'sealAlgorithm', 'seal'];
+
+function to_array($value) {
+    if (is_object($value)) { $value = get_object_vars($value); }
+    if (is_array($value)) { return array_map('to_array', $value); }
+    return $value;
+}
+
+// The Sips seal string: every non-empty text, fields sorted by name (byte order), depth first.
+function seal_data($value): string {
+    if ($value === null) { return ''; }
+    if (is_array($value)) {
+        if (array_is_list($value)) { return implode('', array_map('seal_data', $value)); }
+        $names = array_keys($value);
+        sort($names, SORT_STRING);
+        $out = '';
+        foreach ($names as $name) {
+            if (!in_array($name, UNSEALED, true)) { $out .= seal_data($value[$name]); }
+        }
+        return $out;
+    }
+    return (string) $value;
+}
+
+[$_, $base, $merchant, $keyVersion, $key] = $argv;
+$client = new SoapClient("$base/services/v2/wallet?wsdl", [
+    'cache_wsdl' => WSDL_CACHE_NONE,
+    'features' => SOAP_SINGLE_ELEMENT_ARRAYS,
+    'exceptions' => true,
+]);
+$wallet = 'PHP-1';
+
+function call(SoapClient $client, string $operation, string $expected, array $fields) {
+    global $merchant, $keyVersion, $key, $wallet;
+    $request = array_merge([
+        'merchantId' => $merchant,
+        'interfaceVersion' => $operation === 'addCard' ? 'WR_WS_2.55' : 'WR_WS_2.49',
+        'keyVersion' => $keyVersion,
+        'merchantWalletId' => $wallet,
+    ], $fields);
+    $request['seal'] = hash_hmac('sha256', seal_data($request), $key);
+    $output = to_array($client->__soapCall($operation, [['input' => $request]])->output);
+    $received = $output['seal'] ?? '';
+    if (!hash_equals(hash_hmac('sha256', seal_data($output), $key), $received)) {
+        fwrite(STDERR, "php: $operation: the response seal does not verify\n");
+        exit(1);
+    }
+    $code = $output['walletResponseCode'] ?? '';
+    if ($code !== $expected) {
+        fwrite(STDERR, "php: $operation: code $code, expected $expected\n");
+        exit(1);
+    }
+    echo "php: $operation: $code, seal verified\n";
+    return $output;
+}
+
+call($client, 'addCard', '00', ['cardNumber' => '4111111111111111', 'cardExpiryDate' => '203012', 'paymentMeanAlias' => 'a & <b>']);
+$second = call($client, 'addCard', '00', ['cardNumber' => '5555555555554444', 'cardExpiryDate' => '203101']);
+call($client, 'addCard', '94', ['cardNumber' => '4111111111111111', 'cardExpiryDate' => '203012']);
+$data = call($client, 'getWalletData', '00', []);
+$means = $data['walletPaymentMeanDataList'];
+if (count($means) !== 2 || $means[0]['paymentMeanAlias'] !== 'a & <b>') {
+    fwrite(STDERR, "php: getWalletData: unexpected means\n");
+    exit(1);
+}
+$mean = $second['paymentMeanId'];
+call($client, 'updatePaymentMean', '00', ['paymentMeanId' => $mean, 'paymentMeanAlias' => 'work']);
+$one = call($client, 'getPaymentMeanData', '00', ['paymentMeanId' => $mean]);
+if ($one['walletPaymentMeanData']['paymentMeanAlias'] !== 'work') {
+    fwrite(STDERR, "php: getPaymentMeanData: the alias did not change\n");
+    exit(1);
+}
+call($client, 'deletePaymentMean', '00', ['paymentMeanId' => '1']);
+call($client, 'signOff', '00', []);
+call($client, 'getWalletData', '25', []);
+echo "php: the whole lifecycle passed\n";

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Interop: SOAP stacks nobody here wrote, against ours, each with its own seal code.
+#   - zeep (Python, from PyPI) and PHP's SoapClient (Debian's php-soap) load the simulator's
+#     published WSDL and drive a wallet's whole life, verifying every response seal;
+#   - PHP's SoapServer, built from our WSDL, answers our client, which verifies its seals;
+#   - JAX-WS wsimport (Debian's jaxws) generates a Java client from our WSDL with no flags.
+# Installs what it needs: zeep in a virtualenv under target/, php-cli, php-soap and jaxws through apt
+# (as root). Run by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "interop: $* missing; install them (apt-get install $*) or run as root" >&2
+        exit 1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; }
+}
+
+venv=target/zeep-venv
+if ! "$venv/bin/python" -c "import zeep" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q "zeep==4.3.1"
+fi
+if ! php -m 2>/dev/null | grep -qx soap; then
+    apt_install php-cli php-soap
+fi
+if ! command -v wsimport >/dev/null; then
+    apt_install jaxws
+fi
+
+cargo build --quiet --bin sips-wallet
+bin=target/debug/sips-wallet
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_for() {
+    for _ in $(seq 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    echo "interop: nothing listens on port $1" >&2
+    exit 1
+}
+
+merchant=011223344550000 key_version=1 key=sips-wallet-simulator-demo-key
+
+port=$(free_port)
+"$bin" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+pids+=($!)
+wait_for "$port"
+"$venv/bin/python" interop/zeep_client.py "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
+php interop/php_client.php "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
+
+php_port=$(free_port)
+SIPS_SECRET_KEY=$key php -S "127.0.0.1:$php_port" interop/php_server.php >"$work/php.log" 2>&1 &
+pids+=($!)
+wait_for "$php_port"
+export SIPS_MERCHANT_ID=$merchant SIPS_KEY_VERSION=$key_version SIPS_SECRET_KEY=$key
+for call in "sign-off --merchant-wallet-id W1" "get-wallet-data --merchant-wallet-id W1"; do
+    # shellcheck disable=SC2086
+    out=$("$bin" $call --url "http://127.0.0.1:$php_port" --output json)
+    if ! grep -q '"sealVerified": true' <<<"$out" || ! grep -q '"responseCode": "00"' <<<"$out"; then
+        echo "interop: PHP SoapServer -> sips-wallet $call: $out" >&2
+        exit 1
+    fi
+    echo "php server: sips-wallet $call: 00, seal verified"
+done
+if [ "$(grep -c '"maskedPan"' <<<"$out")" != 2 ]; then
+    echo "interop: PHP SoapServer -> getWalletData: not two payment means: $out" >&2
+    exit 1
+fi
+
+mkdir -p "$work/jaxws"
+wsimport -quiet -d "$work/jaxws" wsdl/wallet.wsdl >"$work/wsimport.log" 2>&1 \
+    || { cat "$work/wsimport.log" >&2; echo "interop: wsimport refused wsdl/wallet.wsdl" >&2; exit 1; }
+echo "wsimport: a JAX-WS client generated and compiled from wsdl/wallet.wsdl ($(find "$work/jaxws" -name '*.class' | wc -l) classes)"
+echo "interop: all passed"

@@ -1,0 +1,73 @@
+"""A foreign SOAP stack against the simulator: zeep (Python) loads the published WSDL and drives a
+wallet's whole life, sealing every request and verifying every response seal with its own code.
+
+    python zeep_client.py http://127.0.0.1:7070 MERCHANT_ID KEY_VERSION SECRET_KEY
+"""
+
+import hashlib
+import hmac
+import sys
+
+import zeep
+from zeep.helpers import serialize_object
+
+UNSEALED = {"keyVersion", "sealAlgorithm", "seal"}
+
+
+def seal_data(value):
+    """The Sips seal string: every non-empty text, fields sorted by name, depth first."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "".join(seal_data(value[k]) for k in sorted(value) if k not in UNSEALED)
+    if isinstance(value, list):
+        return "".join(seal_data(v) for v in value)
+    return str(value)
+
+
+def main(base, merchant, key_version, key):
+    key = key.encode()
+    client = zeep.Client(base + "/services/v2/wallet?wsdl")
+    wallet = "ZEEP-1"
+
+    def call(operation, expected, **fields):
+        request = {
+            "merchantId": merchant,
+            "interfaceVersion": "WR_WS_2.55" if operation == "addCard" else "WR_WS_2.49",
+            "keyVersion": key_version,
+            "merchantWalletId": wallet,
+            **fields,
+        }
+        request["seal"] = hmac.new(key, seal_data(request).encode(), hashlib.sha256).hexdigest()
+        output = serialize_object(getattr(client.service, operation)(input=request))
+        received = output.get("seal") or ""
+        computed = hmac.new(key, seal_data(output).encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(received, computed):
+            raise SystemExit(f"zeep: {operation}: the response seal does not verify")
+        code = output.get("walletResponseCode")
+        if code != expected:
+            raise SystemExit(f"zeep: {operation}: code {code}, expected {expected}")
+        print(f"zeep: {operation}: {code}, seal verified")
+        return output
+
+    call("addCard", "00", cardNumber="4111111111111111", cardExpiryDate="203012",
+         paymentMeanAlias="a & <b>")
+    second = call("addCard", "00", cardNumber="5555555555554444", cardExpiryDate="203101")
+    call("addCard", "94", cardNumber="4111111111111111", cardExpiryDate="203012")
+    data = call("getWalletData", "00")
+    means = data["walletPaymentMeanDataList"]
+    if len(means) != 2 or means[0]["paymentMeanAlias"] != "a & <b>":
+        raise SystemExit(f"zeep: getWalletData: unexpected means {means}")
+    mean = second["paymentMeanId"]
+    call("updatePaymentMean", "00", paymentMeanId=mean, paymentMeanAlias="work")
+    one = call("getPaymentMeanData", "00", paymentMeanId=mean)
+    if one["walletPaymentMeanData"]["paymentMeanAlias"] != "work":
+        raise SystemExit("zeep: getPaymentMeanData: the alias did not change")
+    call("deletePaymentMean", "00", paymentMeanId="1")
+    call("signOff", "00")
+    call("getWalletData", "25")
+    print("zeep: the whole lifecycle passed")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
