@@ -3,7 +3,9 @@
 #   - zeep (Python, from PyPI) and PHP's SoapClient (Debian's php-soap) load the simulator's
 #     published WSDL and drive a wallet's whole life, verifying every response seal;
 #   - PHP's SoapServer, built from our WSDL, answers our client, which verifies its seals;
-#   - JAX-WS wsimport (Debian's jaxws) generates a Java client from our WSDL with no flags.
+#   - JAX-WS wsimport (Debian's jaxws) generates a Java client from our WSDL with no flags;
+#   - a CXF-shaped WSDL with no documentation, given through SIPS_WALLET_WSDL_DIR, builds and runs
+#     the tour.
 # Installs what it needs: zeep in a virtualenv under target/, php-cli, php-soap and jaxws through apt
 # (as root). Run by .ci/run.
 set -euo pipefail
@@ -84,4 +86,15 @@ mkdir -p "$work/jaxws"
 wsimport -quiet -d "$work/jaxws" wsdl/wallet.wsdl >"$work/wsimport.log" 2>&1 \
     || { cat "$work/wsimport.log" >&2; echo "interop: wsimport refused wsdl/wallet.wsdl" >&2; exit 1; }
 echo "wsimport: a JAX-WS client generated and compiled from wsdl/wallet.wsdl ($(find "$work/jaxws" -name '*.class' | wc -l) classes)"
+# A CXF-shaped WSDL with no documentation (tests/fixtures/cxf-wallet, versions from its sidecar),
+# dropped in through SIPS_WALLET_WSDL_DIR: the crate builds against it and the tour passes.
+SIPS_WALLET_WSDL_DIR="$PWD/tests/fixtures/cxf-wallet" CARGO_TARGET_DIR=target/vendor-wsdl \
+    cargo build --quiet --bin sips-wallet
+tour=$(target/vendor-wsdl/debug/sips-wallet 2>/dev/null)
+if ! grep -q "11 of 11 steps gave the expected response code." <<<"$tour"; then
+    echo "$tour" >&2
+    echo "interop: the tour against the CXF-shaped WSDL failed" >&2
+    exit 1
+fi
+echo "vendor WSDL: built from tests/fixtures/cxf-wallet through SIPS_WALLET_WSDL_DIR; the tour passed 11 of 11"
 echo "interop: all passed"

@@ -57,6 +57,21 @@
 //! digits, spaces or dashes allowed) in text that came from outside (faults, HTTP bodies). An
 //! [`Exchange`] keeps the bodies as they travelled and masks them when shown. Secret keys are
 //! zeroed on drop and never shown.
+//!
+//! # What is not API
+//!
+//! The command line and the guided tour belong to the `sips-wallet` binary, and the simulator's
+//! storage is private to it:
+//!
+//! ```compile_fail
+//! use sips_wallet::cli;
+//! ```
+//! ```compile_fail
+//! use sips_wallet::tour;
+//! ```
+//! ```compile_fail
+//! use sips_wallet::simulator::wallets;
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
