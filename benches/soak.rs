@@ -10,13 +10,14 @@
 //!    the same file: no wallet whose last call was answered 00 may have lost anything.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{rss_kib, Server};
 use sips_wallet::contract::{
     AddCardRequest, DeletePaymentMeanRequest, GetPaymentMeanDataRequest, GetWalletDataRequest,
     SignOffRequest, UpdatePaymentMeanRequest, WalletPaymentMeanData,
@@ -53,55 +54,6 @@ struct Wallet {
 
 type Model = BTreeMap<String, Wallet>;
 
-/// `sips-wallet serve` in its own process.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sips-wallet"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--max-connections",
-                "4096",
-            ])
-            .args(args)
-            .env("RUST_LOG", "off")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sips-wallet serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("banner");
-        // Keep reading: the server's later lines must find a reader.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .and_then(|u| u.strip_suffix("/services/v2/wallet"))
-            .unwrap_or_else(|| panic!("no URL in the banner: {first}"))
-            .to_string();
-        Server { child, url }
-    }
-
-    fn terminate(mut self) -> bool {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        self.child.wait().is_ok_and(|s| s.success())
-    }
-
-    fn kill_9(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn client(url: &str) -> WalletClient {
     WalletClient::builder()
         .base_url(url)
@@ -114,13 +66,7 @@ fn client(url: &str) -> WalletClient {
 }
 
 fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
+    rss_kib() as f64 / 1024.0
 }
 
 /// How a call ended.

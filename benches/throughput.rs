@@ -7,13 +7,14 @@
 //! Then the simulator's own load: the bare loop at concurrency 256 against `serve` in memory and
 //! with its SQLite state file holding 100 and 100,000 wallets.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use bytes::Bytes;
+use common::{rss_kib, Server};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
@@ -36,51 +37,6 @@ const CARDS: [&str; 10] = [
     "4012888888881881",
 ];
 
-/// `sips-wallet serve` in its own process; killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sips-wallet"))
-            // No connection cap in the way: the clients here open up to 1,000 at once.
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--max-connections",
-                "4096",
-            ])
-            .args(extra)
-            .env("RUST_LOG", "off")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sips-wallet serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("banner");
-        // Keep reading: the server's later lines must find a reader.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .and_then(|u| u.strip_suffix("/services/v2/wallet"))
-            .expect("the banner names the URL")
-            .to_string();
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// This process's CPU time (user + system), from /proc/self/stat.
 fn cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -96,15 +52,6 @@ fn cpu_time() -> Duration {
     };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
-
-fn rss_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-        .unwrap_or(0)
 }
 
 /// Alternating rounds per row of the end-to-end table.
@@ -281,14 +228,14 @@ fn main() {
 async fn bench() {
     // Peak memory first, while the process is small: 1,000 calls in flight on one client.
     let slow = Server::start(&["--latency", "500"]);
-    let before = rss_kib("VmRSS:");
+    let before = rss_kib();
     let slow_client = client(&slow.url);
     let peak = Arc::new(AtomicU64::new(before));
     let sampler = {
         let peak = peak.clone();
         tokio::spawn(async move {
             loop {
-                peak.fetch_max(rss_kib("VmRSS:"), Ordering::Relaxed);
+                peak.fetch_max(rss_kib(), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         })

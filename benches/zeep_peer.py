@@ -6,7 +6,6 @@ seal code is what a zeep user writes by hand (zeep has none). Prints one JSON ob
 the median of rounds, as the Rust side measures.
 """
 
-import hashlib
 import hmac
 import json
 import os
@@ -17,23 +16,11 @@ import zeep
 from lxml import etree
 from zeep.helpers import serialize_object
 
-UNSEALED = {"keyVersion", "sealAlgorithm", "seal"}
+# The seal code a zeep user writes by hand, shared with the interop suite.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+from sips_seal import seal  # noqa: E402
+
 ROUNDS = 15
-
-
-def seal_data(value):
-    """The Sips seal string: every text value, fields sorted by name, depth first."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return "".join(seal_data(value[k]) for k in sorted(value) if k not in UNSEALED)
-    if isinstance(value, list):
-        return "".join(seal_data(v) for v in value)
-    return str(value)
-
-
-def seal(key, value):
-    return hmac.new(key, seal_data(value).encode(), hashlib.sha256).hexdigest()
 
 
 class Reply:

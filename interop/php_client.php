@@ -4,29 +4,7 @@
 //
 //     php php_client.php http://127.0.0.1:7070 MERCHANT_ID KEY_VERSION SECRET_KEY
 
-const UNSEALED = ['keyVersion', 'sealAlgorithm', 'seal'];
-
-function to_array($value) {
-    if (is_object($value)) { $value = get_object_vars($value); }
-    if (is_array($value)) { return array_map('to_array', $value); }
-    return $value;
-}
-
-// The Sips seal string: every non-empty text, fields sorted by name (byte order), depth first.
-function seal_data($value): string {
-    if ($value === null) { return ''; }
-    if (is_array($value)) {
-        if (array_is_list($value)) { return implode('', array_map('seal_data', $value)); }
-        $names = array_keys($value);
-        sort($names, SORT_STRING);
-        $out = '';
-        foreach ($names as $name) {
-            if (!in_array($name, UNSEALED, true)) { $out .= seal_data($value[$name]); }
-        }
-        return $out;
-    }
-    return (string) $value;
-}
+require __DIR__ . '/sips_seal.php';
 
 [$_, $base, $merchant, $keyVersion, $key] = $argv;
 $client = new SoapClient("$base/services/v2/wallet?wsdl", [

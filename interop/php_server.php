@@ -2,28 +2,7 @@
 // A foreign SOAP server built from our WSDL: PHP's SoapServer, run by `php -S HOST:PORT php_server.php`,
 // answers signOff and getWalletData sealed with SIPS_SECRET_KEY, for the client to read and verify.
 
-const UNSEALED = ['keyVersion', 'sealAlgorithm', 'seal'];
-
-function to_array($value) {
-    if (is_object($value)) { $value = get_object_vars($value); }
-    if (is_array($value)) { return array_map('to_array', $value); }
-    return $value;
-}
-
-function seal_data($value): string {
-    if ($value === null) { return ''; }
-    if (is_array($value)) {
-        if (array_is_list($value)) { return implode('', array_map('seal_data', $value)); }
-        $names = array_keys($value);
-        sort($names, SORT_STRING);
-        $out = '';
-        foreach ($names as $name) {
-            if (!in_array($name, UNSEALED, true)) { $out .= seal_data($value[$name]); }
-        }
-        return $out;
-    }
-    return (string) $value;
-}
+require __DIR__ . '/sips_seal.php';
 
 class Wallet {
     private function answer($params, array $output): array {

@@ -4,25 +4,13 @@ wallet's whole life, sealing every request and verifying every response seal wit
     python zeep_client.py http://127.0.0.1:7070 MERCHANT_ID KEY_VERSION SECRET_KEY
 """
 
-import hashlib
 import hmac
 import sys
 
 import zeep
 from zeep.helpers import serialize_object
 
-UNSEALED = {"keyVersion", "sealAlgorithm", "seal"}
-
-
-def seal_data(value):
-    """The Sips seal string: every non-empty text, fields sorted by name, depth first."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return "".join(seal_data(value[k]) for k in sorted(value) if k not in UNSEALED)
-    if isinstance(value, list):
-        return "".join(seal_data(v) for v in value)
-    return str(value)
+from sips_seal import seal
 
 
 def main(base, merchant, key_version, key):
@@ -38,11 +26,10 @@ def main(base, merchant, key_version, key):
             "merchantWalletId": wallet,
             **fields,
         }
-        request["seal"] = hmac.new(key, seal_data(request).encode(), hashlib.sha256).hexdigest()
+        request["seal"] = seal(key, request)
         output = serialize_object(getattr(client.service, operation)(input=request))
         received = output.get("seal") or ""
-        computed = hmac.new(key, seal_data(output).encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(received, computed):
+        if not hmac.compare_digest(received, seal(key, output)):
             raise SystemExit(f"zeep: {operation}: the response seal does not verify")
         code = output.get("walletResponseCode")
         if code != expected:

@@ -170,34 +170,31 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
-/// A sealed signOff response, as the bank would send it (or sealed with another key).
-pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
-    let mut response = contract::SignOffOutput::new()
-        .wallet_response_code(code)
-        .wallet_action_date_time("2026-11-23T10:00:00+01:00");
+/// The SOAP answer of `O` holding `response`, sealed with `key` (or unsealed).
+pub fn sealed_answer<O: sips_wallet::message::Operation>(
+    mut response: O::Response,
+    key: Option<&str>,
+) -> String {
     if let Some(key) = key {
         let key = SecretKey::new(key).unwrap();
-        response.seal = Some(seal::compute(
-            seal::Algorithm::HmacSha256,
-            &key,
-            &response.seal_data(),
-        ));
+        let sealed = seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data());
+        response.set_text("seal", &sealed).unwrap();
     }
-    envelope::write_response::<operations::SignOff>(&response).unwrap()
+    envelope::write_response::<O>(&response).unwrap()
+}
+
+/// A sealed signOff response, as the bank would send it (or sealed with another key).
+pub fn sign_off_response(code: &str, key: Option<&str>) -> String {
+    let response = contract::SignOffOutput::new()
+        .wallet_response_code(code)
+        .wallet_action_date_time("2026-11-23T10:00:00+01:00");
+    sealed_answer::<operations::SignOff>(response, key)
 }
 
 /// A sealed getWalletData response holding no payment mean.
 pub fn wallet_data_response(code: &str, key: Option<&str>) -> String {
-    let mut response = contract::GetWalletDataOutput::new().wallet_response_code(code);
-    if let Some(key) = key {
-        let key = SecretKey::new(key).unwrap();
-        response.seal = Some(seal::compute(
-            seal::Algorithm::HmacSha256,
-            &key,
-            &response.seal_data(),
-        ));
-    }
-    envelope::write_response::<operations::GetWalletData>(&response).unwrap()
+    let response = contract::GetWalletDataOutput::new().wallet_response_code(code);
+    sealed_answer::<operations::GetWalletData>(response, key)
 }
 
 /// A client builder for a test server, as merchant `MERCHANT` with key `KEY`.
