@@ -72,6 +72,24 @@ mod tests {
     }
 
     #[test]
+    fn records_pushed_by_field_name_land_in_the_wrapped_list() {
+        // What the simulator does, knowing only the dictionary's field names.
+        let mut output = GetWalletDataOutput::new();
+        for id in ["1", "2"] {
+            output
+                .push_record("walletPaymentMeanDataList", &[("paymentMeanId", id)])
+                .unwrap();
+        }
+        let items = &output
+            .wallet_payment_mean_data_list
+            .as_ref()
+            .unwrap()
+            .wallet_payment_mean_data;
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].text("paymentMeanId"), Some("2"));
+    }
+
+    #[test]
     fn a_wrapped_list_in_the_unwrapped_shape_is_refused() {
         // The bundled contract's shape (items directly in output) against this contract.
         let xml = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>

@@ -114,6 +114,19 @@ async fn call(
     request.send_dyn(client).await
 }
 
+/// The payment means of a getWalletData answer, whether the contract lists them directly or wraps
+/// the list in an element of its own.
+fn means(response: &Value) -> &[Value] {
+    match response.get("walletPaymentMeanDataList") {
+        Some(Value::List(means)) => means,
+        Some(Value::Object(fields)) => match fields.as_slice() {
+            [(_, Value::List(means))] => means,
+            _ => &[],
+        },
+        _ => &[],
+    }
+}
+
 /// The text of `field` in `value`, or "".
 fn text<'v>(value: &'v Value, field: &str) -> &'v str {
     value.text(field).unwrap_or_default()
@@ -186,17 +199,15 @@ pub async fn run() -> Result<TourReport, Error> {
         )
         .await
     {
-        if let Some(Value::List(means)) = reply.response.get("walletPaymentMeanDataList") {
-            for mean in means {
-                let _ = writeln!(
-                    tour.text,
-                    "       #{} {} {} {}",
-                    text(mean, "paymentMeanId"),
-                    text(mean, "maskedPan"),
-                    text(mean, "paymentMeanBrand"),
-                    text(mean, "paymentMeanAlias"),
-                );
-            }
+        for mean in means(&reply.response) {
+            let _ = writeln!(
+                tour.text,
+                "       #{} {} {} {}",
+                text(mean, "paymentMeanId"),
+                text(mean, "maskedPan"),
+                text(mean, "paymentMeanBrand"),
+                text(mean, "paymentMeanAlias"),
+            );
         }
     }
     let second_mean = [("merchantWalletId", wallet), ("paymentMeanId", second_id)];
@@ -234,10 +245,7 @@ pub async fn run() -> Result<TourReport, Error> {
         )
         .await
     {
-        let count = match reply.response.get("walletPaymentMeanDataList") {
-            Some(Value::List(means)) => means.len(),
-            _ => 0,
-        };
+        let count = means(&reply.response).len();
         let _ = writeln!(
             tour.text,
             "       the same {count} payment means, sealed and verified as JSON"

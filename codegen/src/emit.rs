@@ -702,11 +702,28 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         let FieldType::Complex(nested) = &f.ty else {
             return None;
         };
-        let ty = type_ident(nested);
-        let store = match f.occurs {
-            Occurs::Required => quote!(self.#ident = item),
-            Occurs::Optional => quote!(self.#ident = Some(item)),
-            Occurs::Repeated => quote!(self.#ident.push(item)),
+        // A wrapped list (a type holding only a list of messages): the record is one more item of
+        // that inner list, as for an unwrapped list.
+        let wrapped = contract
+            .complex_type(nested)
+            .and_then(|w| match w.fields.as_slice() {
+                [only] if only.occurs == Occurs::Repeated => match &only.ty {
+                    FieldType::Complex(item) => Some((field_ident(&only.name), item.clone())),
+                    _ => None,
+                },
+                _ => None,
+            });
+        let (ty, store) = match (&wrapped, f.occurs) {
+            (Some((inner, item)), Occurs::Optional) => (
+                type_ident(item),
+                quote!(self.#ident.get_or_insert_with(Default::default).#inner.push(item)),
+            ),
+            (Some((inner, item)), Occurs::Required) => {
+                (type_ident(item), quote!(self.#ident.#inner.push(item)))
+            }
+            (_, Occurs::Required) => (type_ident(nested), quote!(self.#ident = item)),
+            (_, Occurs::Optional) => (type_ident(nested), quote!(self.#ident = Some(item))),
+            (_, Occurs::Repeated) => (type_ident(nested), quote!(self.#ident.push(item))),
         };
         Some(quote!(#name => {
             let mut item = #ty::default();
