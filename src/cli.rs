@@ -480,6 +480,13 @@ fn serve_command() -> Command {
                 .help("play the rules of this TOML file (answers, delays, dropped connections)"),
         )
         .arg(
+            Arg::new("publish-wsdl")
+                .long("publish-wsdl")
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("publish this folder's wallet.wsdl and XSDs at ?wsdl instead of the built-in contract"),
+        )
+        .arg(
             Arg::new("latency")
                 .long("latency")
                 .value_name("MS")
@@ -561,6 +568,9 @@ async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error> 
     if let Some(path) = matches.get_one::<PathBuf>("state") {
         config = config.state_file(path);
     }
+    if let Some(dir) = matches.get_one::<PathBuf>("publish-wsdl") {
+        config = config.published_contract(contract_folder(dir)?);
+    }
     if let Some(path) = matches.get_one::<PathBuf>("scenario") {
         let scenario = Scenario::load(path).map_err(|e| Error::Config(e.to_string()))?;
         config = config.scenario(scenario);
@@ -636,6 +646,30 @@ async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error> 
         say!("stopped with calls still in flight");
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// The `.wsdl` and `.xsd` files of a folder, by name.
+fn contract_folder(dir: &std::path::Path) -> Result<Vec<(String, String)>, Error> {
+    let unreadable = |e: std::io::Error| Error::Config(format!("{}: {e}", dir.display()));
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.ends_with(".wsdl") || name.ends_with(".xsd") {
+            files.push((name, std::fs::read_to_string(&path).map_err(unreadable)?));
+        }
+    }
+    if !files.iter().any(|(n, _)| n.ends_with(".wsdl")) {
+        return Err(Error::Config(format!(
+            "{}: no .wsdl file there",
+            dir.display()
+        )));
+    }
+    Ok(files)
 }
 
 /// Ctrl-C and, on Unix, SIGTERM: listened to from creation, so a signal that comes while the
@@ -950,10 +984,6 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
     })
 }
 
-mod built_in {
-    include!(concat!(env!("OUT_DIR"), "/contract_files.rs"));
-}
-
 /// `contract check`: the built-in wallet contract against the one a service publishes (or a saved
 /// copy), operation by operation.
 async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Error> {
@@ -968,7 +998,7 @@ async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Error> {
         Error::Config(format!("{what} is not a contract this tool can read: {e}"))
     };
     let ours = generate(
-        &Sources::new("wallet.wsdl", files(built_in::WALLET_CONTRACT_FILES)),
+        &Sources::new("wallet.wsdl", files(contract::WALLET_CONTRACT_FILES)),
         &Options::default(),
     )
     .map_err(|e| unreadable("the built-in contract", e))?;

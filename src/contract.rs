@@ -9,3 +9,5 @@
 #![allow(clippy::all)]
 
 include!(concat!(env!("OUT_DIR"), "/wallet.rs"));
+
+include!(concat!(env!("OUT_DIR"), "/contract_files.rs"));

@@ -722,4 +722,19 @@ fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted
         "{out}"
     );
     assert!(out.contains("values added: WERO"), "{out}");
+
+    // The same copy published by a simulator: fetched over HTTP, the same report.
+    let (server, _, url) = serve_with(&[], &["--publish-wsdl", dir.to_str().unwrap()]);
+    let served = run(&["contract", "check", "--url", &url]);
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let _ = server.wait_with_output();
+    assert_eq!(served.status.code(), Some(3), "{}", text(&served.stderr));
+    assert!(
+        text(&served.stdout)
+            .contains("addCard: request.cardNumber: occurrence required → optional"),
+        "{}",
+        text(&served.stdout)
+    );
 }

@@ -71,13 +71,9 @@ pub(super) async fn handle(
     };
     let query = request.uri().query().unwrap_or_default().to_string();
     if request.method() == hyper::Method::GET && route == Route::Soap {
-        return Ok(match query.as_str() {
-            "wsdl" => xml(StatusCode::OK, wsdl(&shared.base_url)),
-            "xsd=wallet.xsd" => xml(
-                StatusCode::OK,
-                include_str!("../../wsdl/wallet.xsd").to_string(),
-            ),
-            _ => plain(StatusCode::NOT_FOUND, "try ?wsdl"),
+        return Ok(match published(&shared, &query) {
+            Some(text) => xml(StatusCode::OK, text),
+            None => plain(StatusCode::NOT_FOUND, "try ?wsdl"),
         });
     }
     if request.method() != hyper::Method::POST {
@@ -633,17 +629,64 @@ fn set_code<M: Message>(message: &mut M, code: &str) {
     set(message, "redirectionStatusCode", code);
 }
 
-fn wsdl(base_url: &str) -> String {
-    let own_address = format!("{base_url}{}", crate::client::WALLET_PATH);
-    let text = include_str!("../../wsdl/wallet.wsdl");
-    let text = match contract::SERVICE_ADDRESS {
-        Some(published) => text.replace(published, &own_address),
-        None => text.to_string(),
+/// A document of the published contract for `?wsdl` or `?xsd=NAME`: the WSDL with its address
+/// pointing here, every `schemaLocation` pointing at `wallet?xsd=NAME` here.
+fn published(shared: &Shared, query: &str) -> Option<String> {
+    let built_in: Vec<(&str, &str)>;
+    let files: Vec<(&str, &str)> = match &shared.config.published {
+        Some(files) => files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect(),
+        None => {
+            built_in = contract::WALLET_CONTRACT_FILES.to_vec();
+            built_in
+        }
     };
-    text.replace(
-        "schemaLocation=\"wallet.xsd\"",
-        "schemaLocation=\"wallet?xsd=wallet.xsd\"",
-    )
+    let text = match query {
+        "wsdl" => {
+            let (_, wsdl) = files
+                .iter()
+                .find(|(n, _)| *n == "wallet.wsdl")
+                .or_else(|| files.iter().find(|(n, _)| n.ends_with(".wsdl")))?;
+            let own_address = format!("{}{}", shared.base_url, crate::client::WALLET_PATH);
+            match contract::SERVICE_ADDRESS {
+                Some(address) => wsdl.replace(address, &own_address),
+                None => wsdl.to_string(),
+            }
+        }
+        _ => {
+            let name = query.strip_prefix("xsd=")?;
+            let with_suffix = format!("{name}.xsd");
+            files
+                .iter()
+                .find(|(n, _)| n.ends_with(".xsd") && (*n == name || *n == with_suffix))?
+                .1
+                .to_string()
+        }
+    };
+    Some(point_schema_locations_here(&text))
+}
+
+/// `schemaLocation="…/x.xsd"` (relative, or absolute as CXF writes it) → `schemaLocation="wallet?xsd=x.xsd"`.
+fn point_schema_locations_here(text: &str) -> String {
+    const ATTRIBUTE: &str = "schemaLocation=\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(ATTRIBUTE) {
+        let value_start = at + ATTRIBUTE.len();
+        let Some(length) = rest[value_start..].find('"') else {
+            break;
+        };
+        let location = &rest[value_start..value_start + length];
+        let name = location.rsplit(['/', '=']).next().unwrap_or(location);
+        out.push_str(&rest[..value_start]);
+        out.push_str("wallet?xsd=");
+        out.push_str(name);
+        rest = &rest[value_start + length..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn xml(status: StatusCode, body: String) -> Reply {

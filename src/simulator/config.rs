@@ -52,6 +52,7 @@ pub struct SimulatorConfig {
     pub(super) header_read_timeout: Duration,
     pub(super) request_timeout: Duration,
     pub(super) max_connections: usize,
+    pub(super) published: Option<Vec<(String, String)>>,
 }
 
 impl Default for SimulatorConfig {
@@ -65,6 +66,7 @@ impl Default for SimulatorConfig {
             header_read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             max_connections: 512,
+            published: None,
         }
     }
 }
@@ -137,6 +139,14 @@ impl SimulatorConfig {
     /// this (default 60 s).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// Publishes these documents at `?wsdl` (the `.wsdl` among them) and `?xsd=NAME` instead of the
+    /// contract the simulator implements: to test a client, or `contract check`, against another
+    /// contract. `(file name, text)` pairs, as the service's `?wsdl` and its schemas were saved.
+    pub fn published_contract(mut self, files: Vec<(String, String)>) -> Self {
+        self.published = Some(files);
         self
     }
 
