@@ -23,8 +23,7 @@ use sips_wallet::contract::{
     SignOffRequest, UpdatePaymentMeanRequest, WalletPaymentMeanData,
 };
 use sips_wallet::mask::mask_pan;
-use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
-use sips_wallet::{Error, Reply, SecretKey, Verification, WalletClient};
+use sips_wallet::{Error, Reply, Verification, WalletClient};
 
 const WORKERS: usize = 32;
 const WALLETS_PER_WORKER: usize = 16;
@@ -55,14 +54,7 @@ struct Wallet {
 type Model = BTreeMap<String, Wallet>;
 
 fn client(url: &str) -> WalletClient {
-    WalletClient::builder()
-        .base_url(url)
-        .merchant_id(DEMO_MERCHANT_ID)
-        .key_version(DEMO_KEY_VERSION)
-        .secret_key(SecretKey::new(DEMO_SECRET_KEY).expect("key"))
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
+    common::demo_client(url, Duration::from_secs(10))
 }
 
 fn rss_mib() -> f64 {

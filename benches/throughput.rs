@@ -20,8 +20,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use sips_wallet::contract::{operations, AddCardRequest, GetWalletDataRequest};
-use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
-use sips_wallet::{SecretKey, Verification, WalletClient};
+use sips_wallet::{Verification, WalletClient};
 
 const WALLET: &str = "BENCH-10-MEANS";
 const CARDS: [&str; 10] = [
@@ -128,14 +127,7 @@ where
 }
 
 fn client(url: &str) -> WalletClient {
-    WalletClient::builder()
-        .base_url(url)
-        .merchant_id(DEMO_MERCHANT_ID)
-        .key_version(DEMO_KEY_VERSION)
-        .secret_key(SecretKey::new(DEMO_SECRET_KEY).expect("key"))
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("client")
+    common::demo_client(url, Duration::from_secs(60))
 }
 
 type Bare = Client<HttpConnector, Full<Bytes>>;

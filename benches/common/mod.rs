@@ -3,6 +3,22 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
+use sips_wallet::{SecretKey, WalletClient};
+
+/// A client of the simulator at `url`, as its demo merchant, with this call timeout.
+pub fn demo_client(url: &str, timeout: Duration) -> WalletClient {
+    WalletClient::builder()
+        .base_url(url)
+        .merchant_id(DEMO_MERCHANT_ID)
+        .key_version(DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new(DEMO_SECRET_KEY).expect("key"))
+        .timeout(timeout)
+        .build()
+        .expect("client")
+}
 
 /// `sips-wallet serve` in its own process; killed when dropped unless stopped before.
 pub struct Server {
