@@ -446,10 +446,7 @@ fn serve_refuses_bad_settings_clearly() {
         .arg(&state)
         .output()
         .unwrap();
-    let _ = Command::new("kill")
-        .args(["-TERM", &first.id().to_string()])
-        .status();
-    let _ = first.wait_with_output();
+    stop(first);
     assert_ne!(second.status.code(), Some(0));
     assert!(
         String::from_utf8_lossy(&second.stderr).contains("in use by another simulator"),
@@ -566,6 +563,30 @@ fn usage_errors_exit_2_with_one_line_and_json_errors_go_to_stdout() {
         .contains("cannot connect"));
 }
 
+/// `add-card --dry-run` for wallet W, the card number given by `card` (flags and values).
+fn add_card_dry_run(card: &[&str]) -> Command {
+    let mut args = vec![
+        "--url",
+        "http://127.0.0.1:9",
+        "add-card",
+        "--dry-run",
+        "--merchant-wallet-id",
+        "W",
+        "--card-expiry-date",
+        "203012",
+    ];
+    args.extend_from_slice(card);
+    cli(&args, "k")
+}
+
+/// Stops a `serve` started by `serve_with` as an operator would (SIGTERM), and waits for it.
+fn stop(server: std::process::Child) -> std::process::Output {
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    server.wait_with_output().unwrap()
+}
+
 #[test]
 fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
     let message = r#"{"merchantId":"011223344550000","interfaceVersion":"WR_WS_2.51","keyVersion":"1","merchantWalletId":"SIM01"}"#;
@@ -578,26 +599,12 @@ fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
     assert_eq!(json["matches"], serde_json::Value::Null);
 
     // --card-number - reads standard input: the dry run holds it, no warning is printed.
-    let mut child = cli(
-        &[
-            "--url",
-            "http://127.0.0.1:9",
-            "add-card",
-            "--dry-run",
-            "--merchant-wallet-id",
-            "W",
-            "--card-expiry-date",
-            "203012",
-            "--card-number",
-            "-",
-        ],
-        "k",
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = add_card_dry_run(&["--card-number", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child
         .stdin
         .take()
@@ -614,43 +621,15 @@ fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("card");
     std::fs::write(&file, "5555555555554444\n").unwrap();
-    let from_file = cli(
-        &[
-            "--url",
-            "http://127.0.0.1:9",
-            "add-card",
-            "--dry-run",
-            "--merchant-wallet-id",
-            "W",
-            "--card-expiry-date",
-            "203012",
-            "--card-number-file",
-            file.to_str().unwrap(),
-        ],
-        "k",
-    )
-    .output()
-    .unwrap();
+    let from_file = add_card_dry_run(&["--card-number-file", file.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(text(&from_file.stdout).contains(">5555555555554444<"));
 
     // As a plain argument it still works, with a warning.
-    let plain = cli(
-        &[
-            "--url",
-            "http://127.0.0.1:9",
-            "add-card",
-            "--dry-run",
-            "--merchant-wallet-id",
-            "W",
-            "--card-expiry-date",
-            "203012",
-            "--card-number",
-            "4111111111111111",
-        ],
-        "k",
-    )
-    .output()
-    .unwrap();
+    let plain = add_card_dry_run(&["--card-number", "4111111111111111"])
+        .output()
+        .unwrap();
     assert_eq!(plain.status.code(), Some(0));
     assert!(
         text(&plain.stderr).contains("visible in `ps`"),
@@ -682,10 +661,7 @@ fn a_closed_pipe_ends_the_command_quietly() {
 fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted() {
     let (server, _, url) = serve_with(&[], &[]);
     let same = run(&["contract", "check", "--url", &url]);
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status();
-    let _ = server.wait_with_output();
+    stop(server);
     assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
     assert!(
         text(&same.stdout).contains("the same 6 operations"),
@@ -726,10 +702,7 @@ fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted
     // The same copy published by a simulator: fetched over HTTP, the same report.
     let (server, _, url) = serve_with(&[], &["--publish-wsdl", dir.to_str().unwrap()]);
     let served = run(&["contract", "check", "--url", &url]);
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status();
-    let _ = server.wait_with_output();
+    stop(server);
     assert_eq!(served.status.code(), Some(3), "{}", text(&served.stderr));
     assert!(
         text(&served.stdout)
