@@ -14,16 +14,35 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use sips_wallet::contract::{self, SENSITIVE_FIELDS};
-use sips_wallet::mask::mask_pan;
+use sips_wallet::mask::{mask_pan, mask_text};
 use sips_wallet::message::{DynOperation, FieldKind, Occurs};
 use sips_wallet::seal::{self, Algorithm, SecretKey, Value};
 use sips_wallet::{inapp, Binding, Environment, Error, Reply, Verification, WalletClient};
 
-/// `println!` that survives a closed standard output (`sips-wallet … | head -1`): what could not be
-/// written is dropped, and the command ends normally.
+/// `println!` with every card number masked (the library's one masker), that survives a closed
+/// standard output (`sips-wallet … | head -1`): what could not be written is dropped, and the
+/// command ends normally.
 macro_rules! say {
     ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stdout(), "{}", sips_wallet::mask::mask_text(&line));
+    }};
+}
+
+/// `println!` for output whose parts were masked one by one (or shown on purpose, `--reveal`):
+/// masking the joined line again would also mask digits that only meet across two values (the
+/// `2.51` of an interfaceVersion before a merchant id).
+macro_rules! say_unmasked {
+    ($($arg:tt)*) => {{
         let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` with every card number masked.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", sips_wallet::mask::mask_text(&line));
     }};
 }
 
@@ -328,7 +347,7 @@ pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
                 });
                 say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             } else {
-                eprintln!("error: {}", error.chain());
+                complain!("error: {}", error.chain());
             }
             ExitCode::from(if is_usage(&error) { EXIT_USAGE } else { 1 })
         }
@@ -793,7 +812,7 @@ fn sensitive_value(matches: &ArgMatches, field: &str) -> Result<Option<String>, 
             Ok(Some(trimmed(text)))
         }
         Some(value) => {
-            eprintln!(
+            complain!(
                 "warning: --{flag} on the command line is visible in `ps` and the shell's history; \
                  use `--{flag} -` (standard input) or --{flag}-file"
             );
@@ -899,7 +918,7 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
         }
         _ => {
             if std::io::stdin().is_terminal() {
-                eprintln!("reading a JSON message or a SOAP envelope from standard input (Ctrl-D ends it)");
+                complain!("reading a JSON message or a SOAP envelope from standard input (Ctrl-D ends it)");
             }
             std::io::stdin()
                 .read_to_string(&mut input)
@@ -916,10 +935,12 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
         .map(|(path, value)| {
             let leaf = path.rsplit('.').next().unwrap_or(path);
             let leaf = leaf.split('[').next().unwrap_or(leaf);
-            let display = if !reveal && SENSITIVE_FIELDS.contains(&leaf) {
+            let display = if reveal {
+                value.clone()
+            } else if SENSITIVE_FIELDS.contains(&leaf) {
                 mask_pan(value)
             } else {
-                value.clone()
+                mask_text(value).into_owned()
             };
             (path.clone(), display)
         })
@@ -930,6 +951,7 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
     let received = message.text("seal").filter(|s| !s.is_empty());
     let expect = matches.get_one::<String>("expect").map(String::as_str);
     let expected = expect.or(received);
+    let expected_shown = expected.map(|e| if reveal { e.into() } else { mask_text(e) });
     let matched = expected.map(|e| seal::verify(algorithm, &key, &data, e));
     if opts.string("output") == Some("json") {
         let out = serde_json::json!({
@@ -941,17 +963,19 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
             "cardNumbersMasked": !reveal && shown_string != data,
             "algorithm": algorithm.as_str(),
             "seal": computed,
-            "expected": expected,
+            "expected": expected_shown,
             "expectedFrom": if expect.is_some() { Some("--expect") } else if received.is_some() { Some("message") } else { None },
             "matches": matched,
         });
-        say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        say_unmasked!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        say!("Fields in seal order (keyVersion, sealAlgorithm and seal are never sealed):");
+        say_unmasked!(
+            "Fields in seal order (keyVersion, sealAlgorithm and seal are never sealed):"
+        );
         for (path, display) in &shown {
-            say!("  {path} = {display}");
+            say_unmasked!("  {path} = {display}");
         }
-        say!(
+        say_unmasked!(
             "Sealed string{}:",
             if reveal || shown_string == data {
                 ""
@@ -959,11 +983,11 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
                 " (card numbers masked; --reveal shows them)"
             }
         );
-        say!("  {shown_string}");
-        say!("Seal ({algorithm}):");
-        say!("  {computed}");
+        say_unmasked!("  {shown_string}");
+        say_unmasked!("Seal ({algorithm}):");
+        say_unmasked!("  {computed}");
         match (expected, matched) {
-            (Some(_), Some(true)) => say!(
+            (Some(_), Some(true)) => say_unmasked!(
                 "Matches {}.",
                 if expect.is_some() {
                     "--expect"
@@ -971,8 +995,9 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
                     "the message's seal"
                 }
             ),
-            (Some(expected), _) => say!(
-                "Does NOT match {expected}: check the key, keyVersion, algorithm and the fields above."
+            (Some(_), _) => say_unmasked!(
+                "Does NOT match {}: check the key, keyVersion, algorithm and the fields above.",
+                expected_shown.unwrap_or_default()
             ),
             _ => {}
         }

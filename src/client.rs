@@ -554,7 +554,7 @@ impl WalletClient {
             "sips_wallet.call",
             operation = info.name,
             merchant_id = %self.inner.merchant_id,
-            wallet_id = request.text("merchantWalletId").unwrap_or_default(),
+            wallet_id = %crate::mask::FreeText(request.text("merchantWalletId").unwrap_or_default()),
             response_code = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );

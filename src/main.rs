@@ -21,8 +21,25 @@ async fn main() -> ExitCode {
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| MaskedStderr)
         .with_ansi(colour)
         .init();
     cli::run(std::env::args_os()).await
+}
+
+/// Standard error through the library's masker: every log line of the binary (the simulator's
+/// request log included) is written with card numbers masked, whatever field they hid in.
+struct MaskedStderr;
+
+impl std::io::Write for MaskedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // tracing-subscriber writes one whole event per call, so no card number is cut in two.
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(sips_wallet::mask::mask_text(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }

@@ -1,5 +1,11 @@
-//! Masking card numbers the way the bank does (first 4 and last 2 digits in clear), for `Debug`
-//! output, logs and error messages.
+//! Masking card numbers the way the bank does (first 4 and last 2 digits in clear): the one
+//! mechanism behind every place text leaves the crate (`Debug`, error messages, logs, the CLI's
+//! output, the simulator's request log).
+//!
+//! - [`mask_pan`] masks a value known to be card data whole (the contract's card fields).
+//! - [`mask_text`] finds and masks every card number in free text (bodies, faults, wallet ids,
+//!   aliases, anything that came from outside); [`FreeText`] shows a value through it.
+//! - [`mask_message`] does both for a message body: the contract's card fields, then free text.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -19,6 +25,52 @@ impl fmt::Display for Masked<'_> {
     }
 }
 
+/// Free text shown with every card number in it masked ([`mask_text`]): for wallet ids, aliases
+/// and anything else a user or a server may fill with a card number.
+pub struct FreeText<'a>(pub &'a str);
+
+impl fmt::Debug for FreeText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*mask_text(self.0), f)
+    }
+}
+
+impl fmt::Display for FreeText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask_text(self.0))
+    }
+}
+
+/// Every card number in `text` masked (see [`mask_luhn_runs`] for what counts as one); borrowed
+/// when there is none.
+pub fn mask_text(text: &str) -> Cow<'_, str> {
+    match mask_luhn_runs(text) {
+        Some(masked) => Cow::Owned(masked),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Formats `body` (a `Debug` implementation) and writes it with every card number masked: what
+/// generated messages' `Debug` goes through, so a card number in any field (a wallet id, an
+/// alias, an unknown field) never prints. `{:#?}` stays pretty.
+pub fn debug_masked(
+    f: &mut fmt::Formatter<'_>,
+    body: impl Fn(&mut fmt::Formatter<'_>) -> fmt::Result,
+) -> fmt::Result {
+    struct Body<F>(F);
+    impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Debug for Body<F> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            (self.0)(f)
+        }
+    }
+    let raw = if f.alternate() {
+        format!("{:#?}", Body(body))
+    } else {
+        format!("{:?}", Body(body))
+    };
+    f.write_str(&mask_text(&raw))
+}
+
 /// `4975000000000007` → `4975##########07`. Values too short to keep 6 characters in clear safely
 /// (and anything that is not digits, such as an encrypted or tokenized PAN) are masked whole.
 pub fn mask_pan(pan: &str) -> String {
@@ -35,12 +87,14 @@ pub fn mask_pan(pan: &str) -> String {
 }
 
 /// Masks card data in a message body (XML or JSON) before it is logged or shown in an error:
-/// the values of the contract's sensitive fields (`cardNumber`, whatever the prefix), and any run of
-/// 13 to 19 digits that passes the Luhn check and starts like a card number (2 to 6).
+/// the values of the contract's sensitive fields (`cardNumber`, whatever the prefix) whole, then
+/// every card number anywhere ([`mask_text`]).
 pub fn mask_message<'a>(text: &'a str, sensitive_fields: &[&str]) -> Cow<'a, str> {
     let mut out = Cow::Borrowed(text);
     for field in sensitive_fields {
-        out = Cow::Owned(mask_field_values(&out, field));
+        if out.contains(field) {
+            out = Cow::Owned(mask_field_values(&out, field));
+        }
     }
     match mask_luhn_runs(&out) {
         Some(masked) => Cow::Owned(masked),
@@ -102,90 +156,79 @@ fn json_value(head: &str, after: &str) -> Option<(usize, usize)> {
     ))
 }
 
-/// Masks every card-like number: 13 to 19 digits, optionally grouped by single spaces or dashes
-/// (`4111 1111 1111 1111`, `4111-1111-1111-1111`), starting with 2 to 6 and passing the Luhn check.
-/// Digits are masked as in [`mask_pan`]; the separators stay.
+/// Masks every card number in free text: any 13 to 19 digits that pass the Luhn check, wherever
+/// they start, written plain or with single spaces, dashes or dots between digits
+/// (`4111 1111 1111 1111`, `4111-1111-1111-1111`). Digits before or after do not hide one: every
+/// window of 13 to 19 digits of a run is checked, so `order 1234 4111111111111111` is caught
+/// although `12344111111111111111` as a whole fails Luhn. Masked as [`mask_pan`] does (first 4 and
+/// last 2 digits of each card number in clear); separators and length stay. `None` when there is
+/// nothing to mask.
+///
+/// The promise, tested for any text: no output holds 13 to 19 digits in a row (separators allowed)
+/// that pass the Luhn check. The price is that a long digit string which merely passes Luhn (an
+/// order number of 16 digits, one time in ten) is masked too.
 fn mask_luhn_runs(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
+    let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_digit()) {
+        if !bytes[i].is_ascii_digit() {
             i += 1;
             continue;
         }
-        // A run: digits, where a single space or dash may stand between two digits.
-        let start = i;
+        // A run: digits, where one separator may stand between two digits.
+        let mut positions = Vec::new();
         let mut end = i;
-        let mut digits = String::new();
         while end < bytes.len() {
             if bytes[end].is_ascii_digit() {
-                digits.push(bytes[end] as char);
+                positions.push(end);
                 end += 1;
-            } else if matches!(bytes[end], b' ' | b'-')
+            } else if matches!(bytes[end], b' ' | b'-' | b'.')
                 && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
-                && end > start
             {
                 end += 1;
             } else {
                 break;
             }
         }
-        // The card number may be only the start of a longer grouped run ("4111 1111 1111 1111 12:00").
-        let card = (13..=19).rev().filter(|n| *n <= digits.len()).find(|n| {
-            let candidate = &digits[..*n];
-            (b'2'..=b'6').contains(&candidate.as_bytes()[0])
-                && luhn_valid(candidate)
-                && (digits.len() == *n || !run_continues(bytes, start, *n))
-        });
-        match card {
-            Some(n) => {
-                let o = out.get_or_insert_with(String::new);
-                o.push_str(&text[copied..start]);
-                let mut seen = 0;
-                let mut stop = start;
-                for (at, b) in bytes[start..end].iter().enumerate() {
-                    if seen == n {
-                        break;
-                    }
-                    stop = start + at + 1;
-                    if b.is_ascii_digit() {
-                        o.push(if seen < 4 || seen >= n - 2 {
-                            *b as char
-                        } else {
-                            '#'
-                        });
-                        seen += 1;
-                    } else {
-                        o.push(*b as char);
-                    }
-                }
-                copied = stop;
-                i = stop;
+        for (from, to) in card_windows(bytes, &positions) {
+            let o = out.get_or_insert_with(|| bytes.to_vec());
+            for &at in &positions[from + 4..to - 2] {
+                o[at] = b'#';
             }
-            None => i = end,
         }
+        i = end;
     }
-    out.map(|mut o| {
-        o.push_str(&text[copied..]);
-        o
-    })
+    // Only ASCII digits were replaced by an ASCII character: still UTF-8.
+    out.map(|o| String::from_utf8(o).unwrap_or_else(|_| "#".repeat(text.len())))
 }
 
-/// Whether the `n` digits of the run starting at `start` are followed, without a separator, by
-/// more digits (then they are not a card number on their own).
-fn run_continues(bytes: &[u8], start: usize, n: usize) -> bool {
-    let mut seen = 0;
-    for (at, b) in bytes[start..].iter().enumerate() {
-        if b.is_ascii_digit() {
-            seen += 1;
-            if seen == n {
-                return bytes.get(start + at + 1).is_some_and(u8::is_ascii_digit);
+/// Every window `[from, to)` of the run's digits (given by their byte positions) that is 13 to 19
+/// digits long and passes the Luhn check. Linear: each end is walked back at most 19 digits.
+fn card_windows<'a>(
+    bytes: &'a [u8],
+    positions: &'a [usize],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    (13..=positions.len()).flat_map(move |to| {
+        let mut sum = 0u32;
+        let mut found = Vec::new();
+        for (k, from) in (to.saturating_sub(19)..to).rev().enumerate() {
+            let d = u32::from(bytes[positions[from]] - b'0');
+            sum += if k % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            };
+            if k + 1 >= 13 && sum.is_multiple_of(10) {
+                found.push((from, to));
             }
         }
-    }
-    false
+        found
+    })
 }
 
 /// The Luhn check digit test.
@@ -259,6 +302,36 @@ mod tests {
         // Dates, amounts and merchant ids stay as they are.
         let plain = "2026-11-23 12:00, 011223344550000, 1234 5678";
         assert_eq!(mask_message(plain, &[]), plain);
+    }
+
+    #[test]
+    fn digits_or_dates_before_a_card_number_do_not_hide_it() {
+        // Windows overlapping the card number that pass Luhn too are masked as well: a digit
+        // more or less in clear, never the card number.
+        for (text, masked) in [
+            ("order 1234 4111111111111111", "order 1234 4#############11"),
+            (
+                "on 2026-12-01 4111111111111111",
+                "on 2026-##-## ##############11",
+            ),
+            ("at 10:00 4111111111111111", "at 10:00 41############11"),
+            ("ref 5017-378282246310005", "ref 5017-378##########05"),
+            (
+                "order 99 4111 1111 1111 1111",
+                "order 99 41## #### #### ##11",
+            ),
+            ("4111.1111.1111.1111 x", "4111.####.####.##11 x"),
+            ("99994111111111111111", "9999##############11"),
+        ] {
+            assert_eq!(mask_text(text), masked, "{text}");
+        }
+    }
+
+    #[test]
+    fn free_text_prints_masked() {
+        let wallet = "W-4111111111111111";
+        assert_eq!(format!("{}", FreeText(wallet)), "W-4111##########11");
+        assert_eq!(format!("{:?}", FreeText(wallet)), "\"W-4111##########11\"");
     }
 
     #[test]

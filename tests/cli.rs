@@ -711,3 +711,63 @@ fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted
         text(&served.stdout)
     );
 }
+
+/// A card number a user put in free-text fields (wallet id, alias), after digits that must not
+/// hide it, never comes out of the binary: call output (text and JSON), the `seal` command (text
+/// and JSON), the simulator's request log.
+#[test]
+fn card_numbers_in_free_text_fields_never_come_out_of_the_binary() {
+    const CARD: &str = "5555555555554444";
+    let wallet = format!("order 1234 {CARD}");
+    let alias = format!("on 2026-12-01 {CARD}");
+    let (server, _banner, url) = serve_with(&[], &[]);
+    let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
+    let call = |args: &[&str]| {
+        let mut all = vec!["--url", url.as_str()];
+        all.extend_from_slice(args);
+        let output = cli(&all, demo_key).output().unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    let mut shown = vec![call(&[
+        "add-card",
+        "--merchant-wallet-id",
+        &wallet,
+        "--card-number",
+        "4111111111111111",
+        "--card-expiry-date",
+        "202812",
+        "--payment-mean-alias",
+        &alias,
+    ])];
+    for output in ["text", "json"] {
+        shown.push(call(&[
+            "--output",
+            output,
+            "get-wallet-data",
+            "--merchant-wallet-id",
+            &wallet,
+        ]));
+    }
+    let message = format!(
+        r#"{{"interfaceVersion":"WR_WS_2.51","merchantId":"011223344550000","merchantWalletId":"{wallet}","paymentMeanAlias":"{alias}","seal":"at 10:00 {CARD}"}}"#
+    );
+    for args in [&["seal"][..], &["--output", "json", "seal"]] {
+        shown.push(run_with_stdin(cli(args, "k"), &message).1);
+    }
+    let log = stop(server);
+    shown.push(String::from_utf8_lossy(&log.stderr).to_string());
+    assert!(
+        shown[1].contains("paymentMeanAlias: on 2026-"),
+        "{}",
+        shown[1]
+    );
+    assert!(shown[5].contains("add"), "the request log: {}", shown[5]);
+    for text in shown {
+        assert!(!text.contains(CARD), "a card number came out: {text}");
+        assert!(!text.contains("4111111111111111"), "{text}");
+    }
+}

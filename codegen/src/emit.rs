@@ -229,7 +229,7 @@ fn emit_enum(e: &EnumType) -> TokenStream {
 
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "{}({:?})", #type_name, self.as_str())
+                f.debug_tuple(#type_name).field(&crate::mask::FreeText(self.as_str())).finish()
             }
         }
 
@@ -789,12 +789,15 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
 
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                let mut out = f.debug_struct(#type_name);
-                out #(#debug_fields)*;
-                if !self.unknown_fields.is_empty() {
-                    out.field("unknown_fields", &self.unknown_fields);
-                }
-                out.finish()
+                // Card fields masked whole; a card number in any other field masked as free text.
+                crate::mask::debug_masked(f, |f| {
+                    let mut out = f.debug_struct(#type_name);
+                    out #(#debug_fields)*;
+                    if !self.unknown_fields.is_empty() {
+                        out.field("unknown_fields", &self.unknown_fields);
+                    }
+                    out.finish()
+                })
             }
         }
 
