@@ -15,14 +15,16 @@ use crate::{contract, inapp, mask, simulator, Reply, WalletClient};
 /// the HTTP status, the rest is the body.
 pub fn client_response(data: &[u8]) {
     static CLIENT: OnceLock<Option<WalletClient>> = OnceLock::new();
+    // A target that cannot build its client reaches nothing: fail at once, loudly.
     let client = CLIENT.get_or_init(|| {
-        WalletClient::builder()
+        let key = SecretKey::new(simulator::DEMO_SECRET_KEY);
+        let client = WalletClient::builder()
             .base_url("http://127.0.0.1:9")
             .merchant_id(simulator::DEMO_MERCHANT_ID)
             .key_version(simulator::DEMO_KEY_VERSION)
-            .secret_key(SecretKey::new(simulator::DEMO_SECRET_KEY).ok()?)
-            .build()
-            .ok()
+            .secret_key(key.expect("the demo key is not empty"))
+            .build();
+        Some(client.expect("the fuzzing client builds (is a root-store feature on?)"))
     });
     let (Some(client), Some((&selector, body))) = (client, data.split_first()) else {
         return;
@@ -76,6 +78,42 @@ fn shown<T: std::fmt::Debug>(reply: &Reply<T>) {
 /// wallet function in JSON).
 pub fn simulator_request(data: &[u8]) {
     let _ = simulator::answer_for_fuzzing(data);
+}
+
+/// The masker's promise over any text: no card number left in what it returns. Panics (a
+/// finding) when [`card_number_in`] finds one.
+pub fn mask_text(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let masked = mask::mask_text(&text);
+    if let Some(found) = card_number_in(&masked) {
+        panic!("a card number survived the masker: {found}");
+    }
+}
+
+/// An oracle written apart from the masker, for fuzzing and property tests: the first run of 13
+/// to 19 digits (one space, dash or dot allowed between two digits) that passes the Luhn check.
+pub fn card_number_in(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    for start in 0..bytes.len() {
+        let mut digits = String::new();
+        let mut at = start;
+        while at < bytes.len() && digits.len() < 19 {
+            let b = bytes[at];
+            if b.is_ascii_digit() {
+                digits.push(char::from(b));
+                if digits.len() >= 13 && mask::luhn_valid(&digits) {
+                    return Some(digits);
+                }
+            } else if digits.is_empty()
+                || !matches!(b, b' ' | b'-' | b'.')
+                || !bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+            {
+                break;
+            }
+            at += 1;
+        }
+    }
+    None
 }
 
 /// The `seal` command's reading of its input, then the seal and the masked fields it prints.
