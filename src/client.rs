@@ -690,6 +690,14 @@ impl WalletClient {
             Ok(response) => response,
             Err(failure) => return Err(failure.with(exchange, &http)),
         };
+        // Every part must add to the seal, or the seal vouches for less than the caller would see.
+        if let Err(error) = response.to_value().check_shape() {
+            return Err(Error::Shape {
+                operation: info.name,
+                error,
+                exchange: Box::new(exchange),
+            });
+        }
         // Code, seal and verification all come from the typed response: what the caller sees is
         // what the seal covers.
         let (code, code_field) = RESPONSE_CODE_FIELDS

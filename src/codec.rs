@@ -559,38 +559,15 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// Reads a JSON message once: the known fields by their types (serde), any other top-level field
-/// kept in `unknown_fields` (so it is sealed like the rest). The error names what is wrong, card
-/// numbers masked.
+/// Reads a JSON message once, by serde: the known fields by their types, any other field of the
+/// message or of a nested object kept in that object's `unknown_fields` with its exact text (so it
+/// is sealed as over SOAP). A UTF-8 byte order mark is skipped, as for XML. The error names what is
+/// wrong, card numbers masked.
 pub fn read_json<M: crate::message::Message>(text: &str) -> Result<M, String> {
-    let masked = |e: serde_json::Error| {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::from_str(text).map_err(|e| {
         crate::mask::mask_message(&e.to_string(), crate::contract::SENSITIVE_FIELDS).into_owned()
-    };
-    let serde_json::Value::Object(map) = serde_json::from_str(text).map_err(masked)? else {
-        return Err("expected a JSON object".into());
-    };
-    let mut unknown = crate::message::UnknownFields::default();
-    for (name, value) in &map {
-        if M::field(name).is_some() {
-            continue;
-        }
-        match value {
-            serde_json::Value::String(text) => unknown.push(name.as_str(), text.as_str()),
-            serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
-                unknown.push(name.as_str(), value.to_string())
-            }
-            serde_json::Value::Null => {}
-            _ => {
-                return Err(format!(
-                    "field `{}` holds an object or a list the contract does not describe",
-                    shown(name)
-                ))
-            }
-        }
-    }
-    let mut message: M = serde_json::from_value(serde_json::Value::Object(map)).map_err(masked)?;
-    *message.unknown_fields_mut() = unknown;
-    Ok(message)
+    })
 }
 
 #[cfg(test)]

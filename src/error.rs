@@ -89,6 +89,19 @@ pub enum Error {
         /// The exchange.
         exchange: Box<Exchange>,
     },
+    /// The response holds a part its seal cannot vouch for (an empty list item or nested object,
+    /// which adds nothing to the sealed string), or a list longer than the crate reads: refused
+    /// whole, never `Verified`. A bank does not send such parts; something on the way added them.
+    #[error("the {operation} response is refused: {error}")]
+    Shape {
+        /// The operation called.
+        operation: &'static str,
+        /// Which part, and what is wrong with it.
+        #[source]
+        error: crate::seal::ShapeError,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
     /// A successful (`00`) response came without a seal, so nothing proves it came from the bank.
     /// [`WalletClientBuilder::accept_unsealed_success`](crate::client::WalletClientBuilder::accept_unsealed_success) allows it.
     #[error("the {operation} response says 00 but carries no seal")]
@@ -142,6 +155,7 @@ impl Error {
             | Error::Json { .. }
             | Error::Fault { .. }
             | Error::SealMismatch { .. }
+            | Error::Shape { .. }
             | Error::MissingSeal { .. }
             | Error::Http { .. }
             | Error::BodyTooLarge { .. } => Delivery::Answered,
@@ -155,6 +169,7 @@ impl Error {
             | Error::Json { exchange, .. }
             | Error::Fault { exchange, .. }
             | Error::SealMismatch { exchange, .. }
+            | Error::Shape { exchange, .. }
             | Error::MissingSeal { exchange, .. }
             | Error::Http { exchange, .. } => Some(exchange),
             _ => None,

@@ -71,6 +71,12 @@ pub fn debug_masked(
     f.write_str(&mask_text(&raw))
 }
 
+/// `Name("value")` on one line, the value shown as free text: an open enum keeps values it does
+/// not know, and a server or a user may put anything there.
+pub fn debug_open_enum(f: &mut fmt::Formatter<'_>, name: &str, value: &str) -> fmt::Result {
+    write!(f, "{name}({:?})", FreeText(value))
+}
+
 /// `4975000000000007` → `4975##########07`. Values too short to keep 6 characters in clear safely
 /// (and anything that is not digits, such as an encrypted or tokenized PAN) are masked whole.
 pub fn mask_pan(pan: &str) -> String {

@@ -362,6 +362,51 @@ impl fmt::Debug for UnknownFields {
     }
 }
 
+/// Over JSON (serde, flattened into each message): every field the type does not name lands
+/// here as `(name, exact text)`: strings as they are, numbers as the digits the sender wrote,
+/// booleans as `true`/`false`; `null` is absent. An object or a list is a shape the contract does
+/// not describe: refused, naming the field.
+impl<'de> serde::Deserialize<'de> for UnknownFields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = UnknownFields;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("fields")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UnknownFields, A::Error> {
+                let mut fields = UnknownFields::default();
+                while let Some((name, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    match value {
+                        serde_json::Value::String(text) => fields.push(name, text),
+                        serde_json::Value::Number(n) => fields.push(name, n.to_string()),
+                        serde_json::Value::Bool(b) => fields.push(name, b.to_string()),
+                        serde_json::Value::Null => {}
+                        _ => return Err(serde::de::Error::custom(format!(
+                            "field `{}` holds an object or a list the contract does not describe",
+                            crate::codec::shown(&name)
+                        ))),
+                    }
+                }
+                Ok(fields)
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// Written back as string fields beside the known ones (flattened).
+impl serde::Serialize for UnknownFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
 // yaserde users see the contract's fields only: unknown fields are neither read nor written by it.
 impl yaserde::YaSerialize for UnknownFields {
     fn serialize<W: std::io::Write>(

@@ -133,6 +133,31 @@ fn hmac<M: Mac + hmac::digest::KeyInit>(key: &SecretKey, data: &[u8]) -> Vec<u8>
     mac.finalize().into_bytes().to_vec()
 }
 
+/// Most items one list of a message may hold (a wallet's payment means): a longer list is refused
+/// ([`ShapeError::TooManyItems`]). Real wallets hold a handful.
+pub const MAX_LIST_ITEMS: usize = 1_000;
+
+/// A part of a message that the seal cannot vouch for, or more of it than the crate reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShapeError {
+    /// A list item or nested object adds nothing to the sealed string (it is empty, or all its
+    /// fields are): the seal is the same with or without it, so anyone could have added it.
+    #[error("`{field}` adds nothing to the sealed string (an empty item or object), so the seal cannot vouch for it")]
+    EmptyPart {
+        /// Its path (`walletPaymentMeanDataList[1]`).
+        field: String,
+    },
+    /// A list longer than [`MAX_LIST_ITEMS`].
+    #[error("`{field}` holds more than {limit} items")]
+    TooManyItems {
+        /// The list's name.
+        field: String,
+        /// The bound.
+        limit: usize,
+    },
+}
+
 /// A message as a tree of named values: what a seal is computed over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -172,6 +197,16 @@ impl Value {
         let mut out = Vec::new();
         collect(self, "", &mut out);
         out
+    }
+
+    /// Checks that every part of a message is vouched for by its seal: each list item and nested
+    /// object adds something to the sealed string, and no list is longer than
+    /// [`MAX_LIST_ITEMS`]. An empty simple field is fine (the bank answers `<errorFieldName/>`).
+    ///
+    /// Sips seals the concatenation of the values, so a part whose values are all empty is
+    /// invisible to it: accepting one would show the caller data the bank never sealed.
+    pub fn check_shape(&self) -> Result<(), ShapeError> {
+        check_parts(self, "")
     }
 
     /// A message's fields from its JSON, or from a SOAP envelope of the wallet contract: what the
@@ -229,6 +264,59 @@ impl Value {
     }
 }
 
+fn check_parts(value: &Value, path: &str) -> Result<(), ShapeError> {
+    match value {
+        Value::Text(_) => Ok(()),
+        Value::Object(fields) => fields.iter().try_for_each(|(name, field)| match field {
+            Value::Text(_) => Ok(()),
+            Value::Object(_) => check_part(field, &child_path(path, name)),
+            Value::List(_) => check_parts(field, &child_path(path, name)),
+        }),
+        Value::List(items) => {
+            if items.len() > MAX_LIST_ITEMS {
+                return Err(ShapeError::TooManyItems {
+                    field: path.into(),
+                    limit: MAX_LIST_ITEMS,
+                });
+            }
+            items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, item)| check_part(item, &format!("{path}[{i}]")))
+        }
+    }
+}
+
+/// A list item or nested object: it must add to the seal, and so must its own parts.
+fn check_part(part: &Value, path: &str) -> Result<(), ShapeError> {
+    if part.adds_to_seal() {
+        check_parts(part, path)
+    } else {
+        Err(ShapeError::EmptyPart { field: path.into() })
+    }
+}
+
+impl Value {
+    /// Whether any value under it is sealed (not empty, not an unsealed field).
+    fn adds_to_seal(&self) -> bool {
+        match self {
+            Value::Text(text) => !text.is_empty(),
+            Value::List(items) => items.iter().any(Value::adds_to_seal),
+            Value::Object(fields) => fields.iter().any(|(name, field)| {
+                !UNSEALED_FIELDS.contains(&name.as_str()) && field.adds_to_seal()
+            }),
+        }
+    }
+}
+
+fn child_path(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
 fn collect(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
     match value {
         Value::Text(text) => {
@@ -249,12 +337,7 @@ fn collect(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
             // Stable: a name repeated in XML keeps its document order.
             sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             for (name, field) in sorted {
-                let child = if path.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{path}.{name}")
-                };
-                collect(field, &child, out);
+                collect(field, &child_path(path, name), out);
             }
         }
     }

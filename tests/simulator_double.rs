@@ -172,6 +172,69 @@ async fn a_second_simulator_on_one_state_file_is_refused_and_state_survives_a_re
     );
 }
 
+/// The database itself is locked: no other path to the same file gets a second simulator.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_second_simulator_through_a_hard_link_or_a_symlink_is_refused() {
+    let dir = temp_dir("links");
+    let path = dir.join("state.db");
+    let first = start(SimulatorConfig::default().state_file(&path)).await;
+    let hard = dir.join("hard.db");
+    std::fs::hard_link(&path, &hard).unwrap();
+    let soft = dir.join("soft.db");
+    std::os::unix::fs::symlink(&path, &soft).unwrap();
+    let relative = dir.join(".").join("state.db");
+    for other in [hard, soft, relative] {
+        let second = Simulator::start(
+            SimulatorConfig::default().state_file(&other),
+            ([127, 0, 0, 1], 0).into(),
+        )
+        .await;
+        match second {
+            Err(StartError::State(StoreError::InUse { path: named })) => {
+                assert_eq!(named, other);
+                let message = StartError::State(StoreError::InUse { path: named }).to_string();
+                assert!(message.contains("in use by another simulator"), "{message}");
+            }
+            other => panic!("expected the state to be in use, got {other:?}"),
+        }
+    }
+    // The first still serves.
+    let demo = common::demo_client(&first);
+    assert!(demo
+        .add_card(add_card("STILL", "4111111111111111"))
+        .await
+        .unwrap()
+        .is_success());
+}
+
+/// A state file removed or replaced under a running simulator: nothing more is acknowledged.
+#[tokio::test]
+async fn a_state_file_removed_or_replaced_while_serving_is_refused_loudly() {
+    for replace in [false, true] {
+        let dir = temp_dir(if replace { "replaced" } else { "removed" });
+        let path = dir.join("state.db");
+        let simulator = start(SimulatorConfig::default().state_file(&path)).await;
+        let demo = common::demo_client(&simulator);
+        assert_eq!(
+            code_of(demo.add_card(add_card("BEFORE", "4111111111111111")).await)
+                .await
+                .0,
+            "00"
+        );
+        std::fs::remove_file(&path).unwrap();
+        if replace {
+            std::fs::write(&path, b"").unwrap();
+        }
+        for wallet in ["AFTER-1", "AFTER-2"] {
+            let (code, verification) =
+                code_of(demo.add_card(add_card(wallet, "5555555555554444")).await).await;
+            assert_eq!(code, "99", "never acknowledged into a removed file");
+            assert_eq!(verification, Verification::Verified);
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_state_file_that_is_not_a_database_is_reported_at_start() {
     let dir = temp_dir("corrupt");

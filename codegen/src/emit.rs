@@ -229,7 +229,7 @@ fn emit_enum(e: &EnumType) -> TokenStream {
 
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_tuple(#type_name).field(&crate::mask::FreeText(self.as_str())).finish()
+                crate::mask::debug_open_enum(f, #type_name, self.as_str())
             }
         }
 
@@ -775,7 +775,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
             /// Fields the bundled contract does not describe, kept as received (name, text): a field the
             /// bank added after this contract is still covered by the seal, and visible here.
             #[yaserde(skip_serializing = true, default = "no_unknown_fields", rename = "__unknown_fields")]
-            #[serde(skip)]
+            #[serde(flatten)]
             pub unknown_fields: crate::message::UnknownFields,
         }
 

@@ -1,11 +1,12 @@
 //! The simulator's wallets, in SQLite: what each wallet function does to them.
 //!
 //! One row per wallet and one per payment mean; each call is one transaction. In memory by default;
-//! in a file (WAL mode) with [`Store::open`], which one simulator at a time may hold. Card numbers are
+//! in a file (WAL mode) with [`Store::open`], which one simulator at a time may hold: the database
+//! itself is locked (SQLite's exclusive locking mode), so no other path to the same file (a hard
+//! link, a symlink, another relative path) gets around it. Card numbers are
 //! never stored: a payment mean keeps the masked PAN and a keyed digest of the card number (HMAC with
 //! a random salt drawn when the database is created) to answer 94 for a card already in the wallet.
 
-use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -115,6 +116,15 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// The state file was removed or replaced while the simulator ran: nothing more is
+    /// acknowledged into a file nobody can open again.
+    #[error("{path}: the state file was {what} while the simulator ran; changes are refused (restart the simulator to start from the file now there)")]
+    Gone {
+        /// The state file.
+        path: PathBuf,
+        /// `removed` or `replaced by another file`.
+        what: &'static str,
+    },
     /// SQLite refused a read or a write (disk full, read-only file…).
     #[error("state database: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -125,66 +135,81 @@ pub enum StoreError {
 pub struct Store {
     connection: Mutex<Connection>,
     salt: Vec<u8>,
-    path: Option<PathBuf>,
-    /// Held for the store's life: the OS releases it if the process dies, even by `kill -9`.
-    _lock: Option<File>,
+    /// The state file and the identity (device, inode) it had when opened.
+    file: Option<(PathBuf, FileId)>,
+}
+
+/// A file's identity: the same for every path that reaches it, new for a file put in its place.
+type FileId = (u64, u64);
+
+fn file_id(path: &Path) -> std::io::Result<FileId> {
+    let metadata = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        Ok((0, 0))
+    }
 }
 
 impl Store {
     /// An empty store in memory, gone when the simulator stops.
     pub fn in_memory() -> Result<Store, StoreError> {
         let connection = Connection::open_in_memory()?;
-        Store::prepare(connection, None, None)
+        Store::prepare(connection, None)
     }
 
-    /// The store in `path`, created if missing. Refused if another simulator holds it.
+    /// The store in `path`, created if missing. Refused if another simulator holds it, by
+    /// whatever path: the lock is SQLite's own on the database file, held until the store is
+    /// dropped (the OS releases it if the process dies, even by `kill -9`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let lock_path = {
-            let mut name = path.as_os_str().to_owned();
-            name.push(".lock");
-            PathBuf::from(name)
-        };
-        let io = |source| StoreError::Io {
-            path: lock_path.clone(),
-            source,
-        };
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io)?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::InUse {
-                    path: path.to_path_buf(),
-                })
-            }
-            Err(TryLockError::Error(e)) => return Err(io(e)),
-        }
-        let not_a_state = |e: rusqlite::Error| StoreError::NotAState {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        };
-        let connection = Connection::open(path).map_err(|e| StoreError::Io {
+        let io = |e: rusqlite::Error| StoreError::Io {
             path: path.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
-        })?;
-        // WAL: a commit is one append; `synchronous = NORMAL` keeps every commit through a crash of
-        // the process (only a power loss may lose the last ones).
+        };
+        let refused = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::InUse {
+                    path: path.to_path_buf(),
+                }
+            }
+            _ => StoreError::NotAState {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            },
+        };
+        let connection = Connection::open(path).map_err(io)?;
+        // Another holder answers at once, not after rusqlite's default wait.
+        connection.busy_timeout(std::time::Duration::ZERO)?;
+        // Exclusive: the first write takes the database file's lock and keeps it. WAL: a commit is
+        // one append; `synchronous = NORMAL` keeps every commit through a crash of the process
+        // (only a power loss may lose the last ones).
+        connection
+            .pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(refused)?;
         connection
             .pragma_update(None, "journal_mode", "WAL")
-            .map_err(not_a_state)?;
+            .map_err(refused)?;
+        connection
+            .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+            .map_err(refused)?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        Store::prepare(connection, Some(path.to_path_buf()), Some(lock))
+        let id = file_id(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::prepare(connection, Some((path.to_path_buf(), id)))
     }
 
     fn prepare(
         mut connection: Connection,
-        path: Option<PathBuf>,
-        lock: Option<File>,
+        file: Option<(PathBuf, FileId)>,
     ) -> Result<Store, StoreError> {
+        let path = file.as_ref().map(|(path, _)| path.clone());
         connection.pragma_update(None, "foreign_keys", "ON")?;
         let version: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let shown = || path.clone().unwrap_or_else(|| ":memory:".into());
@@ -230,14 +255,30 @@ impl Store {
         Ok(Store {
             connection: Mutex::new(connection),
             salt,
-            path,
-            _lock: lock,
+            file,
         })
     }
 
     /// The file it lives in, if any.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.file.as_ref().map(|(path, _)| path.as_path())
+    }
+
+    /// Refuses to go on when the state file is no longer the one opened: a commit into a removed
+    /// file would be acknowledged and lost.
+    fn check_file(&self) -> Result<(), StoreError> {
+        let Some((path, opened)) = &self.file else {
+            return Ok(());
+        };
+        let what = match file_id(path) {
+            Ok(id) if id == *opened => return Ok(()),
+            Ok(_) => "replaced by another file",
+            Err(_) => "removed",
+        };
+        Err(StoreError::Gone {
+            path: path.clone(),
+            what,
+        })
     }
 
     /// Runs `f` in one transaction: committed when `f` returns, rolled back if SQLite failed.
@@ -251,6 +292,8 @@ impl Store {
             transaction: &transaction,
             salt: &self.salt,
         })?;
+        // Dropping the transaction rolls it back.
+        self.check_file()?;
         transaction.commit()?;
         Ok(outcome)
     }
