@@ -387,10 +387,12 @@ impl<'de> serde::Deserialize<'de> for UnknownFields {
                         serde_json::Value::Number(n) => fields.push(name, n.to_string()),
                         serde_json::Value::Bool(b) => fields.push(name, b.to_string()),
                         serde_json::Value::Null => {}
-                        _ => return Err(serde::de::Error::custom(format!(
+                        _ => {
+                            return Err(serde::de::Error::custom(format!(
                             "field `{}` holds an object or a list the contract does not describe",
                             crate::codec::shown(&name)
-                        ))),
+                        )))
+                        }
                     }
                 }
                 Ok(fields)

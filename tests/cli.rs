@@ -771,3 +771,34 @@ fn card_numbers_in_free_text_fields_never_come_out_of_the_binary() {
         assert!(!text.contains("4111111111111111"), "{text}");
     }
 }
+
+/// A proxy variable that cannot be used stops the call before anything is sent, naming the
+/// variable and never its password: skipping it would connect past the operator's proxy.
+#[test]
+fn an_unusable_proxy_variable_is_refused_naming_it() {
+    for (name, url) in [
+        ("HTTPS_PROXY", "ftp://u:secret@proxy.example:3128"),
+        ("https_proxy", "http://u:secret@[::1"),
+        ("HTTPS_PROXY", "http://proxy.example:port"),
+    ] {
+        let output = cli(
+            &[
+                "--url",
+                "https://office-server.test.sips-services.com",
+                "sign-off",
+                "--merchant-wallet-id",
+                "W1",
+            ],
+            "k",
+        )
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env(name, url)
+        .output()
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{url}: {stderr}");
+        assert!(stderr.contains(name), "{url}: {stderr}");
+        assert!(!stderr.contains("secret"), "{url}: {stderr}");
+    }
+}
