@@ -233,7 +233,7 @@ pub fn command() -> Command {
                                 .value_name("SECONDS")
                                 .value_parser(clap::value_parser!(u64).range(1..))
                                 .default_value("30")
-                                .help("seconds to fetch the contract"),
+                                .help("seconds to fetch and read the contract"),
                         ),
                 ),
         )
@@ -1012,34 +1012,56 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
 /// `contract check`: the built-in wallet contract against the one a service publishes (or a saved
 /// copy), operation by operation.
 async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Error> {
-    use sips_wallet_codegen::{diff::diff, generate, generate_dir, Options, Sources};
+    use sips_wallet_codegen::{diff::diff, generate, generate_dir, Generated, Options, Sources};
+    // --timeout covers everything: fetching and reading both contracts.
+    let timeout = Duration::from_secs(*matches.get_one::<u64>("timeout").unwrap_or(&30));
+    let deadline = tokio::time::Instant::now() + timeout;
+    let within = |what: String,
+                  work: Box<
+        dyn FnOnce() -> Result<Generated, sips_wallet_codegen::Error> + Send,
+    >| async move {
+        let reading = tokio::task::spawn_blocking(work);
+        match tokio::time::timeout_at(deadline, reading).await {
+            Err(_) => Err(Error::Timeout(timeout)),
+            Ok(Err(e)) => Err(Error::Config(format!("reading {what} stopped: {e}"))),
+            Ok(Ok(generated)) => generated.map_err(|e| {
+                Error::Config(format!("{what} is not a contract this tool can read: {e}"))
+            }),
+        }
+    };
     let files = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
             .filter(|(name, _)| name.ends_with(".wsdl") || name.ends_with(".xsd"))
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect()
     };
-    let unreadable = |what: &str, e: sips_wallet_codegen::Error| {
-        Error::Config(format!("{what} is not a contract this tool can read: {e}"))
-    };
-    let ours = generate(
-        &Sources::new("wallet.wsdl", files(contract::WALLET_CONTRACT_FILES)),
-        &Options::default(),
+    let built_in = Sources::new("wallet.wsdl", files(contract::WALLET_CONTRACT_FILES));
+    let ours = within(
+        "the built-in contract".into(),
+        Box::new(move || generate(&built_in, &Options::default())),
     )
-    .map_err(|e| unreadable("the built-in contract", e))?;
+    .await?;
     let (source, theirs) = match matches.get_one::<PathBuf>("file") {
         Some(path) => {
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-            let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-                Error::Config(format!("--file {}: not a file name", path.display()))
-            })?;
-            let generated = generate_dir(
-                dir.unwrap_or(std::path::Path::new(".")),
-                name,
-                &Options::default(),
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| {
+                    Error::Config(format!("--file {}: not a file name", path.display()))
+                })?
+                .to_string();
+            let shown = path.display().to_string();
+            let generated = within(
+                shown.clone(),
+                Box::new(move || generate_dir(&dir, &name, &Options::default())),
             )
-            .map_err(|e| unreadable(&path.display().to_string(), e))?;
-            (path.display().to_string(), generated)
+            .await?;
+            (shown, generated)
         }
         None => {
             let base = match (
@@ -1053,11 +1075,18 @@ async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Error> {
                     .base_url()
                     .to_string(),
             };
-            let timeout = Duration::from_secs(*matches.get_one::<u64>("timeout").unwrap_or(&30));
-            let fetched = sips_wallet::published::fetch_contract(&base, timeout).await?;
-            let generated = generate(&Sources::new("wallet.wsdl", fetched), &Options::default())
-                .map_err(|e| unreadable(&format!("{base}/services/v2/wallet?wsdl"), e))?;
-            (format!("{base}/services/v2/wallet?wsdl"), generated)
+            let fetching = sips_wallet::published::fetch_contract(&base, timeout);
+            let fetched = tokio::time::timeout_at(deadline, fetching)
+                .await
+                .unwrap_or(Err(Error::Timeout(timeout)))?;
+            let shown = format!("{base}/services/v2/wallet?wsdl");
+            let published = Sources::new("wallet.wsdl", fetched);
+            let generated = within(
+                shown.clone(),
+                Box::new(move || generate(&published, &Options::default())),
+            )
+            .await?;
+            (shown, generated)
         }
     };
     let changes = diff(&ours.contract, &theirs.contract);

@@ -38,7 +38,8 @@ pub async fn fetch_contract(
 async fn fetch_all(transport: &Transport, wsdl: http::Uri) -> Result<Vec<(String, String)>, Error> {
     let mut files = Vec::new();
     let mut seen = vec![wsdl.to_string()];
-    let mut queue = vec![("wallet.wsdl".to_string(), wsdl)];
+    let mut names = vec!["wallet.wsdl".to_string()];
+    let mut queue = vec![("wallet.wsdl".to_string(), wsdl.clone())];
     while let Some((name, uri)) = queue.pop() {
         let response = transport.get(&uri).await?;
         if response.status != 200 {
@@ -51,6 +52,13 @@ async fn fetch_all(transport: &Transport, wsdl: http::Uri) -> Result<Vec<(String
             .map_err(|_| Error::Config(format!("GET {uri}: the document is not UTF-8")))?;
         for location in schema_locations(&text) {
             let resolved = resolve(&uri, &location)?;
+            if !same_origin(&resolved, &wsdl) {
+                return Err(Error::Config(format!(
+                    "schemaLocation \"{}\" is not at the WSDL's origin ({}): not fetched; save the contract and use --file if it is meant",
+                    crate::codec::shown(&location),
+                    origin(&wsdl)
+                )));
+            }
             if seen.contains(&resolved.to_string()) {
                 continue;
             }
@@ -59,8 +67,16 @@ async fn fetch_all(transport: &Transport, wsdl: http::Uri) -> Result<Vec<(String
                     "the contract imports more than {MAX_DOCUMENTS} documents"
                 )));
             }
+            let local = local_name(&location);
+            if names.contains(&local) {
+                return Err(Error::Config(format!(
+                    "two imports are both known as {local} (the second is \"{}\"): one would hide the other",
+                    crate::codec::shown(&location)
+                )));
+            }
+            names.push(local.clone());
             seen.push(resolved.to_string());
-            queue.push((local_name(&location), resolved));
+            queue.push((local, resolved));
         }
         files.push((name, text));
     }
@@ -86,6 +102,32 @@ fn schema_locations(text: &str) -> Vec<String> {
             _ => {}
         }
     }
+}
+
+/// Scheme, host and port: only documents at the WSDL's own origin are fetched, so a contract
+/// cannot point the checker at another service (an internal admin page, another port).
+fn origin(uri: &http::Uri) -> String {
+    format!(
+        "{}://{}:{}",
+        uri.scheme_str().unwrap_or_default(),
+        uri.host().unwrap_or_default(),
+        port(uri)
+    )
+}
+
+fn port(uri: &http::Uri) -> u16 {
+    uri.port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        })
+}
+
+fn same_origin(a: &http::Uri, b: &http::Uri) -> bool {
+    a.scheme_str() == b.scheme_str()
+        && a.host().map(str::to_ascii_lowercase) == b.host().map(str::to_ascii_lowercase)
+        && port(a) == port(b)
 }
 
 /// A location relative to the document that names it.
@@ -132,6 +174,15 @@ mod tests {
             "https://bank.example/s?xsd=1"
         );
         assert_eq!(local_name("wallet?xsd=wallet.xsd"), "wallet.xsd");
+        let other_port: http::Uri = "http://127.0.0.1:7071/internal/admin?token=1"
+            .parse()
+            .unwrap();
+        assert!(!same_origin(&other_port, &wsdl));
+        let same: http::Uri = "HTTP://127.0.0.1:7070/x.xsd".parse().unwrap();
+        assert!(same_origin(&same, &wsdl));
+        let https: http::Uri = "https://bank.example/a".parse().unwrap();
+        let https_443: http::Uri = "https://bank.example:443/b".parse().unwrap();
+        assert!(same_origin(&https, &https_443));
         assert_eq!(local_name("https://bank.example/s?xsd=1"), "1.xsd");
         let found = schema_locations(
             r#"<d><xs:import xmlns:xs="x" schemaLocation="a.xsd"/><i schemaLocation="b?xsd=c.xsd"/></d>"#,

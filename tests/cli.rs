@@ -802,3 +802,52 @@ fn an_unusable_proxy_variable_is_refused_naming_it() {
         assert!(!stderr.contains("secret"), "{url}: {stderr}");
     }
 }
+
+/// `contract check --url` fetches only what the WSDL names at its own origin: a schemaLocation on
+/// another port (a canary standing for an internal service) is refused by name, never contacted.
+#[test]
+fn contract_check_never_fetches_outside_the_wsdls_origin() {
+    use common::{Action, TestServer};
+    use std::sync::atomic::Ordering;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let canary = rt.block_on(TestServer::start(|_| {
+        Action::Respond(200, "<admin>token</admin>".into())
+    }));
+    let wsdl = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl/wallet.wsdl"))
+        .unwrap()
+        .replace(
+            r#"schemaLocation="wallet.xsd""#,
+            &format!(r#"schemaLocation="{}/internal/admin?token=1""#, canary.url),
+        );
+    assert!(wsdl.contains("/internal/admin"));
+    let bank = rt.block_on(TestServer::start(move |_| {
+        Action::Respond(200, wsdl.clone())
+    }));
+    let output = Command::new(BIN)
+        .args(["contract", "check", "--url", &bank.url, "--timeout", "20"])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("not at the WSDL's origin"), "{stderr}");
+    assert!(
+        stderr.contains("/internal/admin"),
+        "names the location: {stderr}"
+    );
+    assert!(!stderr.contains("<admin>"), "{stderr}");
+    assert_eq!(
+        bank.requests.load(Ordering::SeqCst),
+        1,
+        "the WSDL was fetched"
+    );
+    assert_eq!(
+        canary.requests.load(Ordering::SeqCst),
+        0,
+        "the canary was never contacted"
+    );
+}

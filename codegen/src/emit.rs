@@ -238,7 +238,7 @@ fn emit_enum(e: &EnumType) -> TokenStream {
 }
 
 fn enum_variants(e: &EnumType) -> Vec<Ident> {
-    let mut used: Vec<String> = Vec::new();
+    let mut used = std::collections::HashSet::new();
     e.values
         .iter()
         .map(|v| {
@@ -249,7 +249,7 @@ fn enum_variants(e: &EnumType) -> Vec<Ident> {
                 name = format!("{base}{n}");
                 n += 1;
             }
-            used.push(name.clone());
+            used.insert(name.clone());
             Ident::new(&name, Span::call_site())
         })
         .collect()
@@ -274,6 +274,8 @@ pub fn variant_name(value: &str) -> String {
     }
     let camel = upper_camel(value);
     match camel.chars().next() {
+        // `Self` names the enum itself: no variant may take it.
+        _ if camel == "Self" => "SelfValue".into(),
         Some(c) if c.is_ascii_alphabetic() => camel,
         _ => format!("V{camel}"),
     }

@@ -11,7 +11,9 @@ use std::path::Path;
 
 pub mod diff;
 mod emit;
+pub mod limits;
 pub mod model;
+mod names;
 mod parse;
 mod versions;
 mod xml;
@@ -150,7 +152,20 @@ pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error
     if let Some((name, text)) = &sources.sidecar {
         warnings.extend(versions::merge(&mut contract, name, text)?);
     }
+    let (entry, _) = sources.entry()?;
+    limits::check_contract(&contract, entry)?;
+    names::check(&contract, entry)?;
     let source = emit::emit(&contract, options);
+    if source.len() > limits::MAX_GENERATED_BYTES {
+        return Err(Error::new(
+            entry,
+            "definitions",
+            format!(
+                "the generated code would exceed {} bytes",
+                limits::MAX_GENERATED_BYTES
+            ),
+        ));
+    }
     Ok(Generated {
         source,
         contract,

@@ -76,6 +76,18 @@ pub fn parse_contract(sources: &Sources) -> Result<(Contract, Vec<Warning>), Err
         }
     }
 
+    // Counted before any type is read, so a huge contract costs one pass.
+    let types = schemas.complex.len() + schemas.enums.len();
+    if types > crate::limits::MAX_TYPES {
+        return Err(Error::new(
+            wsdl_file,
+            "types",
+            format!(
+                "{types} types, more than the {} the generator takes",
+                crate::limits::MAX_TYPES
+            ),
+        ));
+    }
     resolve_typed_wrappers(&mut schemas, &mut warnings)?;
     name_anonymous_types(&mut schemas);
 
@@ -316,6 +328,17 @@ fn collect_fields(
             .attr("base")
             .map(|b| extension.resolve_qname(b).1)
             .ok_or_else(|| Error::new(file, type_name, "xs:extension has no base="))?;
+        if chain.len() > crate::limits::MAX_EXTENSION_DEPTH {
+            return Err(Error::new(
+                file,
+                type_name,
+                format!(
+                    "more than {} levels of xs:extension above {}",
+                    crate::limits::MAX_EXTENSION_DEPTH,
+                    chain[0]
+                ),
+            ));
+        }
         if chain.contains(&base) {
             return Err(Error::new(
                 file,

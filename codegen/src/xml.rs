@@ -90,8 +90,24 @@ pub fn fold_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Parses a whole document into its root element.
+/// Parses a whole document into its root element, within [`crate::limits`]: its size, nesting,
+/// element count and namespace declarations are bounded, so neither the parse nor the tree's
+/// later walks and drops can be made to run away.
 pub fn parse(file: &str, text: &str) -> Result<Element, Error> {
+    use crate::limits::{MAX_DECLARATIONS, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ELEMENTS};
+    let over = |element: &str, message: String| Error {
+        file: file.to_string(),
+        element: element.to_string(),
+        message,
+        warnings: Vec::new(),
+    };
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(over(
+            "",
+            format!("the document is larger than {MAX_DOCUMENT_BYTES} bytes"),
+        ));
+    }
+    let mut elements = 0usize;
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let root_scope: Scope = Rc::new(vec![(
@@ -109,6 +125,25 @@ pub fn parse(file: &str, text: &str) -> Result<Element, Error> {
         let event = reader
             .read_event()
             .map_err(|e| fail(&stack, format!("malformed XML at byte {position}: {e}")))?;
+        if let Event::Start(_) | Event::Empty(_) = event {
+            elements += 1;
+            let scope = stack.last().map_or(0, |e| e.scope.len());
+            let limit = if elements > MAX_ELEMENTS {
+                Some(format!("more than {MAX_ELEMENTS} elements"))
+            } else if stack.len() >= MAX_DEPTH {
+                Some(format!("elements nested deeper than {MAX_DEPTH}"))
+            } else if scope > MAX_DECLARATIONS {
+                Some(format!(
+                    "more than {MAX_DECLARATIONS} namespace declarations in scope"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = limit {
+                let element = stack.last().map(|e| e.name.as_str()).unwrap_or_default();
+                return Err(over(element, message));
+            }
+        }
         match event {
             Event::Start(start) => {
                 let scope = stack.last().map_or(root_scope.clone(), |p| p.scope.clone());

@@ -445,3 +445,96 @@ fn the_diff_of_two_contracts_names_each_change() {
         "{shown:#?}"
     );
 }
+
+/// FOREIGN_WSDL with `types` (complexType and simpleType definitions) added to its schema.
+fn foreign_with(types: &str) -> Sources {
+    one(&FOREIGN_WSDL.replace(
+        r#"<complexType name="Base">"#,
+        &format!(r#"{types}<complexType name="Base">"#),
+    ))
+}
+
+#[test]
+fn an_extension_chain_of_five_thousand_types_is_refused_naming_the_element() {
+    let chain: String = (1..5_000)
+        .map(|i| {
+            format!(
+                r#"<complexType name="T{i}"><complexContent><extension base="tns:T{}"><sequence><element name="f{i}" type="string"/></sequence></extension></complexContent></complexType>"#,
+                i - 1
+            )
+        })
+        .collect();
+    let types = format!(
+        r#"<complexType name="T0"><sequence><element name="f0" type="string"/></sequence></complexType>{chain}"#
+    );
+    let error = generate(&foreign_with(&types), &Options::default()).unwrap_err();
+    assert!(error.message.contains("more than the 1000"), "{error}");
+    // Within the type count, the chain is refused at the extension depth.
+    let error = generate(
+        &foreign_with(&types[..types.find(r#"<complexType name="T40""#).unwrap()]),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert!(error.message.contains("levels of xs:extension"), "{error}");
+    assert!(error.element.starts_with('T'), "{error}");
+}
+
+#[test]
+fn documents_too_deep_or_too_large_are_refused_not_walked() {
+    let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+    let error = generate(&one(&deep), &Options::default()).unwrap_err();
+    assert!(error.message.contains("nested deeper than"), "{error}");
+    let wide = format!("<a>{}</a>", "<b/>".repeat(300_000));
+    let error = generate(&one(&wide), &Options::default()).unwrap_err();
+    assert!(
+        error.message.contains("more than 200000 elements"),
+        "{error}"
+    );
+}
+
+#[test]
+fn names_that_collide_in_rust_are_refused_naming_the_wsdl_element() {
+    let fields = FOREIGN_WSDL.replace(
+        r#"<element name="customerId" type="string"/>"#,
+        r#"<element name="maskedPan" type="string"/><element name="masked_pan" type="string"/>"#,
+    );
+    let error = generate(&one(&fields), &Options::default()).unwrap_err();
+    assert_eq!(error.element, "masked_pan", "{error}");
+    assert!(error.message.contains("maskedPan"), "{error}");
+
+    let reserved = FOREIGN_WSDL.replace(
+        r#"<element name="customerId" type="string"/>"#,
+        r#"<element name="unknownFields" type="string"/>"#,
+    );
+    let error = generate(&one(&reserved), &Options::default()).unwrap_err();
+    assert_eq!(error.element, "unknownFields", "{error}");
+
+    let types = foreign_with(r#"<complexType name="entry"><sequence/></complexType>"#);
+    let error = generate(&types, &Options::default()).unwrap_err();
+    assert!(error.message.contains("both become `Entry`"), "{error}");
+
+    // Keywords are renamed, predictably, and the code parses.
+    let keywords = FOREIGN_WSDL
+        .replace(
+            r#"<element name="customerId" type="string"/>"#,
+            r#"<element name="self" type="string"/><element name="Self" type="string" minOccurs="0"/>"#,
+        )
+        .replace(
+            r#"<enumeration value="SILVER"/>"#,
+            r#"<enumeration value="self"/><enumeration value="a-b"/><enumeration value="a_b"/>"#,
+        );
+    let error = generate(&one(&keywords), &Options::default()).unwrap_err();
+    assert!(error.message.contains("both become `self_`"), "{error}");
+    let keywords = keywords.replace(r#"<element name="Self" type="string" minOccurs="0"/>"#, "");
+    let generated = generate(&one(&keywords), &Options::default()).unwrap();
+    syn::parse_file(&generated.source).expect("the generated code parses");
+    assert!(
+        generated.source.contains("pub self_: String"),
+        "a keyword field"
+    );
+    assert!(generated.source.contains("SelfValue,"), "a keyword variant");
+    assert!(
+        generated.source.contains("AB2,"),
+        "colliding values numbered"
+    );
+}
