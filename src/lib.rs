@@ -50,13 +50,52 @@
 //! [`Delivery::Answered`]. Errors after an answer carry the [`Exchange`] for a support ticket.
 //! [`RetryPolicy`] retries the two reads only; changes are never repeated by the client.
 //!
-//! # Card data
+//! # What the crate promises
 //!
-//! Card numbers never appear in `Debug` output, errors or logs: fields named as card data are
-//! masked (first 4 and last 2 digits), and so is any card-like digit run (Luhn-valid, 13 to 19
-//! digits, spaces or dashes allowed) in text that came from outside (faults, HTTP bodies). An
-//! [`Exchange`] keeps the bodies as they travelled and masks them when shown. Secret keys are
-//! zeroed on drop and never shown.
+//! Four promises, each held by one mechanism where data crosses a boundary, and each proven by a
+//! test that states the promise itself, over many inputs:
+//!
+//! 1. **A card number never leaves the crate in clear.** One masker, [`mask::mask_text`], finds any
+//!    13 to 19 digits passing the Luhn check, wherever they start and whatever stands around them
+//!    (digits, a date, spaces, dashes or dots between the digits), and masks them as the bank does
+//!    (`4111##########11`); the contract's card fields are masked whole ([`mask::mask_pan`]). It
+//!    stands behind every message's `Debug` (wallet ids, aliases and unknown fields included),
+//!    every error text that came from outside, [`Exchange`] bodies, the call span's wallet id and
+//!    the binary's every output and log line. Tests: `tests/masking.rs` (for any text with a card
+//!    number at any position: the masker's output, `Debug`, errors and exchanges over loopback),
+//!    `tests/logs.rs` (every log line at every level), `tests/cli.rs`
+//!    (`card_numbers_in_free_text_fields_never_come_out_of_the_binary`), the `mask_text` fuzz target.
+//!    Secret keys are zeroed on drop and never shown.
+//! 2. **`Verified` means the bank sealed exactly what the typed value holds.** A response is read
+//!    once into its typed message (unknown fields kept and sealed, over SOAP and JSON, JSON numbers
+//!    as the digits sent), and the seal is checked over that message. A list item or nested object
+//!    that adds nothing to the sealed string, or a list longer than [`seal::MAX_LIST_ITEMS`], is
+//!    refused ([`Error::Shape`]); a repeated, moved or re-namespaced element is refused
+//!    ([`Error::Envelope`]). Tests: `tests/sealed_parts.rs`, `tests/properties.rs` (any edit of a
+//!    sealed answer is never `Verified` with other values), `tests/hostile.rs`.
+//! 3. **The simulator loses no acknowledged change.** Each call is one SQLite transaction,
+//!    committed before the answer; one simulator per database whatever path reaches it (the
+//!    database itself is locked); a state file removed or replaced under it is refused, answered 99
+//!    with the reason logged, never acknowledged. Tests: `tests/simulator_double.rs`; the soak
+//!    bench's `kill -9` rounds.
+//! 4. **Nothing from outside makes it do unbounded work or go where it was not pointed.** The XML
+//!    reader's [`codec::Limits`], the response size cap, the call's timeout (decoding included),
+//!    the list bound; the generator's limits (`sips_wallet_codegen::limits`), at build time and in
+//!    `contract check`, which fetches nothing outside the WSDL's own origin; a proxy setting that
+//!    cannot be used is an error ([`Error::Config`] naming the variable), never skipped. Tests:
+//!    `tests/hostile.rs`, `codegen/tests/generate.rs`, `tests/cli.rs`
+//!    (`contract_check_never_fetches_outside_the_wsdls_origin`,
+//!    `an_unusable_proxy_variable_is_refused_naming_it`), the fuzz targets.
+//!
+//! ## What the Sips seal cannot protect
+//!
+//! The seal is an HMAC over the fields' values concatenated with no separator (SIPS-FACTS §4). So
+//! characters can move between two fields adjacent in seal order without changing it: `W1` +
+//! `myalias` seals like `W1my` + `alias`; and a part whose values are all empty adds nothing to it.
+//! The crate refuses the second kind (rule 2 above). The first it cannot detect: no client can,
+//! since both messages carry the same valid seal. What stands against it is TLS to the bank, which
+//! the client always uses (plain HTTP only to loopback), and the reader, which never re-splits a
+//! value across fields: a shift needs a rewritten message, not a rearranged one.
 //!
 //! # What is not API
 //!

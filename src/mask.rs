@@ -41,8 +41,16 @@ impl fmt::Display for FreeText<'_> {
     }
 }
 
-/// Every card number in `text` masked (see [`mask_luhn_runs`] for what counts as one); borrowed
-/// when there is none.
+/// Every card number in `text` masked: any 13 to 19 digits that pass the Luhn check, wherever
+/// they start, written plain or with single spaces, dashes or dots between digits. Digits before
+/// or after do not hide one (`order 1234 4111111111111111` is caught although the 20 digits as a
+/// whole fail Luhn). Each is masked as [`mask_pan`] does; separators and length stay. Borrowed when
+/// there is nothing to mask.
+///
+/// The promise, tested for any text: no output holds 13 to 19 digits in a row (separators allowed)
+/// that pass the Luhn check. The price: a long digit string that merely passes Luhn (an order
+/// number, one time in ten) is masked too, and so are digits next to a card number that happen to
+/// form a Luhn-valid run with some of its digits.
 pub fn mask_text(text: &str) -> Cow<'_, str> {
     match mask_luhn_runs(text) {
         Some(masked) => Cow::Owned(masked),
@@ -162,17 +170,8 @@ fn json_value(head: &str, after: &str) -> Option<(usize, usize)> {
     ))
 }
 
-/// Masks every card number in free text: any 13 to 19 digits that pass the Luhn check, wherever
-/// they start, written plain or with single spaces, dashes or dots between digits
-/// (`4111 1111 1111 1111`, `4111-1111-1111-1111`). Digits before or after do not hide one: every
-/// window of 13 to 19 digits of a run is checked, so `order 1234 4111111111111111` is caught
-/// although `12344111111111111111` as a whole fails Luhn. Masked as [`mask_pan`] does (first 4 and
-/// last 2 digits of each card number in clear); separators and length stay. `None` when there is
-/// nothing to mask.
-///
-/// The promise, tested for any text: no output holds 13 to 19 digits in a row (separators allowed)
-/// that pass the Luhn check. The price is that a long digit string which merely passes Luhn (an
-/// order number of 16 digits, one time in ten) is masked too.
+/// [`mask_text`]'s work: every window of 13 to 19 digits of each run (digits with one space, dash
+/// or dot allowed between two) that passes Luhn has its middle masked. `None` when there is none.
 fn mask_luhn_runs(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
