@@ -17,7 +17,7 @@ use crate::codec::{self, Limits, Ns};
 use crate::contract::{self, NAMESPACE};
 use crate::envelope::{self, Body, MessageReader};
 use crate::inapp;
-use crate::mask::mask_message;
+use crate::mask::mask_text;
 use crate::message::{Message, Operation, OperationInfo, OperationVisitor};
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::{validate, Error};
@@ -454,8 +454,9 @@ fn answer<O: Operation>(
     }
     let log = CallLog {
         operation: O::INFO.name,
-        merchant: call.merchant.unwrap_or_default().to_string(),
-        wallet: mask_message(call.wallet.unwrap_or_default(), &[]).into_owned(),
+        // Both came from the request: free text a client may fill with anything.
+        merchant: mask_text(call.merchant.unwrap_or_default()).into_owned(),
+        wallet: mask_text(call.wallet.unwrap_or_default()).into_owned(),
         code: response
             .text("walletResponseCode")
             .or_else(|| response.text("redirectionStatusCode"))
