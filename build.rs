@@ -40,9 +40,10 @@ fn main() {
             _ => &bundled,
         };
         let options = sips_wallet_codegen::Options {
-            client_type: fixed
-                .is_none()
-                .then(|| "crate::client::WalletClient".to_string()),
+            client: fixed.is_none().then(|| sips_wallet_codegen::ClientMethods {
+                client_type: "crate::WalletClient".into(),
+                result_type: "crate::CallResult".into(),
+            }),
             ..Default::default()
         };
         let shown = dir.display();

@@ -843,15 +843,12 @@ async fn operation_call(
         }
     }
     let fields: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let mut request = operation
-        .dyn_request(&fields)
-        .map_err(|e| Error::Config(e.to_string()))?;
     if matches.get_flag("dry-run") {
-        let prepared = request.prepare_dyn(&client)?;
+        let prepared = sips_wallet::dynamic::prepare(&client, operation, &fields)?;
         let _ = write!(std::io::stdout(), "{}", prepared.body);
         return Ok(ExitCode::SUCCESS);
     }
-    let reply = request.send_dyn(&client).await?;
+    let reply = sips_wallet::dynamic::call(&client, operation, &fields).await?;
     print_reply(operation, &reply, opts.string("output") == Some("json"));
     Ok(if reply.is_success() {
         ExitCode::SUCCESS
@@ -925,7 +922,8 @@ fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, Error>
                 .map_err(|e| Error::Config(format!("cannot read standard input: {e}")))?;
         }
     }
-    let message = Value::read_message(&input)?;
+    let message =
+        sips_wallet::dynamic::read_message(&input).map_err(|e| Error::Config(e.to_string()))?;
     let key = secret_key(opts)?;
     let algorithm = algorithm(opts);
     let reveal = matches.get_flag("reveal");

@@ -11,25 +11,26 @@ use bytes::Bytes;
 
 use tracing::Instrument;
 
-use crate::codec::{self, EncodeError, Limits};
-use crate::contract::SENSITIVE_FIELDS;
+use crate::codec::{EncodeError, Limits};
 use crate::envelope::{self, Content, EnvelopeError, Fault};
+use crate::exchange::Exchange;
 use crate::mask::mask_message;
 use crate::message::{Message, Operation, OperationInfo};
 use crate::options::CallOptions;
+use crate::protocol::{RESPONSE_CODE_FIELDS, SENSITIVE_FIELDS};
 use crate::proxy::ProxySetting;
 use crate::retry::RETRYABLE_OPERATIONS;
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::transport::{HttpResponse, RootStore, Transport, TransportConfig};
-use crate::{validate, Error};
+use crate::{json, validate, Error};
 
 /// Headers only the client sets.
 const RESERVED_HEADERS: &[&str] = &["content-type", "soapaction", "content-length", "host"];
 
-/// Path of the SOAP wallet service on every Sips 2.0 host.
-pub const WALLET_PATH: &str = "/services/v2/wallet";
-/// The wallet's JSON binding: the function's name follows (`/rs-services/v2/wallet/addCard`).
-pub const WALLET_JSON_PATH: &str = "/rs-services/v2/wallet/";
+pub use crate::protocol::{WALLET_JSON_PATH, WALLET_PATH};
+
+/// What a call returns: the checked reply, or why there is none.
+pub type CallResult<T> = Result<Reply<T>, Error>;
 
 /// How wallet functions travel. In-App `paymentTokenInitialize` is JSON whatever the binding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,13 +42,6 @@ pub enum Binding {
     /// JSON objects to `/rs-services/v2/wallet/<function>`: the same fields, seals and checks.
     Json,
 }
-
-/// Names the response code field has in the platform's services (wallet, In-App).
-const RESPONSE_CODE_FIELDS: &[&str] = &[
-    "walletResponseCode",
-    "redirectionStatusCode",
-    "responseCode",
-];
 
 /// Where the service is. Hosts from SIPS-FACTS §1.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -365,50 +359,6 @@ pub enum Verification {
     Unsealed,
 }
 
-/// The request and response of a call as they travelled, for a support ticket. The bodies are
-/// kept as they were and masked when asked for ([`request`](Exchange::request),
-/// [`response`](Exchange::response), `Debug`), so a call nobody inspects pays nothing for them.
-#[derive(Clone)]
-#[non_exhaustive]
-pub struct Exchange {
-    /// The URI posted to.
-    pub uri: String,
-    /// The HTTP status.
-    pub status: u16,
-    /// From sending the request to having read the whole response.
-    pub duration: Duration,
-    request: Bytes,
-    response: Bytes,
-}
-
-impl Exchange {
-    /// The request body, card numbers masked.
-    pub fn request(&self) -> String {
-        masked(&self.request)
-    }
-
-    /// The response body, card numbers masked.
-    pub fn response(&self) -> String {
-        masked(&self.response)
-    }
-}
-
-impl fmt::Debug for Exchange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Exchange")
-            .field("uri", &self.uri)
-            .field("status", &self.status)
-            .field("duration", &self.duration)
-            .field("request", &self.request())
-            .field("response", &self.response())
-            .finish()
-    }
-}
-
-fn masked(body: &[u8]) -> String {
-    mask_message(&String::from_utf8_lossy(body), SENSITIVE_FIELDS).into_owned()
-}
-
 /// A decoded, checked response.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -647,13 +597,13 @@ impl WalletClient {
             .transport
             .post(&prepared.target, headers, request.clone())
             .await?;
-        let exchange = Exchange {
-            uri: prepared.uri.clone(),
-            status: http.status,
-            duration: started.elapsed(),
+        let exchange = Exchange::new(
+            prepared.uri.clone(),
+            http.status,
+            started.elapsed(),
             request,
-            response: http.body.clone(),
-        };
+            http.body.clone(),
+        );
         if tracing::enabled!(tracing::Level::TRACE) {
             tracing::trace!(status = http.status, body = %exchange.response(), "response");
         }
@@ -667,13 +617,13 @@ impl WalletClient {
         status: u16,
         body: Bytes,
     ) -> Result<Reply<O::Response>, Error> {
-        let exchange = Exchange {
-            uri: self.inner.wallet_uri.to_string(),
+        let exchange = Exchange::new(
+            self.inner.wallet_uri.to_string(),
             status,
-            duration: Duration::ZERO,
-            request: Bytes::new(),
-            response: body.clone(),
-        };
+            Duration::ZERO,
+            Bytes::new(),
+            body.clone(),
+        );
         let json = O::INFO.http_location.is_some();
         self.read_response::<O>(HttpResponse { status, body }, exchange, json)
     }
@@ -761,7 +711,7 @@ impl WalletClient {
             if !ok_status {
                 return Err(Unreadable::Status);
             }
-            return codec::read_json::<O::Response>(text).map_err(Unreadable::Json);
+            return json::read_json::<O::Response>(text).map_err(Unreadable::Json);
         }
         // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
         match envelope::read_response::<O>(text, Limits::default()) {

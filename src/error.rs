@@ -2,8 +2,9 @@
 //! whether the bank may have acted on the request, and every error that happened after an answer
 //! arrived carries the exchange (card numbers masked when shown) for a support ticket.
 
-use crate::client::Exchange;
 use crate::envelope::{EnvelopeError, Fault};
+use crate::exchange::Exchange;
+use crate::validate::FieldError;
 
 /// A lower-level error kept as a [`source`](std::error::Error::source).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -127,6 +128,23 @@ pub enum Error {
         /// The cap in bytes.
         limit: usize,
     },
+}
+
+impl From<FieldError> for Error {
+    fn from(error: FieldError) -> Error {
+        match error {
+            FieldError::Invalid { field, reason } => Error::InvalidField { field, reason },
+            FieldError::TooNew {
+                field,
+                since,
+                interface_version,
+            } => Error::FieldTooNew {
+                field,
+                since,
+                interface_version,
+            },
+        }
+    }
 }
 
 /// Whether the bank may have acted on a request that ended in an error.

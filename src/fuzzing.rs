@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 
 use crate::message::{Operation, OperationVisitor};
-use crate::seal::{self, Algorithm, SecretKey, Value};
+use crate::seal::{self, Algorithm, SecretKey};
 use crate::{contract, inapp, mask, simulator, Reply, WalletClient};
 
 /// The client's reading of a response: the first byte picks the operation (wallet or In-App) and
@@ -121,7 +121,7 @@ pub fn seal_input(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(message) = Value::read_message(text) else {
+    let Ok(message) = crate::dynamic::read_message(text) else {
         return;
     };
     let Ok(key) = SecretKey::new("fuzz") else {

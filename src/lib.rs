@@ -115,34 +115,37 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The runtime's floors (protocol constants, masking, the seal, the XML codec, message traits,
+// SOAP and JSON framing, request checks), under the paths this crate has always had.
+pub use sips_wallet_runtime::{codec, envelope, json, mask, message, protocol, seal, validate};
+
+// Floors of this crate, bottom up: what a call carries and how it fails, how it travels, the
+// client, the generated code on top of it, then what picks operations at run time.
 pub mod client;
-pub mod codec;
 pub mod contract;
 #[cfg(test)]
 mod cxf_fixture;
-pub mod envelope;
+pub mod dynamic;
 mod error;
+mod exchange;
 #[doc(hidden)]
 #[cfg(feature = "simulator")]
 pub mod fuzzing;
 pub mod inapp;
-pub mod mask;
-pub mod message;
 mod options;
 mod proxy;
 pub mod published;
 mod retry;
-pub mod seal;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 mod transport;
-mod validate;
 
 pub use client::{
-    Binding, Environment, Exchange, PreparedRequest, Reply, Verification, WalletClient,
+    Binding, CallResult, Environment, PreparedRequest, Reply, Verification, WalletClient,
     WalletClientBuilder,
 };
 pub use error::{BoxError, Delivery, Error};
+pub use exchange::Exchange;
 pub use options::CallOptions;
 pub use retry::{RetryPolicy, RETRYABLE_OPERATIONS};
 pub use seal::{Algorithm, SecretKey};

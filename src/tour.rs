@@ -108,10 +108,7 @@ async fn call(
     name: &str,
     fields: &[(&str, &str)],
 ) -> Result<Reply<Value>, Error> {
-    let request = operation(name)?
-        .dyn_request(fields)
-        .map_err(|e| Error::Config(e.to_string()))?;
-    request.send_dyn(client).await
+    sips_wallet::dynamic::call(client, operation(name)?, fields).await
 }
 
 /// The payment means of a getWalletData answer, whether the contract lists them directly or wraps

@@ -91,7 +91,9 @@ fn envelope_in_style(style: &str, operation: &str, fields: &[(String, String)]) 
 }
 
 fn code_and_field(body: &str) -> (String, String, bool) {
-    let envelope::Content::Message(output) = envelope::read_wallet_message(body).unwrap() else {
+    let envelope::Content::Message(output) =
+        sips_wallet::dynamic::read_wallet_message(body).unwrap()
+    else {
         panic!("fault: {body}")
     };
     let key = SecretKey::new(DEMO_SECRET_KEY).unwrap();
@@ -249,7 +251,7 @@ async fn broken_requests_get_faults_or_413_never_a_hang() {
     let (status, body) = post(&simulator, "<soapenv:Envelope><unclosed>").await;
     assert_eq!(status, 500);
     assert!(matches!(
-        envelope::read_wallet_message(&body).unwrap(),
+        sips_wallet::dynamic::read_wallet_message(&body).unwrap(),
         envelope::Content::Fault(_)
     ));
     let (status, _) = post(&simulator, &"x".repeat(2 << 20)).await;

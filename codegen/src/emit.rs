@@ -1,7 +1,9 @@
 //! [`Contract`] → Rust source.
 //!
-//! The emitted code leans on a small runtime in the `sips-wallet` crate (`crate::message`,
-//! `crate::seal::Value`, `crate::mask`), so what it writes per type stays short and readable.
+//! The emitted code leans on the `sips-wallet-runtime` crate (its message traits, codec, seal and
+//! masking), named once at the top of the file by the path [`Options::runtime`] gives
+//! (`use ::sips_wallet_runtime as runtime;`), so what it writes per type stays short and readable
+//! and it compiles wherever that path reaches the runtime.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -9,11 +11,7 @@ use quote::{format_ident, quote};
 use crate::model::*;
 use crate::Options;
 
-/// Field names whose values are card data: masked in `Debug` and in logged messages.
-pub const SENSITIVE_FIELDS: &[&str] = &["cardNumber", "cardCSCValue", "cardSecurityCode"];
-
-/// Fields a seal never covers (SIPS-FACTS §4).
-pub const UNSEALED_FIELDS: &[&str] = &["keyVersion", "sealAlgorithm", "seal"];
+pub use sips_wallet_runtime::protocol::{SENSITIVE_FIELDS, UNSEALED_FIELDS};
 
 pub fn emit(contract: &Contract, options: &Options) -> String {
     let prefix = options.prefix.as_str();
@@ -61,11 +59,17 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
         None => quote!(None),
     };
     let client_methods = options
-        .client_type
-        .as_deref()
+        .client
+        .as_ref()
         .map(|client| emit_client_methods(contract, client));
+    let runtime: syn::Path = match syn::parse_str(&options.runtime) {
+        Ok(path) => path,
+        Err(e) => panic!("Options::runtime is not a Rust path: {e}"),
+    };
 
     let file = quote! {
+        use #runtime as runtime;
+
         /// Target namespace of every element in a message body.
         pub const NAMESPACE: &str = #namespace;
 
@@ -79,16 +83,18 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
         pub const SENSITIVE_FIELDS: &[&str] = &[#(#sensitive),*];
 
         /// Every operation of the service, in WSDL order.
-        pub static OPERATIONS: &[&dyn crate::message::DynOperation] = &[#(&operations::#op_idents),*];
+        pub static OPERATIONS: &[&dyn runtime::message::DynOperation] = &[#(&operations::#op_idents),*];
 
-        /// What a required text field decodes to when a message leaves it out.
+        /// What a required text field decodes to when yaserde reads a message that leaves it out.
+        #[cfg(feature = "yaserde")]
         fn empty_text() -> String {
             String::new()
         }
 
         /// What yaserde, which never reads unknown fields, leaves in `unknown_fields`.
-        fn no_unknown_fields() -> crate::message::UnknownFields {
-            crate::message::UnknownFields::default()
+        #[cfg(feature = "yaserde")]
+        fn no_unknown_fields() -> runtime::message::UnknownFields {
+            runtime::message::UnknownFields::default()
         }
 
         #(#enums)*
@@ -96,11 +102,13 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
 
         /// The wrapper elements of document/literal wrapped messages (`<signOff><input>…`).
         pub mod elements {
+            #[allow(unused_imports)]
+            use super::runtime;
             #(#wrappers)*
         }
 
         /// Calls `visitor` with the operation whose request wrapper element is `element`.
-        pub fn with_request_element<V: crate::message::OperationVisitor>(element: &str, visitor: V) -> Option<V::Output> {
+        pub fn with_request_element<V: runtime::message::OperationVisitor>(element: &str, visitor: V) -> Option<V::Output> {
             match element {
                 #(#visit_arms)*
                 _ => None,
@@ -108,7 +116,7 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
         }
 
         /// Calls `visitor` with the operation whose response wrapper element is `element`.
-        pub fn with_response_element<V: crate::message::OperationVisitor>(element: &str, visitor: V) -> Option<V::Output> {
+        pub fn with_response_element<V: runtime::message::OperationVisitor>(element: &str, visitor: V) -> Option<V::Output> {
             match element {
                 #(#visit_response_arms)*
                 _ => None,
@@ -117,6 +125,7 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
 
         /// One marker type per operation, tying its request and response types together.
         pub mod operations {
+            use super::runtime;
             #(#operations)*
         }
 
@@ -229,11 +238,11 @@ fn emit_enum(e: &EnumType) -> TokenStream {
 
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                crate::mask::debug_open_enum(f, #type_name, self.as_str())
+                runtime::mask::debug_open_enum(f, #type_name, self.as_str())
             }
         }
 
-        crate::message::open_enum_impls!(#name);
+        runtime::message::open_enum_impls!(#name);
     }
 }
 
@@ -420,7 +429,7 @@ fn field_ident(name: &str) -> Ident {
 fn version_tokens(since: Option<(u16, u16)>) -> TokenStream {
     match since {
         Some((major, minor)) => {
-            quote!(Some(crate::message::Version::new(#major, #minor)))
+            quote!(Some(runtime::message::Version::new(#major, #minor)))
         }
         None => quote!(None),
     }
@@ -484,7 +493,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         };
         quote! {
             #doc
-            #[yaserde(rename = #xml_name, prefix = #prefix #yaserde_default)]
+            #[cfg_attr(feature = "yaserde", yaserde(rename = #xml_name, prefix = #prefix #yaserde_default))]
             #[serde(rename = #xml_name, default, #serde_skip)]
             pub #ident: #ty,
         }
@@ -530,9 +539,9 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         let label = ident.to_string();
         if SENSITIVE_FIELDS.contains(&f.name.as_str()) {
             match f.occurs {
-                Occurs::Required => quote!(.field(#label, &crate::mask::Masked(&self.#ident))),
-                Occurs::Optional => quote!(.field(#label, &self.#ident.as_deref().map(crate::mask::Masked))),
-                Occurs::Repeated => quote!(.field(#label, &self.#ident.iter().map(|v| crate::mask::Masked(v)).collect::<Vec<_>>())),
+                Occurs::Required => quote!(.field(#label, &runtime::mask::Masked(&self.#ident))),
+                Occurs::Optional => quote!(.field(#label, &self.#ident.as_deref().map(runtime::mask::Masked))),
+                Occurs::Repeated => quote!(.field(#label, &self.#ident.iter().map(|v| runtime::mask::Masked(v)).collect::<Vec<_>>())),
             }
         } else {
             quote!(.field(#label, &self.#ident))
@@ -546,12 +555,12 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         let since = version_tokens(f.since);
         let sensitive = SENSITIVE_FIELDS.contains(&xml_name);
         let occurs = match f.occurs {
-            Occurs::Required => quote!(crate::message::Occurs::Required),
-            Occurs::Optional => quote!(crate::message::Occurs::Optional),
-            Occurs::Repeated => quote!(crate::message::Occurs::Repeated),
+            Occurs::Required => quote!(runtime::message::Occurs::Required),
+            Occurs::Optional => quote!(runtime::message::Occurs::Optional),
+            Occurs::Repeated => quote!(runtime::message::Occurs::Repeated),
         };
         let kind = match &f.ty {
-            FieldType::Text => quote!(crate::message::FieldKind::Text),
+            FieldType::Text => quote!(runtime::message::FieldKind::Text),
             FieldType::Enum(n) => {
                 let listed: &[EnumValue] = contract
                     .enums
@@ -561,15 +570,15 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
                     .unwrap_or_default();
                 let values = listed.iter().map(|v| v.value.as_str());
                 let descriptions = listed.iter().map(|v| v.documentation.as_str());
-                quote!(crate::message::FieldKind::Enum { values: &[#(#values),*], descriptions: &[#(#descriptions),*] })
+                quote!(runtime::message::FieldKind::Enum { values: &[#(#values),*], descriptions: &[#(#descriptions),*] })
             }
             FieldType::Complex(n) => {
                 let type_name = n.as_str();
-                quote!(crate::message::FieldKind::Object { type_name: #type_name })
+                quote!(runtime::message::FieldKind::Object { type_name: #type_name })
             }
         };
         quote! {
-            crate::message::FieldInfo {
+            runtime::message::FieldInfo {
                 name: #xml_name,
                 rust_name: #rust_name,
                 kind: #kind,
@@ -593,13 +602,13 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         match (&f.occurs, &f.ty) {
             (Occurs::Required, FieldType::Text) => quote!(out.push_str(&self.#ident);),
             (Occurs::Required, FieldType::Enum(_)) => quote!(out.push_str(self.#ident.as_str());),
-            (Occurs::Required, FieldType::Complex(_)) => quote!(crate::message::Message::write_seal_data(&self.#ident, out);),
+            (Occurs::Required, FieldType::Complex(_)) => quote!(runtime::message::Message::write_seal_data(&self.#ident, out);),
             (Occurs::Optional, FieldType::Text) => quote!(if let Some(v) = &self.#ident { out.push_str(v); }),
             (Occurs::Optional, FieldType::Enum(_)) => quote!(if let Some(v) = &self.#ident { out.push_str(v.as_str()); }),
-            (Occurs::Optional, FieldType::Complex(_)) => quote!(if let Some(v) = &self.#ident { crate::message::Message::write_seal_data(v, out); }),
+            (Occurs::Optional, FieldType::Complex(_)) => quote!(if let Some(v) = &self.#ident { runtime::message::Message::write_seal_data(v, out); }),
             (Occurs::Repeated, FieldType::Text) => quote!(for v in &self.#ident { out.push_str(v); }),
             (Occurs::Repeated, FieldType::Enum(_)) => quote!(for v in &self.#ident { out.push_str(v.as_str()); }),
-            (Occurs::Repeated, FieldType::Complex(_)) => quote!(for v in &self.#ident { crate::message::Message::write_seal_data(v, out); }),
+            (Occurs::Repeated, FieldType::Complex(_)) => quote!(for v in &self.#ident { runtime::message::Message::write_seal_data(v, out); }),
         }
     });
     let seal_order: Vec<&str> = sealed.iter().map(|f| f.name.as_str()).collect();
@@ -610,36 +619,38 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         let push = |v: TokenStream| quote!(fields.push((#name.to_string(), #v)););
         match (&f.occurs, &f.ty) {
             (Occurs::Required, FieldType::Text) => {
-                let p = push(quote!(crate::seal::Value::Text(self.#ident.clone())));
+                let p = push(quote!(runtime::seal::Value::Text(self.#ident.clone())));
                 quote!(if !self.#ident.is_empty() { #p })
             }
             (Occurs::Required, FieldType::Enum(_)) => {
-                let p = push(quote!(crate::seal::Value::Text(self.#ident.as_str().to_string())));
+                let p = push(quote!(runtime::seal::Value::Text(self.#ident.as_str().to_string())));
                 quote!(if !self.#ident.as_str().is_empty() { #p })
             }
             (Occurs::Required, FieldType::Complex(_)) => {
-                push(quote!(crate::message::Message::to_value(&self.#ident)))
+                push(quote!(runtime::message::Message::to_value(&self.#ident)))
             }
             (Occurs::Optional, FieldType::Text) => {
-                let p = push(quote!(crate::seal::Value::Text(v.clone())));
+                let p = push(quote!(runtime::seal::Value::Text(v.clone())));
                 quote!(if let Some(v) = &self.#ident { #p })
             }
             (Occurs::Optional, FieldType::Enum(_)) => {
-                let p = push(quote!(crate::seal::Value::Text(v.as_str().to_string())));
+                let p = push(quote!(runtime::seal::Value::Text(v.as_str().to_string())));
                 quote!(if let Some(v) = &self.#ident { #p })
             }
             (Occurs::Optional, FieldType::Complex(_)) => {
-                let p = push(quote!(crate::message::Message::to_value(v)));
+                let p = push(quote!(runtime::message::Message::to_value(v)));
                 quote!(if let Some(v) = &self.#ident { #p })
             }
             (Occurs::Repeated, ty) => {
                 let item = match ty {
-                    FieldType::Text => quote!(crate::seal::Value::Text(v.clone())),
-                    FieldType::Enum(_) => quote!(crate::seal::Value::Text(v.as_str().to_string())),
-                    FieldType::Complex(_) => quote!(crate::message::Message::to_value(v)),
+                    FieldType::Text => quote!(runtime::seal::Value::Text(v.clone())),
+                    FieldType::Enum(_) => {
+                        quote!(runtime::seal::Value::Text(v.as_str().to_string()))
+                    }
+                    FieldType::Complex(_) => quote!(runtime::message::Message::to_value(v)),
                 };
                 let p = push(
-                    quote!(crate::seal::Value::List(self.#ident.iter().map(|v| #item).collect())),
+                    quote!(runtime::seal::Value::List(self.#ident.iter().map(|v| #item).collect())),
                 );
                 quote!(if !self.#ident.is_empty() { #p })
             }
@@ -683,16 +694,16 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
     let set_arms: Vec<TokenStream> = set_arms.collect();
     let set_text = if set_arms.is_empty() {
         quote! {
-            fn set_text(&mut self, field: &str, _value: &str) -> Result<(), crate::message::UnknownField> {
-                Err(crate::message::UnknownField::new(#type_name, field))
+            fn set_text(&mut self, field: &str, _value: &str) -> Result<(), runtime::message::UnknownField> {
+                Err(runtime::message::UnknownField::new(#type_name, field))
             }
         }
     } else {
         quote! {
-            fn set_text(&mut self, field: &str, value: &str) -> Result<(), crate::message::UnknownField> {
+            fn set_text(&mut self, field: &str, value: &str) -> Result<(), runtime::message::UnknownField> {
                 match field {
                     #(#set_arms)*
-                    _ => return Err(crate::message::UnknownField::new(#type_name, field)),
+                    _ => return Err(runtime::message::UnknownField::new(#type_name, field)),
                 }
                 Ok(())
             }
@@ -730,7 +741,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         Some(quote!(#name => {
             let mut item = #ty::default();
             for (field, value) in record {
-                crate::message::Message::set_text(&mut item, field, value)?;
+                runtime::message::Message::set_text(&mut item, field, value)?;
             }
             #store;
             Ok(())
@@ -769,16 +780,16 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
 
     quote! {
         #doc
-        #[derive(Clone, Default, PartialEq, ::yaserde::YaSerialize, ::yaserde::YaDeserialize, ::serde::Serialize, ::serde::Deserialize)]
-        #[yaserde(rename = #type_name, prefix = #prefix, namespaces = { #prefix = #namespace })]
+        #[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "yaserde", derive(::yaserde::YaSerialize, ::yaserde::YaDeserialize), yaserde(rename = #type_name, prefix = #prefix, namespaces = { #prefix = #namespace }))]
         #[non_exhaustive]
         pub struct #name {
             #(#field_defs)*
             /// Fields the bundled contract does not describe, kept as received (name, text): a field the
             /// bank added after this contract is still covered by the seal, and visible here.
-            #[yaserde(skip_serializing = true, default = "no_unknown_fields", rename = "__unknown_fields")]
+            #[cfg_attr(feature = "yaserde", yaserde(skip_serializing = true, default = "no_unknown_fields", rename = "__unknown_fields"))]
             #[serde(flatten)]
-            pub unknown_fields: crate::message::UnknownFields,
+            pub unknown_fields: runtime::message::UnknownFields,
         }
 
         impl #name {
@@ -792,7 +803,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 // Card fields masked whole; a card number in any other field masked as free text.
-                crate::mask::debug_masked(f, |f| {
+                runtime::mask::debug_masked(f, |f| {
                     let mut out = f.debug_struct(#type_name);
                     out #(#debug_fields)*;
                     if !self.unknown_fields.is_empty() {
@@ -803,27 +814,27 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
             }
         }
 
-        impl crate::message::Message for #name {
+        impl runtime::message::Message for #name {
             const TYPE_NAME: &'static str = #type_name;
-            const FIELDS: &'static [crate::message::FieldInfo] = &[#(#field_infos)*];
+            const FIELDS: &'static [runtime::message::FieldInfo] = &[#(#field_infos)*];
 
             #seal_order_doc
             fn write_seal_data(&self, out: &mut String) {
                 if !self.unknown_fields.is_empty() {
                     // Unknown fields take their sorted place among the known ones: the general walk.
-                    out.push_str(&crate::message::Message::to_value(self).seal_data());
+                    out.push_str(&runtime::message::Message::to_value(self).seal_data());
                     return;
                 }
                 #(#seal_steps)*
             }
 
-            fn to_value(&self) -> crate::seal::Value {
-                let mut fields: Vec<(String, crate::seal::Value)> = Vec::new();
+            fn to_value(&self) -> runtime::seal::Value {
+                let mut fields: Vec<(String, runtime::seal::Value)> = Vec::new();
                 #(#value_steps)*
                 for (name, value) in self.unknown_fields.iter() {
-                    fields.push((name.to_string(), crate::seal::Value::Text(value.to_string())));
+                    fields.push((name.to_string(), runtime::seal::Value::Text(value.to_string())));
                 }
-                crate::seal::Value::Object(fields)
+                runtime::seal::Value::Object(fields)
             }
 
             fn text(&self, field: &str) -> Option<&str> {
@@ -842,18 +853,18 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
                 }
             }
 
-            fn push_record(&mut self, field: &str, #record_param: &[(&str, &str)]) -> Result<(), crate::message::UnknownField> {
+            fn push_record(&mut self, field: &str, #record_param: &[(&str, &str)]) -> Result<(), runtime::message::UnknownField> {
                 match field {
                     #(#record_arms)*
-                    _ => Err(crate::message::UnknownField::new(#type_name, field)),
+                    _ => Err(runtime::message::UnknownField::new(#type_name, field)),
                 }
             }
 
-            fn unknown_fields(&self) -> &crate::message::UnknownFields {
+            fn unknown_fields(&self) -> &runtime::message::UnknownFields {
                 &self.unknown_fields
             }
 
-            fn unknown_fields_mut(&mut self) -> &mut crate::message::UnknownFields {
+            fn unknown_fields_mut(&mut self) -> &mut runtime::message::UnknownFields {
                 &mut self.unknown_fields
             }
         }
@@ -885,7 +896,7 @@ fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
             FieldType::Enum(_) => quote!(reader.text(&child)?.into()),
             FieldType::Complex(n) => {
                 let ty = type_ident(n);
-                quote!(<#ty as crate::codec::ReadXml>::read_xml(reader, &child)?)
+                quote!(<#ty as runtime::codec::ReadXml>::read_xml(reader, &child)?)
             }
         };
         match f.occurs {
@@ -914,7 +925,7 @@ fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
     let other_arm = if list_only {
         let expected = format!("<{}> items", t.fields[0].name);
         quote!(_ => {
-            return Err(crate::envelope::EnvelopeError::UnexpectedElement {
+            return Err(runtime::codec::DecodeError::UnexpectedElement {
                 expected: #expected.to_string(),
                 found: child.describe(reader.namespace()),
             });
@@ -926,12 +937,12 @@ fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
         })
     };
     quote! {
-        impl crate::codec::ReadXml for #name {
+        impl runtime::codec::ReadXml for #name {
             #[allow(unused_mut)]
             fn read_xml<'i>(
-                reader: &mut crate::codec::XmlReader<'i>,
-                element: &crate::codec::Start<'i>,
-            ) -> Result<Self, crate::envelope::EnvelopeError> {
+                reader: &mut runtime::codec::XmlReader<'i>,
+                element: &runtime::codec::Start<'i>,
+            ) -> Result<Self, runtime::codec::DecodeError> {
                 let mut message = Self::default();
                 #seen
                 while let Some(child) = reader.next_child(element)? {
@@ -958,7 +969,7 @@ fn emit_writer(t: &ComplexType, name: &Ident, prefix: &str) -> TokenStream {
             FieldType::Enum(_) => quote!(writer.text(#qualified, #xml_name, #v.as_str())?;),
             FieldType::Complex(_) => quote! {
                 writer.open(#qualified, "");
-                crate::codec::WriteXml::write_xml(#v, writer)?;
+                runtime::codec::WriteXml::write_xml(#v, writer)?;
                 writer.close(#qualified);
             },
         };
@@ -975,8 +986,8 @@ fn emit_writer(t: &ComplexType, name: &Ident, prefix: &str) -> TokenStream {
         }
     });
     quote! {
-        impl crate::codec::WriteXml for #name {
-            fn write_xml(&self, writer: &mut crate::codec::XmlWriter) -> Result<(), crate::codec::EncodeError> {
+        impl runtime::codec::WriteXml for #name {
+            fn write_xml(&self, writer: &mut runtime::codec::XmlWriter) -> Result<(), runtime::codec::EncodeError> {
                 #(#steps)*
                 for (field, value) in self.unknown_fields.iter() {
                     writer.text(&format!(#unknown_name), field, value)?;
@@ -998,11 +1009,11 @@ fn emit_wrapper(w: &Wrapper, prefix: &str, namespace: &str) -> TokenStream {
     ));
     quote! {
         #doc
-        #[derive(Clone, Default, Debug, PartialEq, ::yaserde::YaSerialize, ::yaserde::YaDeserialize)]
-        #[yaserde(rename = #element, prefix = #prefix, namespaces = { #prefix = #namespace })]
+        #[derive(Clone, Default, Debug, PartialEq)]
+        #[cfg_attr(feature = "yaserde", derive(::yaserde::YaSerialize, ::yaserde::YaDeserialize), yaserde(rename = #element, prefix = #prefix, namespaces = { #prefix = #namespace }))]
         pub struct #name {
             #[allow(missing_docs)]
-            #[yaserde(rename = #child, prefix = #prefix)]
+            #[cfg_attr(feature = "yaserde", yaserde(rename = #child, prefix = #prefix))]
             pub #child_ident: super::#child_type,
         }
     }
@@ -1062,13 +1073,13 @@ fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
         #[derive(Clone, Copy, Debug, Default)]
         pub struct #name;
 
-        impl crate::message::Operation for #name {
+        impl runtime::message::Operation for #name {
             type Request = super::#request_ty;
             type Response = super::#response_ty;
             type RequestElement = super::elements::#request_el;
             type ResponseElement = super::elements::#response_el;
 
-            const INFO: &'static crate::message::OperationInfo = &crate::message::OperationInfo {
+            const INFO: &'static runtime::message::OperationInfo = &runtime::message::OperationInfo {
                 name: #op_name,
                 command: #cli_name,
                 soap_action: #soap_action,
@@ -1102,11 +1113,15 @@ fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
     }
 }
 
-fn emit_client_methods(contract: &Contract, client: &str) -> TokenStream {
-    let client: syn::Path = match syn::parse_str(client) {
-        Ok(p) => p,
-        Err(e) => panic!("Options::client_type is not a Rust path: {e}"),
+fn emit_client_methods(contract: &Contract, client: &crate::ClientMethods) -> TokenStream {
+    let path = |what: &str, text: &str| -> syn::Path {
+        match syn::parse_str(text) {
+            Ok(p) => p,
+            Err(e) => panic!("ClientMethods::{what} is not a Rust path: {e}"),
+        }
     };
+    let client_type = path("client_type", &client.client_type);
+    let result_type = path("result_type", &client.result_type);
     let methods = contract.operations.iter().filter_map(|o| {
         let input = contract.wrapper(&o.input_element)?;
         let output = contract.wrapper(&o.output_element)?;
@@ -1115,22 +1130,26 @@ fn emit_client_methods(contract: &Contract, client: &str) -> TokenStream {
         let request_ty = type_ident(&input.child_type);
         let response_ty = type_ident(&output.child_type);
         let doc = docs(&o.documentation);
+        let binding = if o.http_location.is_some() {
+            "as JSON (the service has no SOAP binding for it)"
+        } else {
+            "over the client's binding (SOAP unless the client was built for JSON)"
+        };
         let detail = docs(&format!(
-            "Sends `{}` ({}): fills `merchantId`, `keyVersion`, `interfaceVersion` and `seal`, then verifies the response seal.",
+            "Sends `{}` {binding}: fills `merchantId`, `keyVersion`, `interfaceVersion` and `seal`, then verifies the response seal.",
             o.name,
-            if o.http_location.is_some() { "JSON" } else { "SOAP" }
         ));
         Some(quote! {
             #doc
             ///
             #detail
-            pub async fn #method(&self, request: #request_ty) -> Result<crate::client::Reply<#response_ty>, crate::Error> {
+            pub async fn #method(&self, request: #request_ty) -> #result_type<#response_ty> {
                 self.call(operations::#marker, request).await
             }
         })
     });
     quote! {
-        impl #client {
+        impl #client_type {
             #(#methods)*
         }
     }

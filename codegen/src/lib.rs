@@ -62,15 +62,30 @@ impl Sources {
 pub struct Options {
     /// The prefix bound to the target namespace in emitted XML (`urn`, as in the vendor's samples).
     pub prefix: String,
-    /// A type path to add one async method per operation to (`crate::client::WalletClient`).
-    pub client_type: Option<String>,
+    /// The path the generated code reaches `sips-wallet-runtime` by: the only crate it depends on
+    /// (besides serde and, with its `yaserde` feature, yaserde). Default `::sips_wallet_runtime`.
+    pub runtime: String,
+    /// One async method per operation on a client type, if wanted.
+    pub client: Option<ClientMethods>,
+}
+
+/// Where the generated client methods go: `impl <client_type> { pub async fn sign_off(&self,
+/// request) -> <result_type><SignOffOutput> { self.call(operations::SignOff, request).await } }`.
+#[derive(Debug, Clone)]
+pub struct ClientMethods {
+    /// The client type (`crate::WalletClient`); it has a generic
+    /// `call(operation, request)` method.
+    pub client_type: String,
+    /// A generic alias for what a call returns (`crate::CallResult`).
+    pub result_type: String,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             prefix: "urn".into(),
-            client_type: None,
+            runtime: "::sips_wallet_runtime".into(),
+            client: None,
         }
     }
 }

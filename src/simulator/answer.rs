@@ -13,14 +13,15 @@ use hyper::{Request, Response, StatusCode};
 use super::scenario::{Call, Effect};
 use super::wallets::{Outcome, PaymentMean, Wallets};
 use super::{Merchant, Shared, SimulatorConfig, MAX_REQUEST_BYTES};
-use crate::codec::{self, Limits, Ns};
+use crate::codec::{Limits, Ns};
 use crate::contract::{self, NAMESPACE};
 use crate::envelope::{self, Body, MessageReader};
 use crate::inapp;
+use crate::json;
 use crate::mask::mask_text;
 use crate::message::{Message, Operation, OperationInfo, OperationVisitor};
 use crate::seal::{self, Algorithm, SecretKey};
-use crate::{validate, Error};
+use crate::validate::{self, FieldError};
 
 /// A connection closed on purpose (fail rate, a scenario's `drop`, the request timeout): hyper
 /// drops the connection without answering.
@@ -145,7 +146,7 @@ enum Route {
 
 impl Route {
     fn of(path: &str) -> Option<Route> {
-        if path == crate::client::WALLET_PATH {
+        if path == crate::protocol::WALLET_PATH {
             return Some(Route::Soap);
         }
         if let Some(info) = inapp::OPERATIONS
@@ -155,7 +156,7 @@ impl Route {
         {
             return Some(Route::InApp(info));
         }
-        let name = path.strip_prefix(crate::client::WALLET_JSON_PATH)?;
+        let name = path.strip_prefix(crate::protocol::WALLET_JSON_PATH)?;
         contract::OPERATIONS
             .iter()
             .map(|o| o.info())
@@ -361,7 +362,7 @@ fn check<'a, M: Message>(shared: &'a Shared, request: &M) -> Verdict<'a> {
         return refuse("12", field_of(&e), algorithm);
     }
     match validate::check_interface_version(request) {
-        Err(e @ Error::FieldTooNew { .. }) => return refuse("12", field_of(&e), algorithm),
+        Err(e @ FieldError::TooNew { .. }) => return refuse("12", field_of(&e), algorithm),
         Err(e) => return refuse("30", field_of(&e), algorithm),
         Ok(()) => {}
     }
@@ -469,7 +470,7 @@ fn answer<O: Operation>(
 fn serve_json<O: Operation>(shared: &Shared, body: &[u8], failing: bool, number: u64) -> Answered {
     let request = match std::str::from_utf8(body)
         .map_err(|_| "the body is not UTF-8".to_string())
-        .and_then(codec::read_json::<O::Request>)
+        .and_then(json::read_json::<O::Request>)
     {
         Ok(request) => request,
         Err(_) => {
@@ -612,10 +613,9 @@ fn apply_means<R: Message>(response: &mut R, effects: Effects) {
     }
 }
 
-fn field_of(error: &Error) -> &str {
+fn field_of(error: &FieldError) -> &str {
     match error {
-        Error::InvalidField { field, .. } | Error::FieldTooNew { field, .. } => field,
-        _ => "",
+        FieldError::Invalid { field, .. } | FieldError::TooNew { field, .. } => field,
     }
 }
 
@@ -650,7 +650,7 @@ fn published(shared: &Shared, query: &str) -> Option<String> {
                 .iter()
                 .find(|(n, _)| *n == "wallet.wsdl")
                 .or_else(|| files.iter().find(|(n, _)| n.ends_with(".wsdl")))?;
-            let own_address = format!("{}{}", shared.base_url, crate::client::WALLET_PATH);
+            let own_address = format!("{}{}", shared.base_url, crate::protocol::WALLET_PATH);
             match contract::SERVICE_ADDRESS {
                 Some(address) => wsdl.replace(address, &own_address),
                 None => wsdl.to_string(),

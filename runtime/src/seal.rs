@@ -14,8 +14,7 @@ use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-/// Field names the seal never covers.
-pub const UNSEALED_FIELDS: &[&str] = &["keyVersion", "sealAlgorithm", "seal"];
+pub use crate::protocol::UNSEALED_FIELDS;
 
 /// How a seal is computed (`sealAlgorithm`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -207,27 +206,6 @@ impl Value {
     /// invisible to it: accepting one would show the caller data the bank never sealed.
     pub fn check_shape(&self) -> Result<(), ShapeError> {
         check_parts(self, "")
-    }
-
-    /// A message's fields from its JSON, or from a SOAP envelope of the wallet contract: what the
-    /// `seal` command explains. A SOAP Fault, which has no seal, is refused.
-    pub fn read_message(input: &str) -> Result<Value, crate::Error> {
-        let trimmed = input.trim_start_matches('\u{feff}').trim_start();
-        if trimmed.starts_with('{') {
-            let json: serde_json::Value = serde_json::from_str(trimmed)
-                .map_err(|e| crate::Error::Config(format!("the input is not valid JSON: {e}")))?;
-            return Ok(Value::from_json(&json));
-        }
-        match crate::envelope::read_wallet_message(input) {
-            Ok(crate::envelope::Content::Message(value)) => Ok(value),
-            Ok(crate::envelope::Content::Fault(fault)) => Err(crate::Error::Config(format!(
-                "the input is a SOAP Fault ({}: {}), which carries no seal",
-                fault.code, fault.string
-            ))),
-            Err(e) => Err(crate::Error::Config(format!(
-                "the input is neither JSON nor a readable envelope: {e}"
-            ))),
-        }
     }
 
     /// Reads a JSON document (strings, numbers and booleans are taken as their text).

@@ -12,8 +12,6 @@ pub trait Message:
     Clone
     + Default
     + fmt::Debug
-    + yaserde::YaSerialize
-    + yaserde::YaDeserialize
     + serde::Serialize
     + serde::de::DeserializeOwned
     + crate::codec::ReadXml
@@ -83,8 +81,10 @@ impl FieldInfo {
 }
 
 /// One field of a message type, as the schema describes it.
+///
+/// Not `#[non_exhaustive]`: generated code in another crate builds it field by field, which keeps
+/// that code readable; the generator and this crate change together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct FieldInfo {
     /// XML (and JSON) name: `merchantWalletId`.
     pub name: &'static str,
@@ -174,8 +174,9 @@ impl fmt::Display for Version {
 }
 
 /// What the WSDL says of one operation.
+///
+/// Not `#[non_exhaustive]`, for the reason [`FieldInfo`] gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct OperationInfo {
     /// `signOff`.
     pub name: &'static str,
@@ -210,9 +211,9 @@ pub trait Operation: Copy + Default + Send + Sync + 'static {
     /// The `output` type.
     type Response: Message;
     /// `<signOff>` holding the input.
-    type RequestElement: yaserde::YaSerialize + yaserde::YaDeserialize + Send;
+    type RequestElement: Send;
     /// `<signOffResponse>` holding the output.
-    type ResponseElement: yaserde::YaSerialize + yaserde::YaDeserialize + Send;
+    type ResponseElement: Send;
     /// What the WSDL says of it.
     const INFO: &'static OperationInfo;
 
@@ -235,7 +236,8 @@ pub trait OperationVisitor {
     fn visit<O: Operation>(self) -> Self::Output;
 }
 
-/// An operation picked at run time (by the CLI, from [`crate::contract::OPERATIONS`]).
+/// An operation picked at run time (from a contract's generated `OPERATIONS` table): what the WSDL
+/// says of it and of its messages' fields.
 pub trait DynOperation: Send + Sync {
     /// What the WSDL says of it.
     fn info(&self) -> &'static OperationInfo;
@@ -243,8 +245,6 @@ pub trait DynOperation: Send + Sync {
     fn request_fields(&self) -> &'static [FieldInfo];
     /// The response type's fields.
     fn response_fields(&self) -> &'static [FieldInfo];
-    /// Builds a request from `(XML name, value)` pairs, for the CLI.
-    fn dyn_request(&self, fields: &[(&str, &str)]) -> Result<Box<dyn DynMessage>, UnknownField>;
 }
 
 impl<O: Operation> DynOperation for O {
@@ -258,60 +258,6 @@ impl<O: Operation> DynOperation for O {
 
     fn response_fields(&self) -> &'static [FieldInfo] {
         <O::Response as Message>::FIELDS
-    }
-
-    fn dyn_request(&self, fields: &[(&str, &str)]) -> Result<Box<dyn DynMessage>, UnknownField> {
-        let mut request = O::Request::default();
-        for (name, value) in fields {
-            request.set_text(name, value)?;
-        }
-        Ok(Box::new(TypedRequest::<O>(request)))
-    }
-}
-
-/// What [`DynMessage::send_dyn`] returns: the response as a tree.
-pub type ReplyFuture<'a> = std::pin::Pin<
-    Box<
-        dyn std::future::Future<Output = Result<crate::client::Reply<Value>, crate::Error>>
-            + Send
-            + 'a,
-    >,
->;
-
-/// A request built at run time, still of its operation's type underneath.
-pub trait DynMessage: Send + fmt::Debug {
-    /// Fills, checks and seals it (see [`WalletClient::prepare`](crate::client::WalletClient::prepare)).
-    #[doc(hidden)]
-    fn prepare_dyn(
-        &mut self,
-        client: &crate::client::WalletClient,
-    ) -> Result<crate::client::PreparedRequest, crate::Error>;
-    /// Sends it and returns the response as a tree.
-    #[doc(hidden)]
-    fn send_dyn<'a>(self: Box<Self>, client: &'a crate::client::WalletClient) -> ReplyFuture<'a>;
-}
-
-struct TypedRequest<O: Operation>(O::Request);
-
-impl<O: Operation> fmt::Debug for TypedRequest<O> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl<O: Operation> DynMessage for TypedRequest<O> {
-    fn prepare_dyn(
-        &mut self,
-        client: &crate::client::WalletClient,
-    ) -> Result<crate::client::PreparedRequest, crate::Error> {
-        client.prepare::<O>(&mut self.0)
-    }
-
-    fn send_dyn<'a>(self: Box<Self>, client: &'a crate::client::WalletClient) -> ReplyFuture<'a> {
-        Box::pin(async move {
-            let reply = client.call(O::default(), self.0).await?;
-            Ok(reply.map(|response| response.to_value()))
-        })
     }
 }
 
@@ -355,7 +301,7 @@ impl fmt::Debug for UnknownFields {
             .entries(self.0.iter().map(|(n, v)| {
                 (
                     n.as_str(),
-                    crate::mask::mask_message(v, crate::contract::SENSITIVE_FIELDS),
+                    crate::mask::mask_message(v, crate::protocol::SENSITIVE_FIELDS),
                 )
             }))
             .finish()
@@ -410,6 +356,7 @@ impl serde::Serialize for UnknownFields {
 }
 
 // yaserde users see the contract's fields only: unknown fields are neither read nor written by it.
+#[cfg(feature = "yaserde")]
 impl yaserde::YaSerialize for UnknownFields {
     fn serialize<W: std::io::Write>(
         &self,
@@ -433,6 +380,7 @@ impl yaserde::YaSerialize for UnknownFields {
     }
 }
 
+#[cfg(feature = "yaserde")]
 impl yaserde::YaDeserialize for UnknownFields {
     fn deserialize<R: std::io::Read>(
         _reader: &mut yaserde::de::Deserializer<R>,
@@ -469,6 +417,7 @@ impl UnknownField {
 /// Like yaserde's own custom types, it consumes only the start tag: the text and the end tag are
 /// left to the enclosing struct's loop, which tracks depth by them.
 #[doc(hidden)]
+#[cfg(feature = "yaserde")]
 pub fn deserialize_text<R: std::io::Read>(
     reader: &mut yaserde::de::Deserializer<R>,
 ) -> Result<String, yaserde::Error> {
@@ -493,6 +442,7 @@ pub fn deserialize_text<R: std::io::Read>(
 
 /// Writes an open enum's text as an element named by the field being serialized.
 #[doc(hidden)]
+#[cfg(feature = "yaserde")]
 pub fn serialize_text<W: std::io::Write>(
     writer: &mut yaserde::ser::Serializer<W>,
     text: &str,
@@ -511,12 +461,13 @@ pub fn serialize_text<W: std::io::Write>(
     Ok(())
 }
 
-/// yaserde and serde implementations for a generated open enum (one with an `as_str` and a
-/// `From<String>` that keeps unknown values).
+/// serde (and, with the `yaserde` feature of the crate expanding it, yaserde) implementations for a
+/// generated open enum (one with an `as_str` and a `From<String>` that keeps unknown values).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __open_enum_impls {
     ($name:ident) => {
+        #[cfg(feature = "yaserde")]
         impl ::yaserde::YaDeserialize for $name {
             fn deserialize<R: ::std::io::Read>(
                 reader: &mut ::yaserde::de::Deserializer<R>,
@@ -525,6 +476,7 @@ macro_rules! __open_enum_impls {
             }
         }
 
+        #[cfg(feature = "yaserde")]
         impl ::yaserde::YaSerialize for $name {
             fn serialize<W: ::std::io::Write>(
                 &self,
@@ -563,7 +515,8 @@ macro_rules! __open_enum_impls {
         }
     };
 }
-pub(crate) use __open_enum_impls as open_enum_impls;
+#[doc(hidden)]
+pub use crate::__open_enum_impls as open_enum_impls;
 
 #[cfg(test)]
 mod tests {

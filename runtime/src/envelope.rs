@@ -7,12 +7,13 @@
 //! is ever declared, let alone expanded.
 
 use crate::codec::{EncodeError, Limits, Ns, ReadXml, Start, WriteXml, XmlReader, XmlWriter};
-use crate::message::{Message, Operation, OperationInfo, OperationVisitor};
-use crate::seal::Value;
+use crate::message::{Operation, OperationInfo};
+use crate::protocol::SOAP12_NS;
 
-/// The SOAP 1.1 envelope namespace.
-pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// Why an envelope could not be read: the codec's error, under the name this module has always
+/// given it.
+pub use crate::codec::DecodeError as EnvelopeError;
+pub use crate::protocol::SOAP11_NS;
 
 /// Longest fault text kept: a fault is for people to read, not a channel for megabytes.
 const FAULT_TEXT_LIMIT: usize = 1024;
@@ -28,104 +29,6 @@ pub struct Fault {
     pub string: String,
     /// The text of `detail`, if any.
     pub detail: Option<String>,
-}
-
-/// Why an envelope could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum EnvelopeError {
-    /// Not well-formed XML.
-    #[error("malformed XML near byte {position}: {message}")]
-    Malformed {
-        /// Byte offset where reading stopped.
-        position: u64,
-        /// The parser's message.
-        message: String,
-    },
-    /// The document declares a DOCTYPE, which could declare entities: refused.
-    #[error("the document has a DOCTYPE declaration, which is not accepted (entities are never expanded)")]
-    Doctype,
-    /// The root element is not a SOAP 1.1 `Envelope`.
-    #[error("expected a SOAP 1.1 Envelope, found <{found}>")]
-    NotAnEnvelope {
-        /// `{namespace}name` of the root element.
-        found: String,
-    },
-    /// The envelope has no `Body`.
-    #[error("the SOAP envelope has no Body")]
-    MissingBody,
-    /// `Body` holds no element.
-    #[error("the SOAP Body is empty")]
-    EmptyBody,
-    /// An element is not the one expected there.
-    #[error("expected <{expected}>, found <{found}>")]
-    UnexpectedElement {
-        /// `{namespace}name` expected.
-        expected: String,
-        /// `{namespace}name` found.
-        found: String,
-    },
-    /// A second element where the message has room for one (a second element in Body, a second
-    /// `output`, anything after Body).
-    #[error("<{parent}> holds a second element <{found}> where there is room for one")]
-    SecondElement {
-        /// The element holding it.
-        parent: String,
-        /// `{namespace}name` of the extra element.
-        found: String,
-    },
-    /// A field that may appear once appears again.
-    #[error("field `{field}` appears more than once")]
-    RepeatedField {
-        /// The field's name.
-        field: String,
-    },
-    /// An element inside a message is not in the contract's namespace.
-    #[error("<{found}> inside <{parent}> is not in the contract's namespace")]
-    ForeignElement {
-        /// The element holding it.
-        parent: String,
-        /// `{namespace}name` of the element.
-        found: String,
-    },
-    /// An element holding child elements also holds text.
-    #[error("<{element}> mixes text with elements")]
-    MixedContent {
-        /// The element.
-        element: String,
-    },
-    /// A text field holds an element: a shape the contract does not describe.
-    #[error("field `{field}` holds an element <{found}> where the contract expects text")]
-    ElementInText {
-        /// The field.
-        field: String,
-        /// The element found in it.
-        found: String,
-    },
-    /// Elements nest deeper than the limit.
-    #[error("elements nest deeper than {limit} levels")]
-    TooDeep {
-        /// The limit.
-        limit: usize,
-    },
-    /// More elements than the limit.
-    #[error("the document has more than {limit} elements")]
-    TooManyElements {
-        /// The limit.
-        limit: usize,
-    },
-    /// More namespace declarations in scope than the limit.
-    #[error("more than {limit} namespace declarations in scope")]
-    TooManyNamespaces {
-        /// The limit.
-        limit: usize,
-    },
-    /// An element with more attributes than the limit.
-    #[error("an element has more than {limit} attributes")]
-    TooManyAttributes {
-        /// The limit.
-        limit: usize,
-    },
 }
 
 /// The request envelope of an operation, as the client sends it.
@@ -221,58 +124,6 @@ pub fn read_response<O: Operation>(
         Body::Message(message) => message
             .read(O::INFO.response_element, O::INFO.response_child)
             .map(Content::Message),
-    }
-}
-
-/// Reads a request or a response of the bundled wallet contract, whichever its Body holds, with its
-/// operation's codec, as a tree of values (for tools such as the `seal` command).
-pub fn read_wallet_message(xml: &str) -> Result<Content<Value>, EnvelopeError> {
-    use crate::contract;
-    let message = match open(xml, contract::NAMESPACE, Limits::default())? {
-        Body::Fault(fault) => return Ok(Content::Fault(fault)),
-        Body::Message(message) => message,
-    };
-    let element = message.element().clone();
-    let request = contract::OPERATIONS
-        .iter()
-        .any(|o| o.info().request_element == element.local);
-    let visitor = ReadAsValue {
-        message: *message,
-        request,
-    };
-    let read = match element.ns {
-        Ns::Target if request => contract::with_request_element(element.local, visitor),
-        Ns::Target => contract::with_response_element(element.local, visitor),
-        _ => None,
-    };
-    read.unwrap_or_else(|| {
-        Err(EnvelopeError::UnexpectedElement {
-            expected: "a request or response of the wallet contract".into(),
-            found: element.describe(contract::NAMESPACE),
-        })
-    })
-    .map(Content::Message)
-}
-
-struct ReadAsValue<'i> {
-    message: MessageReader<'i>,
-    request: bool,
-}
-
-impl OperationVisitor for ReadAsValue<'_> {
-    type Output = Result<Value, EnvelopeError>;
-
-    fn visit<O: Operation>(self) -> Self::Output {
-        let info = O::INFO;
-        Ok(if self.request {
-            self.message
-                .read::<O::Request>(info.request_element, info.request_child)?
-                .to_value()
-        } else {
-            self.message
-                .read::<O::Response>(info.response_element, info.response_child)?
-                .to_value()
-        })
     }
 }
 
@@ -441,5 +292,5 @@ fn outside_text(text: &str) -> String {
     } else {
         text.to_string()
     };
-    crate::mask::mask_message(&cut, crate::contract::SENSITIVE_FIELDS).into_owned()
+    crate::mask::mask_message(&cut, crate::protocol::SENSITIVE_FIELDS).into_owned()
 }

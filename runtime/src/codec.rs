@@ -9,15 +9,13 @@
 //! references resolved. [`XmlWriter`] writes it so that such a parser reads the same value back
 //! (a CR travels as `&#13;`), and refuses characters XML cannot carry, naming the field.
 //!
-//! JSON messages (In-App) are read once too, by [`read_json`].
+//! JSON messages are read once too, by [`crate::json::read_json`].
 
 use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
-
-use crate::envelope::EnvelopeError;
 
 /// Bounds on the work a message may ask of the reader. The defaults leave a wide margin over the
 /// largest real message (a wallet with a hundred payment means is about 700 elements, 4 deep).
@@ -74,7 +72,7 @@ impl Start<'_> {
     pub fn describe(&self, target: &str) -> String {
         let namespace = match &self.ns {
             Ns::Target => target,
-            Ns::Soap => crate::envelope::SOAP11_NS,
+            Ns::Soap => crate::protocol::SOAP11_NS,
             Ns::None => "",
             Ns::Other(ns) => ns,
         };
@@ -95,6 +93,105 @@ pub fn shown(text: &str) -> String {
         cut
     };
     crate::mask::mask_message(&cut, &[]).into_owned()
+}
+
+/// Why a message could not be read: the reader's limits, XML that is not well-formed, or a
+/// document that is not the shape a SOAP message of the contract has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// Not well-formed XML.
+    #[error("malformed XML near byte {position}: {message}")]
+    Malformed {
+        /// Byte offset where reading stopped.
+        position: u64,
+        /// The parser's message.
+        message: String,
+    },
+    /// The document declares a DOCTYPE, which could declare entities: refused.
+    #[error("the document has a DOCTYPE declaration, which is not accepted (entities are never expanded)")]
+    Doctype,
+    /// The root element is not a SOAP 1.1 `Envelope`.
+    #[error("expected a SOAP 1.1 Envelope, found <{found}>")]
+    NotAnEnvelope {
+        /// `{namespace}name` of the root element.
+        found: String,
+    },
+    /// The envelope has no `Body`.
+    #[error("the SOAP envelope has no Body")]
+    MissingBody,
+    /// `Body` holds no element.
+    #[error("the SOAP Body is empty")]
+    EmptyBody,
+    /// An element is not the one expected there.
+    #[error("expected <{expected}>, found <{found}>")]
+    UnexpectedElement {
+        /// `{namespace}name` expected.
+        expected: String,
+        /// `{namespace}name` found.
+        found: String,
+    },
+    /// A second element where the message has room for one (a second element in Body, a second
+    /// `output`, anything after Body).
+    #[error("<{parent}> holds a second element <{found}> where there is room for one")]
+    SecondElement {
+        /// The element holding it.
+        parent: String,
+        /// `{namespace}name` of the extra element.
+        found: String,
+    },
+    /// A field that may appear once appears again.
+    #[error("field `{field}` appears more than once")]
+    RepeatedField {
+        /// The field's name.
+        field: String,
+    },
+    /// An element inside a message is not in the contract's namespace.
+    #[error("<{found}> inside <{parent}> is not in the contract's namespace")]
+    ForeignElement {
+        /// The element holding it.
+        parent: String,
+        /// `{namespace}name` of the element.
+        found: String,
+    },
+    /// An element holding child elements also holds text.
+    #[error("<{element}> mixes text with elements")]
+    MixedContent {
+        /// The element.
+        element: String,
+    },
+    /// A text field holds an element: a shape the contract does not describe.
+    #[error("field `{field}` holds an element <{found}> where the contract expects text")]
+    ElementInText {
+        /// The field.
+        field: String,
+        /// The element found in it.
+        found: String,
+    },
+    /// Elements nest deeper than the limit.
+    #[error("elements nest deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// More elements than the limit.
+    #[error("the document has more than {limit} elements")]
+    TooManyElements {
+        /// The limit.
+        limit: usize,
+    },
+    /// More namespace declarations in scope than the limit.
+    #[error("more than {limit} namespace declarations in scope")]
+    TooManyNamespaces {
+        /// The limit.
+        limit: usize,
+    },
+    /// An element with more attributes than the limit.
+    #[error("an element has more than {limit} attributes")]
+    TooManyAttributes {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// A pull reader over one document, bounded by [`Limits`].
@@ -142,15 +239,15 @@ impl<'i> XmlReader<'i> {
         self.reader.buffer_position()
     }
 
-    fn malformed(&self, message: impl std::fmt::Display) -> EnvelopeError {
-        EnvelopeError::Malformed {
+    fn malformed(&self, message: impl std::fmt::Display) -> DecodeError {
+        DecodeError::Malformed {
             position: self.position(),
             message: shown(&message.to_string()),
         }
     }
 
     /// The next event, with the limits applied and open elements tracked.
-    fn next(&mut self) -> Result<Event<'i>, EnvelopeError> {
+    fn next(&mut self) -> Result<Event<'i>, DecodeError> {
         let event = match self.reader.read_event() {
             Ok(event) => event,
             Err(e) => return Err(self.malformed(e)),
@@ -159,20 +256,20 @@ impl<'i> XmlReader<'i> {
             Event::Start(start) | Event::Empty(start) => {
                 self.elements += 1;
                 if self.elements > self.limits.max_elements {
-                    return Err(EnvelopeError::TooManyElements {
+                    return Err(DecodeError::TooManyElements {
                         limit: self.limits.max_elements,
                     });
                 }
                 let declarations = self.count_attributes(start)?;
                 if self.declared_total + declarations > self.limits.max_namespaces {
-                    return Err(EnvelopeError::TooManyNamespaces {
+                    return Err(DecodeError::TooManyNamespaces {
                         limit: self.limits.max_namespaces,
                     });
                 }
                 if matches!(event, Event::Start(_)) {
                     self.depth += 1;
                     if self.depth > self.limits.max_depth {
-                        return Err(EnvelopeError::TooDeep {
+                        return Err(DecodeError::TooDeep {
                             limit: self.limits.max_depth,
                         });
                     }
@@ -184,20 +281,20 @@ impl<'i> XmlReader<'i> {
                 self.depth = self.depth.saturating_sub(1);
                 self.declared_total -= self.declared.pop().unwrap_or(0);
             }
-            Event::DocType(_) => return Err(EnvelopeError::Doctype),
+            Event::DocType(_) => return Err(DecodeError::Doctype),
             _ => {}
         }
         Ok(event)
     }
 
     /// Counts an element's attributes against the limits; returns its namespace declarations.
-    fn count_attributes(&self, start: &BytesStart<'_>) -> Result<usize, EnvelopeError> {
+    fn count_attributes(&self, start: &BytesStart<'_>) -> Result<usize, DecodeError> {
         let (mut attributes, mut declarations) = (0, 0);
         for attribute in start.attributes().with_checks(false) {
             let attribute = attribute.map_err(|e| self.malformed(e))?;
             attributes += 1;
             if attributes > self.limits.max_attributes {
-                return Err(EnvelopeError::TooManyAttributes {
+                return Err(DecodeError::TooManyAttributes {
                     limit: self.limits.max_attributes,
                 });
             }
@@ -208,7 +305,7 @@ impl<'i> XmlReader<'i> {
         Ok(declarations)
     }
 
-    fn start(&self, start: &BytesStart<'_>, empty: bool) -> Result<Start<'i>, EnvelopeError> {
+    fn start(&self, start: &BytesStart<'_>, empty: bool) -> Result<Start<'i>, DecodeError> {
         let (resolved, local) = self.reader.resolve_element(start.name());
         let local = self
             .in_input(local.into_inner())
@@ -228,7 +325,7 @@ impl<'i> XmlReader<'i> {
     }
 
     /// The document's root element (after the XML declaration, comments and whitespace).
-    pub fn root(&mut self) -> Result<Start<'i>, EnvelopeError> {
+    pub fn root(&mut self) -> Result<Start<'i>, DecodeError> {
         loop {
             match self.next()? {
                 Event::Start(start) => return self.start(&start, false),
@@ -243,7 +340,7 @@ impl<'i> XmlReader<'i> {
 
     /// The next child element of `parent` (whose start was the last thing read at this level), or
     /// `None` at its end tag. Text other than whitespace between elements is refused.
-    pub fn next_child(&mut self, parent: &Start<'i>) -> Result<Option<Start<'i>>, EnvelopeError> {
+    pub fn next_child(&mut self, parent: &Start<'i>) -> Result<Option<Start<'i>>, DecodeError> {
         if parent.empty {
             return Ok(None);
         }
@@ -256,7 +353,7 @@ impl<'i> XmlReader<'i> {
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Eof => return Err(self.malformed("the document ends inside an element")),
                 _ => {
-                    return Err(EnvelopeError::MixedContent {
+                    return Err(DecodeError::MixedContent {
                         element: shown(parent.local),
                     })
                 }
@@ -265,7 +362,7 @@ impl<'i> XmlReader<'i> {
     }
 
     /// The text of a field, exactly as a conformant parser reads it. An element inside is refused.
-    pub fn text(&mut self, field: &Start<'i>) -> Result<String, EnvelopeError> {
+    pub fn text(&mut self, field: &Start<'i>) -> Result<String, DecodeError> {
         let mut value = String::new();
         if field.empty {
             return Ok(value);
@@ -300,7 +397,7 @@ impl<'i> XmlReader<'i> {
                 Event::End(_) => return Ok(value),
                 Event::Start(start) | Event::Empty(start) => {
                     let found = String::from_utf8_lossy(start.local_name().as_ref()).to_string();
-                    return Err(EnvelopeError::ElementInText {
+                    return Err(DecodeError::ElementInText {
                         field: shown(field.local),
                         found: shown(&found),
                     });
@@ -316,7 +413,7 @@ impl<'i> XmlReader<'i> {
 
     /// All the text inside an element and its descendants, one space between pieces (a fault's
     /// `detail`, whose shape no contract gives).
-    pub fn all_text(&mut self, element: &Start<'i>) -> Result<String, EnvelopeError> {
+    pub fn all_text(&mut self, element: &Start<'i>) -> Result<String, DecodeError> {
         let mut out = String::new();
         if element.empty {
             return Ok(out);
@@ -341,7 +438,7 @@ impl<'i> XmlReader<'i> {
     }
 
     /// Reads past an element and everything in it, within the limits.
-    pub fn skip(&mut self, element: &Start<'i>) -> Result<(), EnvelopeError> {
+    pub fn skip(&mut self, element: &Start<'i>) -> Result<(), DecodeError> {
         if element.empty {
             return Ok(());
         }
@@ -360,11 +457,11 @@ impl<'i> XmlReader<'i> {
         &self,
         parent: &Start<'i>,
         element: &Start<'i>,
-    ) -> Result<&'i str, EnvelopeError> {
+    ) -> Result<&'i str, DecodeError> {
         if element.ns == Ns::Target {
             Ok(element.local)
         } else {
-            Err(EnvelopeError::ForeignElement {
+            Err(DecodeError::ForeignElement {
                 parent: shown(parent.local),
                 found: element.describe(self.target),
             })
@@ -372,9 +469,9 @@ impl<'i> XmlReader<'i> {
     }
 
     /// Refuses the second occurrence of a field that may appear once.
-    pub fn once(&self, seen: &mut bool, field: &Start<'i>) -> Result<(), EnvelopeError> {
+    pub fn once(&self, seen: &mut bool, field: &Start<'i>) -> Result<(), DecodeError> {
         if std::mem::replace(seen, true) {
-            return Err(EnvelopeError::RepeatedField {
+            return Err(DecodeError::RepeatedField {
                 field: shown(field.local),
             });
         }
@@ -382,7 +479,7 @@ impl<'i> XmlReader<'i> {
     }
 
     /// After the root element: only comments, processing instructions and whitespace may follow.
-    pub fn finish(&mut self) -> Result<(), EnvelopeError> {
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
         loop {
             match self.next()? {
                 Event::Eof => return Ok(()),
@@ -400,7 +497,7 @@ fn ns_of(resolved: &ResolveResult<'_>, target: &str) -> Ns {
             let ns = ns.as_ref();
             if ns == target.as_bytes() {
                 Ns::Target
-            } else if ns == crate::envelope::SOAP11_NS.as_bytes() {
+            } else if ns == crate::protocol::SOAP11_NS.as_bytes() {
                 Ns::Soap
             } else {
                 Ns::Other(String::from_utf8_lossy(ns).into_owned())
@@ -423,8 +520,7 @@ fn is_blank(text: &BytesText<'_>) -> bool {
 /// A message type the generated code can read from its element.
 pub trait ReadXml: Sized {
     /// Reads the content of `element` (whose start tag was just read) up to its end tag.
-    fn read_xml<'i>(reader: &mut XmlReader<'i>, element: &Start<'i>)
-        -> Result<Self, EnvelopeError>;
+    fn read_xml<'i>(reader: &mut XmlReader<'i>, element: &Start<'i>) -> Result<Self, DecodeError>;
 }
 
 /// A message type the generated code can write as the content of its element.
@@ -559,17 +655,6 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// Reads a JSON message once, by serde: the known fields by their types, any other field of the
-/// message or of a nested object kept in that object's `unknown_fields` with its exact text (so it
-/// is sealed as over SOAP). A UTF-8 byte order mark is skipped, as for XML. The error names what is
-/// wrong, card numbers masked.
-pub fn read_json<M: crate::message::Message>(text: &str) -> Result<M, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    serde_json::from_str(text).map_err(|e| {
-        crate::mask::mask_message(&e.to_string(), crate::contract::SENSITIVE_FIELDS).into_owned()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,7 +671,7 @@ mod tests {
         format!("{open}{}", "</e>".repeat(levels))
     }
 
-    fn walk(xml: &str) -> Result<(), EnvelopeError> {
+    fn walk(xml: &str) -> Result<(), DecodeError> {
         let mut reader = XmlReader::new(xml, "urn:t", Limits::default());
         let root = reader.root()?;
         reader.skip(&root)?;
@@ -599,7 +684,7 @@ mod tests {
         assert_eq!(walk(&nested(16, 4)), Ok(()));
         assert_eq!(
             walk(&nested(13, 5)),
-            Err(EnvelopeError::TooManyNamespaces { limit: 64 })
+            Err(DecodeError::TooManyNamespaces { limit: 64 })
         );
         // Declarations go out of scope with their element.
         let siblings = format!("<r>{}</r>", nested(1, 30).repeat(100));
@@ -611,7 +696,7 @@ mod tests {
         let at_limit = format!("{}{}", "<a>".repeat(32), "</a>".repeat(32));
         assert_eq!(walk(&at_limit), Ok(()));
         let over = format!("{}{}", "<a>".repeat(33), "</a>".repeat(33));
-        assert_eq!(walk(&over), Err(EnvelopeError::TooDeep { limit: 32 }));
+        assert_eq!(walk(&over), Err(DecodeError::TooDeep { limit: 32 }));
     }
 
     #[test]

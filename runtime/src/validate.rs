@@ -4,25 +4,48 @@
 
 use crate::mask::luhn_valid;
 use crate::message::{FieldKind, Message, Occurs, Version};
-use crate::Error;
+
+/// What is wrong with a request field: nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// A field is missing or badly formatted.
+    #[error("field `{field}`: {reason}")]
+    Invalid {
+        /// The field's XML name.
+        field: String,
+        /// What is wrong with it (never its value when it is card data).
+        reason: String,
+    },
+    /// A field is newer than the request's interfaceVersion.
+    #[error("field `{field}` needs interface version {since} or later, but the request declares {interface_version}: raise interfaceVersion or leave the field out")]
+    TooNew {
+        /// The field's XML name.
+        field: String,
+        /// The version that introduced it.
+        since: Version,
+        /// The interfaceVersion of the request.
+        interface_version: String,
+    },
+}
 
 /// Fields the client fills itself: never reported missing by the caller's validation.
 const FILLED_BY_CLIENT: &[&str] = &["seal"];
 
 /// Runs every check on a request whose common fields are already filled in.
-pub fn check_request<M: Message>(request: &M) -> Result<(), Error> {
+pub fn check_request<M: Message>(request: &M) -> Result<(), FieldError> {
     check_required(request)?;
     check_interface_version(request)?;
     check_formats(request)
 }
 
-pub fn check_required<M: Message>(request: &M) -> Result<(), Error> {
+/// Every required field the caller must fill is set.
+pub fn check_required<M: Message>(request: &M) -> Result<(), FieldError> {
     for field in M::FIELDS {
         if field.occurs == Occurs::Required
             && !FILLED_BY_CLIENT.contains(&field.name)
             && !request.is_set(field.name)
         {
-            return Err(Error::InvalidField {
+            return Err(FieldError::Invalid {
                 field: field.name.to_string(),
                 reason: "required, but missing or empty".into(),
             });
@@ -32,10 +55,10 @@ pub fn check_required<M: Message>(request: &M) -> Result<(), Error> {
 }
 
 /// A field newer than the request's interfaceVersion is rejected by the server: say so before sending.
-pub fn check_interface_version<M: Message>(request: &M) -> Result<(), Error> {
+pub fn check_interface_version<M: Message>(request: &M) -> Result<(), FieldError> {
     let declared = request.text("interfaceVersion").unwrap_or_default();
     let Some(version) = Version::of_interface_version(declared) else {
-        return Err(Error::InvalidField {
+        return Err(FieldError::Invalid {
             field: "interfaceVersion".into(),
             reason: format!(
                 "`{declared}` does not end with a version number (expected e.g. WR_WS_2.55)"
@@ -45,7 +68,7 @@ pub fn check_interface_version<M: Message>(request: &M) -> Result<(), Error> {
     for field in M::FIELDS {
         if let Some(since) = field.since {
             if since > version && request.is_set(field.name) {
-                return Err(Error::FieldTooNew {
+                return Err(FieldError::TooNew {
                     field: field.name.to_string(),
                     since,
                     interface_version: declared.to_string(),
@@ -56,8 +79,9 @@ pub fn check_interface_version<M: Message>(request: &M) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn check_formats<M: Message>(request: &M) -> Result<(), Error> {
-    let invalid = |field: &str, reason: &str| Error::InvalidField {
+/// The formats the data dictionary states (card number digits and Luhn, `YYYYMM` expiry, listed values).
+pub fn check_formats<M: Message>(request: &M) -> Result<(), FieldError> {
+    let invalid = |field: &str, reason: &str| FieldError::Invalid {
         field: field.into(),
         reason: reason.into(),
     };
@@ -89,7 +113,7 @@ pub fn check_formats<M: Message>(request: &M) -> Result<(), Error> {
         if let FieldKind::Enum { values, .. } = field.kind {
             if let Some(value) = request.text(field.name) {
                 if !values.contains(&value) {
-                    return Err(Error::InvalidField {
+                    return Err(FieldError::Invalid {
                         field: field.name.into(),
                         reason: format!("`{value}` is not one of: {}", values.join(", ")),
                     });

@@ -1,0 +1,25 @@
+//! The protocol's constants (SIPS-FACTS §1, §2, §4): the bottom floor, read by the runtime, the
+//! generator and the client alike, so each rule is written once.
+
+/// The SOAP 1.1 envelope namespace.
+pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// The SOAP 1.2 envelope namespace: recognised only to say it is not SOAP 1.1.
+pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+
+/// Field names the seal never covers.
+pub const UNSEALED_FIELDS: &[&str] = &["keyVersion", "sealAlgorithm", "seal"];
+
+/// Field names whose values are card data: masked whole wherever a message is shown.
+pub const SENSITIVE_FIELDS: &[&str] = &["cardNumber", "cardCSCValue", "cardSecurityCode"];
+
+/// Names the response code field has in the platform's services (wallet, In-App).
+pub const RESPONSE_CODE_FIELDS: &[&str] = &[
+    "walletResponseCode",
+    "redirectionStatusCode",
+    "responseCode",
+];
+
+/// Path of the SOAP wallet service on every Sips 2.0 host.
+pub const WALLET_PATH: &str = "/services/v2/wallet";
+/// The wallet's JSON binding: the function's name follows (`/rs-services/v2/wallet/addCard`).
+pub const WALLET_JSON_PATH: &str = "/rs-services/v2/wallet/";
