@@ -20,7 +20,9 @@ apt_install() {
         || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; }
 }
 
-venv=target/zeep-venv
+# Where cargo puts what it builds: CARGO_TARGET_DIR when set, as cargo itself reads it.
+target=${CARGO_TARGET_DIR:-target}
+venv=$target/zeep-venv
 if ! "$venv/bin/python" -c "import zeep" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install -q "zeep==4.3.1"
@@ -33,7 +35,7 @@ if ! command -v wsimport >/dev/null; then
 fi
 
 cargo build --quiet --bin sips-wallet
-bin=target/debug/sips-wallet
+bin=$target/debug/sips-wallet
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -45,12 +47,15 @@ trap cleanup EXIT
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+# wait_for PORT LOG: waits until something listens on PORT; if nothing does, shows LOG (what the
+# server said when it failed to start).
 wait_for() {
     for _ in $(seq 100); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
         sleep 0.05
     done
-    echo "interop: nothing listens on port $1" >&2
+    echo "interop: nothing listens on port $1; the server's log ($2):" >&2
+    cat "$2" >&2
     exit 1
 }
 
@@ -59,14 +64,14 @@ merchant=011223344550000 key_version=1 key=sips-wallet-simulator-demo-key
 port=$(free_port)
 "$bin" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 pids+=($!)
-wait_for "$port"
+wait_for "$port" "$work/serve.log"
 "$venv/bin/python" interop/zeep_client.py "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
 php interop/php_client.php "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
 
 php_port=$(free_port)
 SIPS_SECRET_KEY=$key php -S "127.0.0.1:$php_port" interop/php_server.php >"$work/php.log" 2>&1 &
 pids+=($!)
-wait_for "$php_port"
+wait_for "$php_port" "$work/php.log"
 export SIPS_MERCHANT_ID=$merchant SIPS_KEY_VERSION=$key_version SIPS_SECRET_KEY=$key
 for call in "sign-off --merchant-wallet-id W1" "get-wallet-data --merchant-wallet-id W1"; do
     # shellcheck disable=SC2086
@@ -88,9 +93,9 @@ wsimport -quiet -d "$work/jaxws" wsdl/wallet.wsdl >"$work/wsimport.log" 2>&1 \
 echo "wsimport: a JAX-WS client generated and compiled from wsdl/wallet.wsdl ($(find "$work/jaxws" -name '*.class' | wc -l) classes)"
 # A CXF-shaped WSDL with no documentation (tests/fixtures/cxf-wallet, versions from its sidecar),
 # dropped in through SIPS_WALLET_WSDL_DIR: the crate builds against it and the tour passes.
-SIPS_WALLET_WSDL_DIR="$PWD/tests/fixtures/cxf-wallet" CARGO_TARGET_DIR=target/vendor-wsdl \
+SIPS_WALLET_WSDL_DIR="$PWD/tests/fixtures/cxf-wallet" CARGO_TARGET_DIR="$target/vendor-wsdl" \
     cargo build --quiet --bin sips-wallet
-tour=$(target/vendor-wsdl/debug/sips-wallet 2>/dev/null)
+tour=$("$target/vendor-wsdl/debug/sips-wallet" 2>/dev/null)
 if ! grep -q "11 of 11 steps gave the expected response code." <<<"$tour"; then
     echo "$tour" >&2
     echo "interop: the tour against the CXF-shaped WSDL failed" >&2
