@@ -539,6 +539,13 @@ impl WalletClient {
                 tokio::time::sleep(wait).await;
                 retries += 1;
             };
+            let reply = reply.map_err(|last| match retries {
+                0 => last,
+                _ => Error::Retried {
+                    attempts: retries + 1,
+                    last: Box::new(last),
+                },
+            });
             tracing::Span::current().record("duration_ms", started.elapsed().as_millis() as u64);
             match &reply {
                 Ok(reply) => {

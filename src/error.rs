@@ -122,6 +122,16 @@ pub enum Error {
         /// The exchange.
         exchange: Box<Exchange>,
     },
+    /// A read was retried ([`RetryPolicy`](crate::RetryPolicy)) and every attempt failed: the last
+    /// attempt's error, and how many were made. [`delivery`](Error::delivery), `status`,
+    /// `is_timeout` and the others answer for the last attempt.
+    #[error("{last} (gave up after {attempts} attempts)")]
+    Retried {
+        /// Attempts made, the first included.
+        attempts: u32,
+        /// The last attempt's error.
+        last: Box<Error>,
+    },
     /// The response body is larger than the configured cap (the server did answer).
     #[error("the response body exceeds {limit} bytes: raise the limit with WalletClientBuilder::max_response_bytes if this is expected")]
     BodyTooLarge {
@@ -164,6 +174,7 @@ impl Error {
     /// Whether the bank may have acted on the request.
     pub fn delivery(&self) -> Delivery {
         match self {
+            Error::Retried { last, .. } => last.delivery(),
             Error::InvalidField { .. }
             | Error::FieldTooNew { .. }
             | Error::Config(_)
@@ -183,6 +194,7 @@ impl Error {
     /// The exchange, for errors that happened after an answer arrived.
     pub fn exchange(&self) -> Option<&Exchange> {
         match self {
+            Error::Retried { last, .. } => last.exchange(),
             Error::Envelope { exchange, .. }
             | Error::Json { exchange, .. }
             | Error::Fault { exchange, .. }
@@ -201,12 +213,18 @@ impl Error {
 
     /// Whether the call ran out of time.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_))
+        match self {
+            Error::Retried { last, .. } => last.is_timeout(),
+            other => matches!(other, Error::Timeout(_)),
+        }
     }
 
     /// Whether no connection could be made.
     pub fn is_connect(&self) -> bool {
-        matches!(self, Error::Connect { .. })
+        match self {
+            Error::Retried { last, .. } => last.is_connect(),
+            other => matches!(other, Error::Connect { .. }),
+        }
     }
 
     /// The error and its sources on one line: what the CLI prints and what a log line should hold.

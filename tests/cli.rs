@@ -122,7 +122,8 @@ fn every_dry_run_envelope_validates_and_reseals() {
     ];
     for args in commands {
         let mut all = args.to_vec();
-        all.push("--dry-run");
+        // As sent, card number in clear: the seal is checked over it below.
+        all.extend(["--dry-run", "--reveal"]);
         let output = cli(&all, "k").output().unwrap();
         assert!(
             output.status.success(),
@@ -570,6 +571,7 @@ fn add_card_dry_run(card: &[&str]) -> Command {
         "http://127.0.0.1:9",
         "add-card",
         "--dry-run",
+        "--reveal",
         "--merchant-wallet-id",
         "W",
         "--card-expiry-date",
@@ -850,4 +852,92 @@ fn contract_check_never_fetches_outside_the_wsdls_origin() {
         0,
         "the canary was never contacted"
     );
+}
+
+/// What a new user trips over, answered: a missing field names its flag and points to --help, a
+/// mistyped flag suggests the right one, `--listen localhost:PORT` works, unreadable `seal` input
+/// is an input error (not "configuration"), and a dry run masks the card number unless revealed.
+#[test]
+fn the_cli_answers_a_new_users_slips() {
+    let missing = cli(
+        &[
+            "--url",
+            "http://127.0.0.1:9",
+            "add-card",
+            "--merchant-wallet-id",
+            "W",
+            "--card-expiry-date",
+            "202812",
+        ],
+        "k",
+    )
+    .output()
+    .unwrap();
+    let stderr = text(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--card-number") && stderr.contains("--help"),
+        "{stderr}"
+    );
+
+    let typo = cli(&["add-card", "--card-numbr", "4111"], "k")
+        .output()
+        .unwrap();
+    assert!(
+        text(&typo.stderr).contains("'--card-number'"),
+        "{}",
+        text(&typo.stderr)
+    );
+
+    let mut server = Command::new(BIN)
+        .args(["serve", "--listen", "localhost:0"])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut banner,
+    )
+    .unwrap();
+    stop(server);
+    assert!(banner.contains("simulator on http://"), "{banner}");
+
+    let unreadable = cli(&["seal", "/nonexistent/message.json"], "k")
+        .output()
+        .unwrap();
+    let stderr = text(&unreadable.stderr);
+    assert_eq!(unreadable.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("input: cannot read /nonexistent/message.json"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("configuration"), "{stderr}");
+
+    let masked = cli(
+        &[
+            "--url",
+            "http://127.0.0.1:9",
+            "add-card",
+            "--dry-run",
+            "--merchant-wallet-id",
+            "W",
+            "--card-expiry-date",
+            "202812",
+            "--card-number",
+            "4111111111111111",
+        ],
+        "k",
+    )
+    .output()
+    .unwrap();
+    let body = text(&masked.stdout);
+    assert!(
+        body.contains("<urn:cardNumber>4111##########11</urn:cardNumber>"),
+        "{body}"
+    );
+    let help = text(&cli(&["add-card", "--help"], "k").output().unwrap().stdout);
+    assert!(help.contains("Dry run:"), "{help}");
 }

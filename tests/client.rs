@@ -386,6 +386,27 @@ async fn reads_are_retried_on_a_lost_connection_changes_never() {
     assert_eq!(error.delivery(), Delivery::Unknown);
     assert_eq!(server.requests.load(Ordering::SeqCst), 4);
 
+    // Every attempt failing: the error says how many were made, and answers for the last.
+    seen.store(0, Ordering::SeqCst);
+    let two = builder(&server.url)
+        .call_options(CallOptions::new().retry(policy.max_attempts(2)))
+        .build()
+        .unwrap();
+    let error = two
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("W1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Retried { attempts: 2, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().ends_with("(gave up after 2 attempts)"),
+        "{error}"
+    );
+    assert_eq!(error.delivery(), Delivery::Unknown);
+    assert_eq!(server.requests.load(Ordering::SeqCst), 6);
+
     // Without a policy, a read is sent once too.
     seen.store(0, Ordering::SeqCst);
     let plain = builder(&server.url).build().unwrap();
@@ -393,5 +414,5 @@ async fn reads_are_retried_on_a_lost_connection_changes_never() {
         .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("W1"))
         .await
         .is_err());
-    assert_eq!(server.requests.load(Ordering::SeqCst), 5);
+    assert_eq!(server.requests.load(Ordering::SeqCst), 7);
 }

@@ -1,0 +1,204 @@
+//! One call to the bank (or the simulator): the client from the flags, the request from the
+//! fields, the reply printed.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::ArgMatches;
+use sips_wallet::contract::SENSITIVE_FIELDS;
+use sips_wallet::mask::mask_message;
+use sips_wallet::message::DynOperation;
+use sips_wallet::seal::{Algorithm, SecretKey, Value};
+use sips_wallet::{Binding, Environment, Error, Reply, Verification, WalletClient};
+
+use super::*;
+
+pub(super) fn secret_key(opts: Opts<'_>) -> Result<SecretKey, Error> {
+    if let Some(path) = opts.path("secret-key-file") {
+        return SecretKey::from_file(path).map_err(|e| {
+            Error::Config(format!(
+                "cannot read the secret key file {}: {e}",
+                path.display()
+            ))
+        });
+    }
+    match std::env::var("SIPS_SECRET_KEY") {
+        Ok(key) => SecretKey::new(key).map_err(|e| Error::Config(format!("SIPS_SECRET_KEY: {e}"))),
+        Err(_) => Err(Error::Config(
+            "no secret key: set SIPS_SECRET_KEY or pass --secret-key-file".into(),
+        )),
+    }
+}
+
+pub(super) fn algorithm(opts: Opts<'_>) -> Algorithm {
+    opts.string("seal-algorithm")
+        .and_then(Algorithm::from_name)
+        .unwrap_or_default()
+}
+
+/// A client from the connection options.
+pub(super) fn client_from(opts: Opts<'_>) -> Result<WalletClient, Error> {
+    let mut builder = WalletClient::builder()
+        .merchant_id(required(opts, "merchant-id", "SIPS_MERCHANT_ID")?)
+        .key_version(required(opts, "key-version", "SIPS_KEY_VERSION")?)
+        .secret_key(secret_key(opts)?)
+        .seal_algorithm(algorithm(opts))
+        .timeout(Duration::from_secs(opts.number("timeout").unwrap_or(30)))
+        .binding(match opts.string("binding") {
+            Some("json") => Binding::Json,
+            _ => Binding::Soap,
+        });
+    if let Some(url) = opts.string("url") {
+        builder = builder.base_url(url);
+    } else if let Some(env) = opts.string("env").and_then(Environment::from_name) {
+        builder = builder.environment(env);
+    }
+    builder.build()
+}
+
+pub(super) fn required(opts: Opts<'_>, flag: &str, env: &str) -> Result<String, Error> {
+    opts.string(flag)
+        .map(str::to_string)
+        .ok_or_else(|| Error::Config(format!("--{flag} (or {env}) is required")))
+}
+
+/// A card-data field's value: `-` reads standard input, `--…-file` a file; a plain argument works
+/// but is visible in `ps` and the shell's history, so it is warned about.
+pub(super) fn sensitive_value(matches: &ArgMatches, field: &str) -> Result<Option<String>, Error> {
+    let flag = flag_name(field);
+    let trimmed = |text: String| text.trim_end_matches(['\r', '\n']).to_string();
+    if let Some(path) = matches
+        .try_get_one::<PathBuf>(&format!("{flag}-file"))
+        .ok()
+        .flatten()
+    {
+        return std::fs::read_to_string(path)
+            .map(|t| Some(trimmed(t)))
+            .map_err(|e| Error::Config(format!("--{flag}-file {}: {e}", path.display())));
+    }
+    match matches.try_get_one::<String>(field).ok().flatten() {
+        None => Ok(None),
+        Some(dash) if dash == "-" => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Error::Config(format!("--{flag} -: cannot read standard input: {e}"))
+            })?;
+            Ok(Some(trimmed(text)))
+        }
+        Some(value) => {
+            complain!(
+                "warning: --{flag} on the command line is visible in `ps` and the shell's history; \
+                 use `--{flag} -` (standard input) or --{flag}-file"
+            );
+            Ok(Some(value.clone()))
+        }
+    }
+}
+
+pub(super) async fn operation_call(
+    operation: &'static dyn DynOperation,
+    opts: Opts<'_>,
+    matches: &ArgMatches,
+) -> Result<ExitCode, CliError> {
+    let client = client_from(opts)?;
+    let mut values: Vec<(&str, String)> = Vec::new();
+    for field in operation.request_fields() {
+        let value = if SENSITIVE_FIELDS.contains(&field.name) {
+            sensitive_value(matches, field.name)?
+        } else {
+            matches
+                .try_get_one::<String>(field.name)
+                .ok()
+                .flatten()
+                .cloned()
+        };
+        if let Some(value) = value {
+            values.push((field.name, value));
+        }
+    }
+    let fields: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    if matches.get_flag("dry-run") {
+        let prepared =
+            sips_wallet::dynamic::prepare(&client, operation, &fields).map_err(name_the_flag)?;
+        let body = if matches.get_flag("reveal") {
+            prepared.body.into()
+        } else {
+            mask_message(&prepared.body, SENSITIVE_FIELDS)
+        };
+        let _ = write!(std::io::stdout(), "{body}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let reply = sips_wallet::dynamic::call(&client, operation, &fields)
+        .await
+        .map_err(name_the_flag)?;
+    print_reply(operation, &reply, opts.string("output") == Some("json"));
+    Ok(if reply.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_NOT_SUCCESS)
+    })
+}
+
+/// A request field the library refused, named by the flag that sets it.
+fn name_the_flag(error: Error) -> CliError {
+    match error {
+        Error::InvalidField { field, reason } => {
+            CliError::Usage(format!("--{} ({field}): {reason}", flag_name(&field)))
+        }
+        Error::FieldTooNew { ref field, .. } => {
+            CliError::Usage(format!("--{} ({field}): {error}", flag_name(field)))
+        }
+        other => other.into(),
+    }
+}
+
+pub(super) fn print_reply(operation: &'static dyn DynOperation, reply: &Reply<Value>, json: bool) {
+    let verified = matches!(reply.verification, Verification::Verified);
+    if json {
+        let out = serde_json::json!({
+            "operation": operation.info().name,
+            "responseCode": reply.code,
+            "meaning": reply.code_meaning,
+            "sealVerified": verified,
+            "durationMs": reply.exchange.duration.as_millis() as u64,
+            "response": reply.response.to_json(),
+        });
+        say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return;
+    }
+    say!(
+        "{}: {} {} (seal {}, {} ms)",
+        operation.info().name,
+        reply.code.as_deref().unwrap_or("--"),
+        reply.code_meaning.unwrap_or("(code not in the contract)"),
+        if verified {
+            "verified"
+        } else {
+            "absent: unverified"
+        },
+        reply.exchange.duration.as_millis()
+    );
+    print_value(&reply.response, "  ");
+}
+
+pub(super) fn print_value(value: &Value, indent: &str) {
+    if let Value::Object(fields) = value {
+        for (name, field) in fields {
+            match field {
+                Value::Text(t) => say!("{indent}{name}: {t}"),
+                Value::Object(_) => {
+                    say!("{indent}{name}:");
+                    print_value(field, &format!("{indent}  "));
+                }
+                Value::List(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        say!("{indent}{name}[{i}]:");
+                        print_value(item, &format!("{indent}  "));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `sips-wallet contract check`: the built-in contract against what a service publishes.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::ArgMatches;
+use sips_wallet::contract::{self};
+use sips_wallet::{Environment, Error};
+
+use super::*;
+
+/// `contract check`: the built-in wallet contract against the one a service publishes (or a saved
+/// copy), operation by operation.
+pub(super) async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, CliError> {
+    use sips_wallet_codegen::{diff::diff, generate, generate_dir, Generated, Options, Sources};
+    // --timeout covers everything: fetching and reading both contracts.
+    let timeout = Duration::from_secs(*matches.get_one::<u64>("timeout").unwrap_or(&30));
+    let deadline = tokio::time::Instant::now() + timeout;
+    let within = |what: String,
+                  work: Box<
+        dyn FnOnce() -> Result<Generated, sips_wallet_codegen::Error> + Send,
+    >| async move {
+        let reading = tokio::task::spawn_blocking(work);
+        match tokio::time::timeout_at(deadline, reading).await {
+            Err(_) => Err(CliError::Library(Error::Timeout(timeout))),
+            Ok(Err(e)) => Err(CliError::Io {
+                what: format!("reading {what}"),
+                source: std::io::Error::other(e),
+            }),
+            Ok(Ok(generated)) => generated.map_err(|e| {
+                CliError::Input(format!("{what} is not a contract this tool can read: {e}"))
+            }),
+        }
+    };
+    let files = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .filter(|(name, _)| name.ends_with(".wsdl") || name.ends_with(".xsd"))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    };
+    let built_in = Sources::new("wallet.wsdl", files(contract::WALLET_CONTRACT_FILES));
+    let ours = within(
+        "the built-in contract".into(),
+        Box::new(move || generate(&built_in, &Options::default())),
+    )
+    .await?;
+    let (source, theirs) = match matches.get_one::<PathBuf>("file") {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| {
+                    CliError::Usage(format!("--file {}: not a file name", path.display()))
+                })?
+                .to_string();
+            let shown = path.display().to_string();
+            let generated = within(
+                shown.clone(),
+                Box::new(move || generate_dir(&dir, &name, &Options::default())),
+            )
+            .await?;
+            (shown, generated)
+        }
+        None => {
+            let base = match (
+                matches.get_one::<String>("url"),
+                matches.get_one::<String>("env"),
+            ) {
+                (Some(url), _) => url.trim_end_matches('/').to_string(),
+                (None, env) => env
+                    .and_then(|n| Environment::from_name(n))
+                    .unwrap_or(Environment::SogenactifTest)
+                    .base_url()
+                    .to_string(),
+            };
+            let fetching = sips_wallet::published::fetch_contract(&base, timeout);
+            let fetched = tokio::time::timeout_at(deadline, fetching)
+                .await
+                .unwrap_or(Err(Error::Timeout(timeout)))?;
+            let shown = format!("{base}/services/v2/wallet?wsdl");
+            let published = Sources::new("wallet.wsdl", fetched);
+            let generated = within(
+                shown.clone(),
+                Box::new(move || generate(&published, &Options::default())),
+            )
+            .await?;
+            (shown, generated)
+        }
+    };
+    let changes = diff(&ours.contract, &theirs.contract);
+    if changes.is_empty() {
+        say!(
+            "{source}: the same {} operations and fields as the contract built in.",
+            ours.contract.operations.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    say!(
+        "{source} differs from the contract built in ({} changes):",
+        changes.len()
+    );
+    for change in &changes {
+        say!("  {change}");
+    }
+    for warning in &theirs.warnings {
+        say!("  (not compared: {warning})");
+    }
+    Ok(ExitCode::from(EXIT_NOT_SUCCESS))
+}

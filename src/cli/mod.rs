@@ -1,0 +1,179 @@
+//! The `sips-wallet` command line (part of the binary, not of the library's API). One subcommand
+//! per operation of the bundled WSDLs, made at run time from the operation tables
+//! ([`contract::OPERATIONS`], [`inapp::OPERATIONS`]): adding an operation to `wsdl/` adds its
+//! subcommand.
+//!
+//! Exit codes: 0 success (response code 00), 1 a failed call or command, 2 a usage error (a flag,
+//! a field or the configuration), 3 a call answered with a code other than 00.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::parser::ValueSource;
+use clap::ArgMatches;
+use sips_wallet::message::DynOperation;
+use sips_wallet::{inapp, Error};
+
+/// `println!` with every card number masked (the library's one masker), that survives a closed
+/// standard output (`sips-wallet … | head -1`): what could not be written is dropped, and the
+/// command ends normally.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stdout(), "{}", sips_wallet::mask::mask_text(&line));
+    }};
+}
+
+/// `println!` for output whose parts were masked one by one (or shown on purpose, `--reveal`):
+/// masking the joined line again would also mask digits that only meet across two values (the
+/// `2.51` of an interfaceVersion before a merchant id).
+macro_rules! say_unmasked {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` with every card number masked.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", sips_wallet::mask::mask_text(&line));
+    }};
+}
+
+mod args;
+mod calls;
+mod completions;
+mod contract;
+mod error;
+mod seal;
+mod serve;
+
+pub use args::command;
+use args::*;
+use calls::*;
+use error::{CliError, EXIT_NOT_SUCCESS, EXIT_USAGE};
+use serve::*;
+
+/// Every operation of every bundled contract: the wallet (SOAP or JSON) and In-App (JSON).
+fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
+    sips_wallet::contract::OPERATIONS
+        .iter()
+        .chain(inapp::OPERATIONS)
+        .copied()
+}
+
+/// Runs the command line; the process's exit code.
+pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let matches = match command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    let json = Opts::of(&matches).string("output") == Some("json");
+    match dispatch(&matches).await {
+        Ok(code) => code,
+        Err(error) => {
+            if json {
+                let library = error.library();
+                let out = serde_json::json!({
+                    "error": {
+                        "kind": error.kind(),
+                        "message": error.message(),
+                        "delivery": library.map(|e| format!("{:?}", e.delivery())),
+                        "status": library.and_then(Error::status),
+                    }
+                });
+                say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            } else {
+                complain!("error: {}", error.message());
+            }
+            error.exit_code()
+        }
+    }
+}
+
+/// A subcommand's options, falling back to the root command's (`sips-wallet --url … add-card`).
+#[derive(Clone, Copy)]
+struct Opts<'a> {
+    sub: &'a ArgMatches,
+    root: &'a ArgMatches,
+}
+
+impl<'a> Opts<'a> {
+    fn of(root: &'a ArgMatches) -> Opts<'a> {
+        let sub = root.subcommand().map_or(root, |(_, sub)| sub);
+        Opts { sub, root }
+    }
+
+    /// The matches that hold `id`: the subcommand's when given there (flag or environment), else
+    /// the root's when given there, else the subcommand's default.
+    fn source(&self, id: &str) -> &'a ArgMatches {
+        let given = |m: &ArgMatches| {
+            matches!(
+                m.try_contains_id(id).ok().and_then(|_| m.value_source(id)),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            )
+        };
+        if given(self.sub) || !given(self.root) {
+            self.sub
+        } else {
+            self.root
+        }
+    }
+
+    fn string(&self, id: &str) -> Option<&'a str> {
+        self.source(id)
+            .try_get_one::<String>(id)
+            .ok()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    fn path(&self, id: &str) -> Option<&'a PathBuf> {
+        self.source(id).try_get_one::<PathBuf>(id).ok().flatten()
+    }
+
+    fn number(&self, id: &str) -> Option<u64> {
+        self.source(id)
+            .try_get_one::<u64>(id)
+            .ok()
+            .flatten()
+            .copied()
+    }
+}
+
+async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, CliError> {
+    let opts = Opts::of(matches);
+    match matches.subcommand() {
+        Some(("seal", sub)) => seal::seal_command(opts, sub),
+        Some(("serve", sub)) => serve(opts, sub).await,
+        Some(("contract", sub)) => match sub.subcommand() {
+            Some(("check", check)) => contract::contract_check(check).await,
+            _ => Err(CliError::Usage("try `sips-wallet contract check`".into())),
+        },
+        Some(("completions", sub)) => completions::completions(sub),
+        Some((name, sub)) => {
+            let operation = operations()
+                .find(|o| o.info().command == name)
+                .ok_or_else(|| CliError::Usage(format!("no operation `{name}`")))?;
+            operation_call(operation, opts, sub).await
+        }
+        None => tour().await,
+    }
+}
+
+async fn tour() -> Result<ExitCode, CliError> {
+    say!("sips-wallet guided tour: the real client against the bundled simulator, over HTTP on loopback.");
+    say!("(`sips-wallet --help` lists the commands.)\n");
+    let report = crate::tour::run().await?;
+    let _ = write!(std::io::stdout(), "{}", report.text);
+    Ok(if report.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,112 @@
+//! `sips-wallet seal`: a seal explained, field by field.
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::ArgMatches;
+use sips_wallet::contract::SENSITIVE_FIELDS;
+use sips_wallet::mask::{mask_pan, mask_text};
+use sips_wallet::seal;
+
+use super::*;
+
+pub(super) fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, CliError> {
+    let mut input = String::new();
+    match matches.get_one::<String>("file") {
+        Some(path) if path != "-" => {
+            input = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Input(format!("cannot read {path}: {e}")))?;
+        }
+        _ => {
+            if std::io::stdin().is_terminal() {
+                complain!("reading a JSON message or a SOAP envelope from standard input (Ctrl-D ends it)");
+            }
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| CliError::Input(format!("cannot read standard input: {e}")))?;
+        }
+    }
+    let message =
+        sips_wallet::dynamic::read_message(&input).map_err(|e| CliError::Input(e.to_string()))?;
+    let key = secret_key(opts)?;
+    let algorithm = algorithm(opts);
+    let reveal = matches.get_flag("reveal");
+    let fields = message.sealed_fields();
+    let shown: Vec<(String, String)> = fields
+        .iter()
+        .map(|(path, value)| {
+            let leaf = path.rsplit('.').next().unwrap_or(path);
+            let leaf = leaf.split('[').next().unwrap_or(leaf);
+            let display = if reveal {
+                value.clone()
+            } else if SENSITIVE_FIELDS.contains(&leaf) {
+                mask_pan(value)
+            } else {
+                mask_text(value).into_owned()
+            };
+            (path.clone(), display)
+        })
+        .collect();
+    let shown_string: String = shown.iter().map(|(_, v)| v.as_str()).collect();
+    let data: String = fields.iter().map(|(_, v)| v.as_str()).collect();
+    let computed = seal::compute(algorithm, &key, &data);
+    let received = message.text("seal").filter(|s| !s.is_empty());
+    let expect = matches.get_one::<String>("expect").map(String::as_str);
+    let expected = expect.or(received);
+    let expected_shown = expected.map(|e| if reveal { e.into() } else { mask_text(e) });
+    let matched = expected.map(|e| seal::verify(algorithm, &key, &data, e));
+    if opts.string("output") == Some("json") {
+        let out = serde_json::json!({
+            "fields": shown
+                .iter()
+                .map(|(path, value)| serde_json::json!({ "path": path, "value": value }))
+                .collect::<Vec<_>>(),
+            "sealedString": shown_string,
+            "cardNumbersMasked": !reveal && shown_string != data,
+            "algorithm": algorithm.as_str(),
+            "seal": computed,
+            "expected": expected_shown,
+            "expectedFrom": if expect.is_some() { Some("--expect") } else if received.is_some() { Some("message") } else { None },
+            "matches": matched,
+        });
+        say_unmasked!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        say_unmasked!(
+            "Fields in seal order (keyVersion, sealAlgorithm and seal are never sealed):"
+        );
+        for (path, display) in &shown {
+            say_unmasked!("  {path} = {display}");
+        }
+        say_unmasked!(
+            "Sealed string{}:",
+            if reveal || shown_string == data {
+                ""
+            } else {
+                " (card numbers masked; --reveal shows them)"
+            }
+        );
+        say_unmasked!("  {shown_string}");
+        say_unmasked!("Seal ({algorithm}):");
+        say_unmasked!("  {computed}");
+        match (expected, matched) {
+            (Some(_), Some(true)) => say_unmasked!(
+                "Matches {}.",
+                if expect.is_some() {
+                    "--expect"
+                } else {
+                    "the message's seal"
+                }
+            ),
+            (Some(_), _) => say_unmasked!(
+                "Does NOT match {}: check the key, keyVersion, algorithm and the fields above.",
+                expected_shown.unwrap_or_default()
+            ),
+            _ => {}
+        }
+    }
+    Ok(if matched == Some(false) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,215 @@
+//! `sips-wallet serve`: the simulator from the flags, until a signal stops it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::ArgMatches;
+use sips_wallet::seal::SecretKey;
+use sips_wallet::Error;
+
+use sips_wallet::simulator::StartError;
+
+use super::*;
+
+pub(super) fn fail_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("`{text}` is not a share from 0 to 1 (e.g. 0.05)")),
+    }
+}
+
+/// The merchant of SIPS_MERCHANT_ID / SIPS_KEY_VERSION / SIPS_SECRET_KEY (or their flags), if a
+/// key is given.
+pub(super) fn merchant_from_credentials(
+    opts: Opts<'_>,
+) -> Result<Option<sips_wallet::simulator::Merchant>, Error> {
+    let key_given =
+        opts.path("secret-key-file").is_some() || std::env::var_os("SIPS_SECRET_KEY").is_some();
+    if !key_given {
+        return Ok(None);
+    }
+    Ok(Some(sips_wallet::simulator::Merchant {
+        id: required(opts, "merchant-id", "SIPS_MERCHANT_ID")?,
+        key_version: required(opts, "key-version", "SIPS_KEY_VERSION")?,
+        key: secret_key(opts)?,
+    }))
+}
+
+pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, CliError> {
+    use sips_wallet::simulator::{
+        Merchant, Scenario, Simulator, SimulatorConfig, DEMO_MERCHANT_ID,
+    };
+    let seconds = |name| Duration::from_secs(*matches.get_one::<u64>(name).unwrap_or(&30));
+    let mut config = SimulatorConfig::default()
+        .latency(Duration::from_millis(
+            *matches.get_one::<u64>("latency").unwrap_or(&0),
+        ))
+        .fail_rate(*matches.get_one::<f64>("fail-rate").unwrap_or(&0.0))
+        .header_read_timeout(seconds("header-timeout"))
+        .request_timeout(seconds("request-timeout"))
+        .max_connections(*matches.get_one::<u64>("max-connections").unwrap_or(&512) as usize);
+    if let Some(path) = matches.get_one::<PathBuf>("state") {
+        config = config.state_file(path);
+    }
+    if let Some(dir) = matches.get_one::<PathBuf>("publish-wsdl") {
+        config = config.published_contract(contract_folder(dir)?);
+    }
+    if let Some(path) = matches.get_one::<PathBuf>("scenario") {
+        let scenario = Scenario::load(path).map_err(|e| CliError::Input(e.to_string()))?;
+        config = config.scenario(scenario);
+    }
+    if let Some(merchant) = merchant_from_credentials(opts)? {
+        config = config.merchant(merchant);
+    }
+    for spec in matches.get_many::<String>("merchant").into_iter().flatten() {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(id), Some(key_version), Some(file)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(CliError::Usage(format!(
+                "--merchant {spec}: expected ID:KEYVERSION:KEY-FILE"
+            )));
+        };
+        let key = SecretKey::from_file(std::path::Path::new(file)).map_err(|e| {
+            CliError::Input(format!(
+                "--merchant {id}: cannot read the key file {file}: {e}"
+            ))
+        })?;
+        config = config.merchant(Merchant {
+            id: id.into(),
+            key_version: key_version.into(),
+            key,
+        });
+    }
+    let listen = matches
+        .get_one::<String>("listen")
+        .map(String::as_str)
+        .unwrap_or("127.0.0.1:7070");
+    let addr = listen_address(listen)?;
+    let signals = StopSignals::listen();
+    let merchants = config.merchants();
+    let has_demo = config.has_demo_merchant();
+    let simulator = Simulator::start(config, addr).await.map_err(|e| match e {
+        StartError::Listen { addr, source } => CliError::Io {
+            what: format!("cannot listen on {addr}"),
+            source,
+        },
+        other => CliError::Input(other.to_string()),
+    })?;
+    say!(
+        "Sips wallet simulator on {}/services/v2/wallet (WSDL: ?wsdl)",
+        simulator.base_url()
+    );
+    let mut ids: Vec<&str> = merchants.iter().map(|m| m.id.as_str()).collect();
+    ids.dedup();
+    for id in ids {
+        let versions: Vec<&str> = merchants
+            .iter()
+            .filter(|m| m.id == id)
+            .map(|m| m.key_version.as_str())
+            .collect();
+        let demo = if id == DEMO_MERCHANT_ID && has_demo {
+            format!(
+                " (demo: SIPS_MERCHANT_ID={id} SIPS_KEY_VERSION={} SIPS_SECRET_KEY={})",
+                sips_wallet::simulator::DEMO_KEY_VERSION,
+                sips_wallet::simulator::DEMO_SECRET_KEY
+            )
+        } else {
+            String::new()
+        };
+        say!("Merchant {id}, key version {}{demo}", versions.join(", "));
+    }
+    match matches.get_one::<PathBuf>("state") {
+        Some(path) => say!("State: {} (SQLite)", path.display()),
+        None => say!("State: in memory"),
+    }
+    let stop = signals.wait().await;
+    say!("{stop}: finishing the calls in flight (at most 10 s)");
+    if simulator.shutdown(Duration::from_secs(10)).await {
+        say!("stopped");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        say!("stopped with calls still in flight");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// The `.wsdl` and `.xsd` files of a folder, by name.
+/// `--listen`: an address and port, or a host name and port (`localhost:7070`), the first address
+/// it resolves to.
+fn listen_address(listen: &str) -> Result<std::net::SocketAddr, CliError> {
+    use std::net::ToSocketAddrs;
+    let usage = |why: String| {
+        CliError::Usage(format!(
+            "--listen {listen}: {why}; give HOST:PORT, as 127.0.0.1:7070 or localhost:7070"
+        ))
+    };
+    if let Ok(addr) = listen.parse() {
+        return Ok(addr);
+    }
+    listen
+        .to_socket_addrs()
+        .map_err(|e| usage(e.to_string()))?
+        .next()
+        .ok_or_else(|| usage("it resolves to no address".into()))
+}
+
+pub(super) fn contract_folder(dir: &std::path::Path) -> Result<Vec<(String, String)>, CliError> {
+    let unreadable = |e: std::io::Error| CliError::Input(format!("{}: {e}", dir.display()));
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.ends_with(".wsdl") || name.ends_with(".xsd") {
+            files.push((name, std::fs::read_to_string(&path).map_err(unreadable)?));
+        }
+    }
+    if !files.iter().any(|(n, _)| n.ends_with(".wsdl")) {
+        return Err(CliError::Input(format!(
+            "{}: no .wsdl file there",
+            dir.display()
+        )));
+    }
+    Ok(files)
+}
+
+/// Ctrl-C and, on Unix, SIGTERM: listened to from creation, so a signal that comes while the
+/// server starts is not lost (nor fatal).
+pub(super) struct StopSignals {
+    #[cfg(unix)]
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn listen() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            StopSignals {
+                unix: signal(SignalKind::interrupt())
+                    .and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// Which one came.
+    async fn wait(self) -> &'static str {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.unix {
+            return tokio::select! {
+                _ = interrupt.recv() => "interrupted",
+                _ = terminate.recv() => "terminated",
+            };
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        "interrupted"
+    }
+}
