@@ -18,7 +18,8 @@ mod parse;
 mod versions;
 mod xml;
 
-pub use emit::{snake_case, upper_camel, variant_name, SENSITIVE_FIELDS, UNSEALED_FIELDS};
+pub use names::{snake_case, upper_camel, variant_name};
+pub use sips_wallet_runtime::protocol::{SENSITIVE_FIELDS, UNSEALED_FIELDS};
 
 /// The documents of a contract: a WSDL and the schemas it imports, by file name.
 #[derive(Debug, Clone, Default)]

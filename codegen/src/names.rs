@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use crate::emit::{snake_case, type_ident};
+use proc_macro2::{Ident, Span};
+
 use crate::model::Contract;
 use crate::Error;
 
@@ -90,4 +91,180 @@ fn unique<'a>(
         }
     }
     Ok(())
+}
+
+/// `HMAC-SHA-256` → `HmacSha256`, `00` → `Code00`, `1EUROCOM` → `V1eurocom`, `` → `Empty`.
+pub fn variant_name(value: &str) -> String {
+    if value.is_empty() {
+        return "Empty".into();
+    }
+    if value.chars().all(|c| c.is_ascii_digit()) {
+        return format!("Code{value}");
+    }
+    let camel = upper_camel(value);
+    match camel.chars().next() {
+        // `Self` names the enum itself: no variant may take it.
+        _ if camel == "Self" => "SelfValue".into(),
+        Some(c) if c.is_ascii_alphabetic() => camel,
+        _ => format!("V{camel}"),
+    }
+}
+
+/// Splits on anything not alphanumeric, and on lower→upper case changes; capitalises each word.
+pub fn upper_camel(name: &str) -> String {
+    let mut out = String::new();
+    for word in words(name) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    out
+}
+
+/// `merchantWalletId` → `merchant_wallet_id`.
+pub fn snake_case(name: &str) -> String {
+    let out = words(name)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
+    if out.is_empty() || is_keyword(&out) || out.chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
+        format!("{out}_")
+    } else {
+        out
+    }
+}
+
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous: Option<char> = None;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous = None;
+            continue;
+        }
+        if let Some(p) = previous {
+            if p.is_ascii_lowercase() && c.is_ascii_uppercase() && !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        current.push(c);
+        previous = Some(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
+    )
+}
+
+/// Type names the generated code uses unqualified; a schema type with one of them gets a suffix.
+const PRELUDE_NAMES: &[&str] = &[
+    "Option", "Some", "None", "String", "Vec", "Result", "Ok", "Err", "Into", "From", "Default",
+    "Self",
+];
+
+pub fn type_ident(name: &str) -> Ident {
+    let camel = upper_camel(name);
+    let camel = if !camel
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+    {
+        format!("T{camel}")
+    } else if PRELUDE_NAMES.contains(&camel.as_str()) {
+        format!("{camel}Type")
+    } else {
+        camel
+    };
+    Ident::new(&camel, Span::call_site())
+}
+
+pub(crate) fn field_ident(name: &str) -> Ident {
+    Ident::new(&snake_case(name), Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(upper_camel("HMAC-SHA-256"), "HmacSha256");
+        assert_eq!(upper_camel("signOff"), "SignOff");
+        assert_eq!(upper_camel("TOKEN_PAN"), "TokenPan");
+        assert_eq!(variant_name("00"), "Code00");
+        assert_eq!(variant_name("1EUROCOM"), "V1eurocom");
+        assert_eq!(variant_name(""), "Empty");
+        assert_eq!(variant_name("self"), "SelfValue");
+        assert_eq!(snake_case("merchantWalletId"), "merchant_wallet_id");
+        assert_eq!(snake_case("type"), "type_");
+        assert_eq!(
+            snake_case("walletPaymentMeanDataList"),
+            "wallet_payment_mean_data_list"
+        );
+        assert_eq!(type_ident("Self").to_string(), "SelfType");
+    }
 }

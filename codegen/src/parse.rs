@@ -584,7 +584,7 @@ fn resolve_typed_wrappers(
 fn name_anonymous_types<'a>(schemas: &mut Schemas<'a>) {
     // Compared as the Rust names they become: `walletPaymentMeanData` and `WalletPaymentMeanData`
     // would be one type.
-    let rust = |name: &str| crate::emit::upper_camel(name);
+    let rust = |name: &str| crate::names::upper_camel(name);
     let mut taken: BTreeSet<String> = schemas
         .complex
         .iter()

@@ -1,0 +1,71 @@
+//! Render step: one async method per operation on the client type `ClientMethods` names.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs;
+use crate::model::*;
+use crate::names::{snake_case, type_ident};
+
+pub(super) fn emit_client_methods(
+    contract: &Contract,
+    client: &crate::ClientMethods,
+) -> TokenStream {
+    let path = |what: &str, text: &str| -> syn::Path {
+        match syn::parse_str(text) {
+            Ok(p) => p,
+            Err(e) => panic!("ClientMethods::{what} is not a Rust path: {e}"),
+        }
+    };
+    let client_type = path("client_type", &client.client_type);
+    let result_type = path("result_type", &client.result_type);
+    let methods = contract.operations.iter().filter_map(|o| {
+        let input = contract.wrapper(&o.input_element)?;
+        let output = contract.wrapper(&o.output_element)?;
+        let method = format_ident!("{}", snake_case(&o.name));
+        let marker = type_ident(&o.name);
+        let request_ty = type_ident(&input.child_type);
+        let response_ty = type_ident(&output.child_type);
+        let doc = docs(&o.documentation);
+        let binding = if o.http_location.is_some() {
+            "as JSON (the service has no SOAP binding for it)"
+        } else {
+            "over the client's binding (SOAP unless the client was built for JSON)"
+        };
+        let detail = docs(&format!(
+            "Sends `{}` {binding}: fills `merchantId`, `keyVersion`, `interfaceVersion` and `seal`, then verifies the response seal.",
+            o.name,
+        ));
+        Some(quote! {
+            #doc
+            ///
+            #detail
+            pub async fn #method(&self, request: #request_ty) -> #result_type<#response_ty> {
+                self.call(operations::#marker, request).await
+            }
+        })
+    });
+    quote! {
+        impl #client_type {
+            #(#methods)*
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::emit::sample::{contract, pretty};
+    use crate::ClientMethods;
+
+    #[test]
+    fn one_method_per_operation_on_the_named_client() {
+        let client = ClientMethods {
+            client_type: "crate::WalletClient".into(),
+            result_type: "crate::CallResult".into(),
+        };
+        let rendered = pretty(super::emit_client_methods(&contract(), &client));
+        assert!(rendered.contains("impl crate::WalletClient"), "{rendered}");
+        assert!(!rendered.contains("(SOAP)"), "{rendered}");
+        insta::assert_snapshot!(rendered);
+    }
+}

@@ -1,0 +1,61 @@
+//! Render step: each message type's XML writer (the runtime's `XmlWriter`).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::model::*;
+use crate::names::field_ident;
+
+/// The quick-xml writer of a type: its fields in schema order, each as `<prefix:name>`.
+pub(super) fn emit_writer(t: &ComplexType, name: &Ident, prefix: &str) -> TokenStream {
+    let unknown_name = format!("{prefix}:{{field}}");
+    let steps = t.fields.iter().map(|f| {
+        let ident = field_ident(&f.name);
+        let xml_name = f.name.as_str();
+        let qualified = format!("{prefix}:{}", f.name);
+        let write_one = |v: TokenStream| match &f.ty {
+            FieldType::Text => quote!(writer.text(#qualified, #xml_name, #v)?;),
+            FieldType::Enum(_) => quote!(writer.text(#qualified, #xml_name, #v.as_str())?;),
+            FieldType::Complex(_) => quote! {
+                writer.open(#qualified, "");
+                runtime::codec::WriteXml::write_xml(#v, writer)?;
+                writer.close(#qualified);
+            },
+        };
+        match f.occurs {
+            Occurs::Required => write_one(quote!(&self.#ident)),
+            Occurs::Optional => {
+                let step = write_one(quote!(value));
+                quote!(if let Some(value) = &self.#ident { #step })
+            }
+            Occurs::Repeated => {
+                let step = write_one(quote!(value));
+                quote!(for value in &self.#ident { #step })
+            }
+        }
+    });
+    quote! {
+        impl runtime::codec::WriteXml for #name {
+            fn write_xml(&self, writer: &mut runtime::codec::XmlWriter) -> Result<(), runtime::codec::EncodeError> {
+                #(#steps)*
+                for (field, value) in self.unknown_fields.iter() {
+                    writer.text(&format!(#unknown_name), field, value)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::emit::sample::{contract, pretty};
+    use crate::names::type_ident;
+
+    #[test]
+    fn a_writer_in_schema_order() {
+        let contract = contract();
+        let t = &contract.types[0];
+        insta::assert_snapshot!(pretty(super::emit_writer(t, &type_ident(&t.name), "urn")));
+    }
+}
