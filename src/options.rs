@@ -32,7 +32,8 @@ impl CallOptions {
         CallOptions::default()
     }
 
-    /// The whole call's time budget (sending, receiving, decoding, and any retries' waits).
+    /// Each attempt's time budget (connecting, sending, receiving, decoding). With a retry policy,
+    /// every attempt has this budget of its own, and the waits between attempts come on top.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self

@@ -18,10 +18,14 @@ use crate::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum RootStore {
-    /// Mozilla's roots, compiled in (`webpki-roots`): the same everywhere.
+    /// Mozilla's roots, compiled in: the same everywhere. Needs the `webpki-roots` feature (a
+    /// default one); without it, building a client with this store fails with `Error::Config`.
     #[default]
+    #[cfg_attr(docsrs, doc(cfg(feature = "webpki-roots")))]
     WebPki,
-    /// The operating system's store.
+    /// The operating system's store. Needs the `native-roots` feature; without it, building a
+    /// client with this store fails with `Error::Config`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "native-roots")))]
     System,
 }
 
