@@ -1,6 +1,7 @@
 //! What every generated message and operation provides, and the metadata the generator fills in.
 //!
-//! The types themselves live in [`crate::contract`], generated from `wsdl/` at build time.
+//! The types themselves are generated from a WSDL at build time, in the crate that includes them
+//! (`sips_wallet::contract`, `sips_wallet::inapp`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -204,7 +205,7 @@ pub struct OperationInfo {
     pub documentation: &'static str,
 }
 
-/// An operation of the service: generated as a marker type in [`crate::contract::operations`].
+/// An operation of the service: generated as a marker type (`sips_wallet::contract::operations`).
 pub trait Operation: Copy + Default + Send + Sync + 'static {
     /// The `input` type.
     type Request: Message;
