@@ -80,7 +80,7 @@ pub fn simulator_request(data: &[u8]) {
     let _ = simulator::answer_for_fuzzing(data);
 }
 
-/// The masker's promise over any text: no card number left in what it returns. Panics (a
+/// The masker's promise over any text: no card number and no IBAN left in what it returns. Panics (a
 /// finding) when [`card_number_in`] finds one.
 pub fn mask_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
@@ -88,6 +88,36 @@ pub fn mask_text(data: &[u8]) {
     if let Some(found) = card_number_in(&masked) {
         panic!("a card number survived the masker: {found}");
     }
+    if let Some(found) = iban_in(&masked) {
+        panic!("an IBAN survived the masker: {found}");
+    }
+}
+
+/// An oracle written apart from the masker: the first IBAN the text holds (capital letters and
+/// digits, one space allowed between two, 15 to 34 of them passing the mod 97 check).
+pub fn iban_in(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let is_part = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+    for start in 0..bytes.len() {
+        let mut chars = String::new();
+        let mut at = start;
+        while at < bytes.len() && chars.len() < 34 {
+            let b = bytes[at];
+            if is_part(b) {
+                chars.push(char::from(b));
+                if chars.len() >= 15 && mask::iban_valid(&chars) {
+                    return Some(chars);
+                }
+            } else if chars.is_empty()
+                || b != b' '
+                || !bytes.get(at + 1).copied().is_some_and(is_part)
+            {
+                break;
+            }
+            at += 1;
+        }
+    }
+    None
 }
 
 /// An oracle written apart from the masker, for fuzzing and property tests: the first run of 13

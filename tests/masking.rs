@@ -1,6 +1,6 @@
 //! The masking promise: for any text holding a card number (13 to 19 digits passing the Luhn
-//! check, plain or grouped by spaces, dashes or dots) at any position with any neighbours, nothing
-//! the crate shows holds it: the masker's output, errors (`Display`, `Debug`, `chain`), exchanges,
+//! check, plain or grouped by spaces, dashes or dots) or an IBAN (ISO 13616, plain or in groups of
+//! four) at any position with any neighbours, nothing the crate shows holds it: the masker's output, errors (`Display`, `Debug`, `chain`), exchanges,
 //! and messages' `Debug`. Log lines: `tests/logs.rs`; the CLI's output: `tests/cli.rs`.
 
 mod common;
@@ -12,8 +12,8 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use common::{builder, Action, TestServer};
 use sips_wallet::contract::{AddCardRequest, SignOffRequest, UpdatePaymentMeanRequest};
-use sips_wallet::fuzzing::card_number_in;
-use sips_wallet::mask::{luhn_valid, mask_text};
+use sips_wallet::fuzzing::{card_number_in, iban_in};
+use sips_wallet::mask::{iban_valid, luhn_valid, mask_text};
 
 /// Any Luhn-valid number of 13 to 19 digits.
 fn card_number() -> impl Strategy<Value = String> {
@@ -97,14 +97,14 @@ fn the_masker_leaves_no_card_number_whatever_stands_around_it() {
 }
 
 #[test]
-fn text_without_a_card_number_is_left_as_it_is() {
+fn text_without_a_card_number_or_iban_is_left_as_it_is() {
     let mut runner = TestRunner::new(Config {
         cases: 1024,
         ..Config::default()
     });
     runner
         .run(&neighbours(), |text| {
-            if card_number_in(&text).is_none() {
+            if card_number_in(&text).is_none() && iban_in(&text).is_none() {
                 prop_assert_eq!(mask_text(&text), text.as_str());
             }
             Ok(())
@@ -210,6 +210,51 @@ fn errors_and_exchanges_never_show_a_card_number_from_the_server() {
                 for shown in shown {
                     holds_no_card_number(&shown, &card, &written)?;
                 }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Any valid IBAN: a country, its check digits computed, 11 to 30 capital letters and digits.
+fn iban() -> impl Strategy<Value = String> {
+    ("[A-Z]{2}", "[A-Z0-9]{11,30}").prop_map(|(country, bban)| {
+        (0..100)
+            .map(|check| format!("{country}{check:02}{bban}"))
+            .find(|candidate| iban_valid(candidate))
+            .unwrap_or_default()
+    })
+}
+
+#[test]
+fn the_masker_leaves_no_iban_whatever_stands_around_it() {
+    let mut runner = TestRunner::new(Config {
+        cases: 2048,
+        ..Config::default()
+    });
+    let cases = (
+        prop_oneof![neighbours(), "[A-Z0-9 ]{0,12}", "(IBAN |mandate [A-Z0-9]{2,6} )"],
+        iban(),
+        any::<bool>(),
+        prop_oneof![neighbours(), "[A-Z0-9 ]{0,12}"],
+    );
+    runner
+        .run(&cases, |(before, iban, grouped, after)| {
+            let written = if grouped {
+                iban.as_bytes()
+                    .chunks(4)
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                iban.clone()
+            };
+            let text = format!("{before}{written}{after}");
+            let masked = mask_text(&text);
+            prop_assert!(!masked.contains(&iban), "{iban} in {masked}");
+            prop_assert!(!masked.contains(&written), "{written} in {masked}");
+            if let Some(found) = iban_in(&masked) {
+                return Err(TestCaseError::fail(format!("an IBAN ({found}) survived: {masked}")));
             }
             Ok(())
         })

@@ -3,8 +3,9 @@
 //! output, the simulator's request log).
 //!
 //! - [`mask_pan`] masks a value known to be card data whole (the contract's card fields).
-//! - [`mask_text`] finds and masks every card number in free text (bodies, faults, wallet ids,
-//!   aliases, anything that came from outside); [`FreeText`] shows a value through it.
+//! - [`mask_text`] finds and masks every card number and IBAN in free text (bodies, faults, wallet
+//!   ids, aliases, anything that came from outside); [`FreeText`] shows a value through it.
+//! - [`mask_iban`] writes an IBAN as the bank answers it (first 4 and last 2 characters in clear).
 //! - [`mask_message`] does both for a message body: the contract's card fields, then free text.
 
 use std::borrow::Cow;
@@ -51,11 +52,120 @@ impl fmt::Display for FreeText<'_> {
 /// that pass the Luhn check. The price: a long digit string that merely passes Luhn (an order
 /// number, one time in ten) is masked too, and so are digits next to a card number that happen to
 /// form a Luhn-valid run with some of its digits.
+///
+/// IBANs are found the same way: two capital letters, two digits, then capital letters or
+/// digits, 15 to 34 characters in all, plain or in groups separated by single spaces, wherever
+/// they start, passing the ISO 13616 check (mod 97); the first 4 and last 2 characters stay.
+/// Lower-case text is left alone (an IBAN is written in capitals; hex seals are not).
 pub fn mask_text(text: &str) -> Cow<'_, str> {
-    match mask_luhn_runs(text) {
-        Some(masked) => Cow::Owned(masked),
-        None => Cow::Borrowed(text),
+    // IBANs first: their digits may hold a Luhn-valid run, whose masking would split the IBAN.
+    // Each pass only turns characters into `#`, so the second cannot bring back what the first
+    // masked.
+    let ibans = mask_iban_runs(text);
+    let source = ibans.as_deref().unwrap_or(text);
+    match (mask_luhn_runs(source), ibans) {
+        (Some(masked), _) | (None, Some(masked)) => Cow::Owned(masked),
+        (None, None) => Cow::Borrowed(text),
     }
+}
+
+/// `FR7630006000011234567890189` → `FR76#####################89`: the first 4 and the last 2
+/// characters in clear, spaces left out. A value too short to be an IBAN is masked whole.
+pub fn mask_iban(iban: &str) -> String {
+    let chars: Vec<char> = iban.chars().filter(|c| !c.is_whitespace()).collect();
+    if chars.len() < 15 {
+        return "#".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < 4 || i >= n - 2 { *c } else { '#' })
+        .collect()
+}
+
+/// Whether `iban` (spaces allowed) passes the ISO 13616 check: two letters, two digits, 15 to 34
+/// letters and digits in all, and mod 97 of the rearranged number is 1.
+pub fn iban_valid(iban: &str) -> bool {
+    let chars: Vec<u8> = iban
+        .bytes()
+        .filter(|b| *b != b' ')
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    (15..=34).contains(&chars.len())
+        && chars[..2].iter().all(u8::is_ascii_uppercase)
+        && chars[2..4].iter().all(u8::is_ascii_digit)
+        && chars.iter().all(u8::is_ascii_alphanumeric)
+        && iban_remainder(&chars[4..], &chars[..4]) == 1
+}
+
+/// The ISO 13616 remainder of `bban` followed by `head` (country and check digits), letters
+/// counting as 10 to 35.
+fn iban_remainder(bban: &[u8], head: &[u8]) -> u32 {
+    bban.iter()
+        .chain(head)
+        .fold(0, |acc, b| iban_digit_step(acc, *b))
+}
+
+fn iban_digit_step(acc: u32, b: u8) -> u32 {
+    if b.is_ascii_digit() {
+        (acc * 10 + u32::from(b - b'0')) % 97
+    } else {
+        (acc * 100 + u32::from(b - b'A') + 10) % 97
+    }
+}
+
+/// [`mask_text`]'s IBAN work: every window of a run of capital letters and digits (one space
+/// allowed between two) that is an IBAN has all but its first 4 and last 2 characters masked.
+fn mask_iban_runs(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let is_part = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_part(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let mut positions = Vec::new();
+        let mut end = i;
+        while end < bytes.len() {
+            if is_part(bytes[end]) {
+                positions.push(end);
+                end += 1;
+            } else if bytes[end] == b' ' && bytes.get(end + 1).copied().is_some_and(is_part) {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let chars: Vec<u8> = positions.iter().map(|&at| bytes[at]).collect();
+        for from in 0..chars.len().saturating_sub(14) {
+            let head = &chars[from..from + 4];
+            if !(head[..2].iter().all(u8::is_ascii_uppercase)
+                && head[2..].iter().all(u8::is_ascii_digit))
+            {
+                continue;
+            }
+            // The head (country and check digits, 6 decimal digits once letters are numbers)
+            // comes after the BBAN: its remainder is folded in at each length.
+            let head_value = head.iter().fold(0, |acc, b| iban_digit_step(acc, *b));
+            let mut bban = 0u32;
+            for to in from + 4..chars.len().min(from + 34) {
+                bban = iban_digit_step(bban, chars[to]);
+                let len = to + 1 - from;
+                if len >= 15 && (bban * 1_000_000 % 97 + head_value) % 97 == 1 {
+                    let o = out.get_or_insert_with(|| bytes.to_vec());
+                    for &at in &positions[from + 4..from + len - 2] {
+                        o[at] = b'#';
+                    }
+                }
+            }
+        }
+        i = end;
+    }
+    // Only ASCII letters and digits were replaced by an ASCII character: still UTF-8.
+    out.map(|o| String::from_utf8(o).unwrap_or_else(|_| "#".repeat(text.len())))
 }
 
 /// Formats `body` (a `Debug` implementation) and writes it with every card number masked: what
@@ -337,6 +447,26 @@ mod tests {
         let wallet = "W-4111111111111111";
         assert_eq!(format!("{}", FreeText(wallet)), "W-4111##########11");
         assert_eq!(format!("{:?}", FreeText(wallet)), "\"W-4111##########11\"");
+    }
+
+    #[test]
+    fn ibans_in_free_text_are_masked_wherever_they_start() {
+        let iban = "FR7630006000011234567890189";
+        assert!(iban_valid(iban));
+        assert!(iban_valid("FR76 3000 6000 0112 3456 7890 189"));
+        assert!(!iban_valid("FR7630006000011234567890188"));
+        assert_eq!(mask_iban(iban), "FR76#####################89");
+        assert_eq!(
+            mask_text(&format!("mandate REF42 {iban}, thanks")),
+            "mandate REF42 FR76#####################89, thanks"
+        );
+        assert_eq!(
+            mask_text("iban FR76 3000 6000 0112 3456 7890 189."),
+            "iban FR76 #### #### #### #### #### #89."
+        );
+        // Lower case (a hex seal) and codes that fail the check stay.
+        let plain = "seal ab12cd34ef56ab12cd34ef56ab12cd34, WR_WS_2.55, GB82WEST1234, FR76 invalid";
+        assert_eq!(mask_text(plain), plain);
     }
 
     #[test]

@@ -9,8 +9,8 @@ pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// Field names the seal never covers.
 pub const UNSEALED_FIELDS: &[&str] = &["keyVersion", "sealAlgorithm", "seal"];
 
-/// Field names whose values are card data: masked whole wherever a message is shown.
-pub const SENSITIVE_FIELDS: &[&str] = &["cardNumber", "cardCSCValue", "cardSecurityCode"];
+/// Field names whose values are card or bank account data: masked wherever a message is shown.
+pub const SENSITIVE_FIELDS: &[&str] = &["cardNumber", "cardCSCValue", "cardSecurityCode", "iban"];
 
 /// Names the response code field has in the platform's services (wallet, In-App).
 pub const RESPONSE_CODE_FIELDS: &[&str] = &[

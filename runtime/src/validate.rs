@@ -1,8 +1,9 @@
 //! Checks on a request before it is sealed and sent: required fields, fields newer than the
-//! request's interfaceVersion, and the formats the data dictionary states. Errors name the field and
+//! request's interfaceVersion, and the formats the data dictionary states (a card number's Luhn
+//! check, an IBAN's mod 97, `YYYYMM`, listed values). Errors name the field and
 //! never quote card data.
 
-use crate::mask::luhn_valid;
+use crate::mask::{iban_valid, luhn_valid};
 use crate::message::{FieldKind, Message, Occurs, Version};
 
 /// What is wrong with a request field: nothing was sent.
@@ -109,13 +110,26 @@ pub fn check_formats<M: Message>(request: &M) -> Result<(), FieldError> {
             }
         }
     }
+    if let Some(iban) = request.text("iban") {
+        if !iban_valid(iban) {
+            return Err(invalid(
+                "iban",
+                "not an IBAN (ISO 13616: country, check digits, 15 to 34 letters and digits, mod 97): mistyped?",
+            ));
+        }
+    }
     for field in M::FIELDS {
         if let FieldKind::Enum { values, .. } = field.kind {
             if let Some(value) = request.text(field.name) {
                 if !values.contains(&value) {
                     return Err(FieldError::Invalid {
                         field: field.name.into(),
-                        reason: format!("`{value}` is not one of: {}", values.join(", ")),
+                        // The value came from a user, who may have typed anything: shown masked.
+                        reason: format!(
+                            "`{}` is not one of: {}",
+                            crate::codec::shown(value),
+                            values.join(", ")
+                        ),
                     });
                 }
             }
