@@ -18,7 +18,7 @@ function call(SoapClient $client, string $operation, string $expected, array $fi
     global $merchant, $keyVersion, $key, $wallet;
     $request = array_merge([
         'merchantId' => $merchant,
-        'interfaceVersion' => $operation === 'addCard' ? 'WR_WS_2.55' : 'WR_WS_2.49',
+        'interfaceVersion' => in_array($operation, ['addCard', 'addDirectDebit'], true) ? 'WR_WS_2.55' : 'WR_WS_2.49',
         'keyVersion' => $keyVersion,
         'merchantWalletId' => $wallet,
     ], $fields);
@@ -41,9 +41,15 @@ function call(SoapClient $client, string $operation, string $expected, array $fi
 call($client, 'addCard', '00', ['cardNumber' => '4111111111111111', 'cardExpiryDate' => '203012', 'paymentMeanAlias' => 'a & <b>']);
 $second = call($client, 'addCard', '00', ['cardNumber' => '5555555555554444', 'cardExpiryDate' => '203101']);
 call($client, 'addCard', '94', ['cardNumber' => '4111111111111111', 'cardExpiryDate' => '203012']);
+$sdd = call($client, 'addDirectDebit', '00', ['iban' => 'FR7630006000011234567890189', 'mandateId' => 'PHP-M1']);
+if ($sdd['maskedPan'] !== 'FR76#####################89') {
+    fwrite(STDERR, "php: addDirectDebit: the IBAN is not masked as the bank does\n");
+    exit(1);
+}
+call($client, 'addDirectDebit', '94', ['iban' => 'FR7630006000011234567890189', 'mandateId' => 'PHP-M1']);
 $data = call($client, 'getWalletData', '00', []);
 $means = $data['walletPaymentMeanDataList'];
-if (count($means) !== 2 || $means[0]['paymentMeanAlias'] !== 'a & <b>') {
+if (count($means) !== 3 || $means[0]['paymentMeanAlias'] !== 'a & <b>' || $means[2]['mandateId'] !== 'PHP-M1') {
     fwrite(STDERR, "php: getWalletData: unexpected means\n");
     exit(1);
 }

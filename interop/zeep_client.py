@@ -21,7 +21,7 @@ def main(base, merchant, key_version, key):
     def call(operation, expected, **fields):
         request = {
             "merchantId": merchant,
-            "interfaceVersion": "WR_WS_2.55" if operation == "addCard" else "WR_WS_2.49",
+            "interfaceVersion": "WR_WS_2.55" if operation in ("addCard", "addDirectDebit") else "WR_WS_2.49",
             "keyVersion": key_version,
             "merchantWalletId": wallet,
             **fields,
@@ -41,9 +41,14 @@ def main(base, merchant, key_version, key):
          paymentMeanAlias="a & <b>")
     second = call("addCard", "00", cardNumber="5555555555554444", cardExpiryDate="203101")
     call("addCard", "94", cardNumber="4111111111111111", cardExpiryDate="203012")
+    sdd = call("addDirectDebit", "00", iban="FR7630006000011234567890189", mandateId="ZEEP-M1")
+    if sdd["maskedPan"] != "FR76#####################89":
+        raise SystemExit(f"zeep: addDirectDebit: the IBAN is not masked as the bank does: {sdd}")
+    call("addDirectDebit", "94", iban="FR7630006000011234567890189", mandateId="ZEEP-M1")
     data = call("getWalletData", "00")
     means = data["walletPaymentMeanDataList"]
-    if len(means) != 2 or means[0]["paymentMeanAlias"] != "a & <b>":
+    if len(means) != 3 or means[0]["paymentMeanAlias"] != "a & <b>" \
+            or means[2]["mandateId"] != "ZEEP-M1":
         raise SystemExit(f"zeep: getWalletData: unexpected means {means}")
     mean = second["paymentMeanId"]
     call("updatePaymentMean", "00", paymentMeanId=mean, paymentMeanAlias="work")

@@ -187,6 +187,35 @@ pub async fn run() -> Result<TourReport, Error> {
     let second_id = second_id.as_str();
     tour.step("addCard VISA again", "94", call(&client, "addCard", &visa))
         .await;
+    // A vendor WSDL may lack addDirectDebit: the tour then says so and goes on without it.
+    if operation("addDirectDebit").is_ok() {
+        let mandate = [
+            ("merchantWalletId", wallet),
+            ("iban", "FR7630006000011234567890189"),
+            ("mandateId", "TOUR-MANDATE-1"),
+            ("paymentMeanAlias", "rent"),
+        ];
+        if let Some(reply) = tour
+            .step(
+                "addDirectDebit SEPA mandate",
+                "00",
+                call(&client, "addDirectDebit", &mandate),
+            )
+            .await
+        {
+            let _ = writeln!(
+                tour.text,
+                "       #{} IBAN {}",
+                text(&reply.response, "paymentMeanId"),
+                text(&reply.response, "maskedPan"),
+            );
+        }
+    } else {
+        let _ = writeln!(
+            tour.text,
+            "skip addDirectDebit: not in the contract this build was made from"
+        );
+    }
     let the_wallet = [("merchantWalletId", wallet)];
     if let Some(reply) = tour
         .step(
@@ -199,11 +228,12 @@ pub async fn run() -> Result<TourReport, Error> {
         for mean in means(&reply.response) {
             let _ = writeln!(
                 tour.text,
-                "       #{} {} {} {}",
+                "       #{} {} {} {} {}",
                 text(mean, "paymentMeanId"),
                 text(mean, "maskedPan"),
                 text(mean, "paymentMeanBrand"),
                 text(mean, "paymentMeanAlias"),
+                text(mean, "mandateId"),
             );
         }
     }

@@ -298,7 +298,7 @@ fn no_arguments_runs_the_tour() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{stdout}");
     assert!(
-        stdout.contains("11 of 11 steps gave the expected response code."),
+        stdout.contains("12 of 12 steps gave the expected response code."),
         "{stdout}"
     );
     assert!(stdout.contains("4111##########11"), "{stdout}");
@@ -666,7 +666,7 @@ fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted
     stop(server);
     assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
     assert!(
-        text(&same.stdout).contains("the same 6 operations"),
+        text(&same.stdout).contains("the same 7 operations"),
         "{}",
         text(&same.stdout)
     );
@@ -940,4 +940,76 @@ fn the_cli_answers_a_new_users_slips() {
     );
     let help = text(&cli(&["add-card", "--help"], "k").output().unwrap().stdout);
     assert!(help.contains("Dry run:"), "{help}");
+}
+
+/// `add-direct-debit` against `serve`: the IBAN from standard input (as card numbers are), masked
+/// in every output and in the simulator's log; 94 for the same mandate; a wrong IBAN is a usage
+/// error naming `--iban`, before anything is sent.
+#[test]
+fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
+    const IBAN: &str = "FR7630006000011234567890189";
+    let (server, _, url) = serve_with(&[], &[]);
+    let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
+    let call = |mandate: &str, iban: &str| {
+        let mut child = cli(
+            &[
+                "--url",
+                &url,
+                "add-direct-debit",
+                "--merchant-wallet-id",
+                "CLI-SDD",
+                "--iban",
+                "-",
+                "--mandate-id",
+                mandate,
+            ],
+            demo_key,
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{iban}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let first = call("M-1", IBAN);
+    let again = call("M-1", IBAN);
+    let wrong = call("M-2", "FR7630006000011234567890188");
+    let log = stop(server);
+
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout).contains("addDirectDebit: 00"),
+        "{}",
+        text(&first.stdout)
+    );
+    assert!(
+        text(&first.stdout).contains("FR76#####################89"),
+        "{}",
+        text(&first.stdout)
+    );
+    assert_eq!(again.status.code(), Some(3), "the same mandate: 94");
+    assert!(
+        text(&again.stdout).contains("94"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
+    assert!(
+        text(&wrong.stderr).contains("--iban"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    for output in [&first, &again, &wrong, &log] {
+        for shown in [text(&output.stdout), text(&output.stderr)] {
+            assert!(!shown.contains(IBAN), "the IBAN in clear: {shown}");
+            assert!(!shown.contains("FR7630006000011234567890188"), "{shown}");
+        }
+    }
 }

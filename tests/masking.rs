@@ -233,7 +233,11 @@ fn the_masker_leaves_no_iban_whatever_stands_around_it() {
         ..Config::default()
     });
     let cases = (
-        prop_oneof![neighbours(), "[A-Z0-9 ]{0,12}", "(IBAN |mandate [A-Z0-9]{2,6} )"],
+        prop_oneof![
+            neighbours(),
+            "[A-Z0-9 ]{0,12}",
+            "(IBAN |mandate [A-Z0-9]{2,6} )"
+        ],
         iban(),
         any::<bool>(),
         prop_oneof![neighbours(), "[A-Z0-9 ]{0,12}"],
@@ -254,7 +258,9 @@ fn the_masker_leaves_no_iban_whatever_stands_around_it() {
             prop_assert!(!masked.contains(&iban), "{iban} in {masked}");
             prop_assert!(!masked.contains(&written), "{written} in {masked}");
             if let Some(found) = iban_in(&masked) {
-                return Err(TestCaseError::fail(format!("an IBAN ({found}) survived: {masked}")));
+                return Err(TestCaseError::fail(format!(
+                    "an IBAN ({found}) survived: {masked}"
+                )));
             }
             Ok(())
         })

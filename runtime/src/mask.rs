@@ -151,9 +151,9 @@ fn mask_iban_runs(text: &str) -> Option<String> {
             // comes after the BBAN: its remainder is folded in at each length.
             let head_value = head.iter().fold(0, |acc, b| iban_digit_step(acc, *b));
             let mut bban = 0u32;
-            for to in from + 4..chars.len().min(from + 34) {
-                bban = iban_digit_step(bban, chars[to]);
-                let len = to + 1 - from;
+            let bban_chars = &chars[from + 4..chars.len().min(from + 34)];
+            for (len, &c) in (5..).zip(bban_chars) {
+                bban = iban_digit_step(bban, c);
                 if len >= 15 && (bban * 1_000_000 % 97 + head_value) % 97 == 1 {
                     let o = out.get_or_insert_with(|| bytes.to_vec());
                     for &at in &positions[from + 4..from + len - 2] {

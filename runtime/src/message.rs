@@ -35,7 +35,7 @@ pub trait Message:
     /// A text or enum field's value, by its XML name; `None` when unset or empty.
     fn text(&self, field: &str) -> Option<&str>;
 
-    /// Sets a text or enum field by its XML name.
+    /// Sets a text or enum field by its XML name; appends one value to a repeated one.
     fn set_text(&mut self, field: &str, value: &str) -> Result<(), UnknownField>;
 
     /// Whether a field (by XML name) holds a value.

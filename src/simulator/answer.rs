@@ -524,6 +524,25 @@ fn run<M: Message>(
                 ("maskedPan", mean.masked_pan),
             ];
         }
+        "addDirectDebit" => {
+            let mean = wallets.add_mandate(
+                merchant,
+                wallet,
+                get("iban").unwrap_or_default(),
+                get("mandateId").unwrap_or_default(),
+                get("paymentMeanAlias"),
+                get("paymentMeanBrand"),
+            )?;
+            let mean = match mean {
+                Ok(mean) => mean,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            effects.fields = vec![
+                ("walletActionDateTime", now),
+                ("paymentMeanId", mean.id.to_string()),
+                ("maskedPan", mean.masked_pan),
+            ];
+        }
         "updatePaymentMean" => {
             if let Err(refusal) =
                 wallets.update(merchant, wallet, mean_id, get("paymentMeanAlias"))?
@@ -593,8 +612,13 @@ fn apply_means<R: Message>(response: &mut R, effects: Effects) {
         let mut record = vec![
             ("paymentMeanId", id.as_str()),
             ("maskedPan", mean.masked_pan.as_str()),
-            ("panExpiryDate", mean.expiry.as_str()),
         ];
+        if !mean.expiry.is_empty() {
+            record.push(("panExpiryDate", mean.expiry.as_str()));
+        }
+        if let Some(mandate) = &mean.mandate_id {
+            record.push(("mandateId", mandate));
+        }
         if let Some(alias) = &mean.alias {
             record.push(("paymentMeanAlias", alias));
         }

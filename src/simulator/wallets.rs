@@ -14,10 +14,11 @@ use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use sha2::Sha256;
 
-use crate::mask::mask_pan;
+use crate::mask::{mask_iban, mask_pan};
 
-/// The schema; `PRAGMA user_version` says which one a file holds.
-const SCHEMA_VERSION: i64 = 1;
+/// The schema; `PRAGMA user_version` says which one a file holds. Version 2 added
+/// `payment_means.mandate_id` (addDirectDebit); a version 1 file is brought up to it on open.
+const SCHEMA_VERSION: i64 = 2;
 const SCHEMA: &str = "
 CREATE TABLE meta (
     name  TEXT PRIMARY KEY,
@@ -40,17 +41,18 @@ CREATE TABLE payment_means (
     expiry      TEXT NOT NULL,
     alias       TEXT,
     brand       TEXT,
+    mandate_id  TEXT,
     PRIMARY KEY (merchant_id, wallet_id, mean_id),
     FOREIGN KEY (merchant_id, wallet_id) REFERENCES wallets ON DELETE CASCADE
 ) WITHOUT ROWID;
 ";
 
-/// One payment mean in a wallet.
+/// One payment mean in a wallet: a card, or a SEPA mandate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentMean {
     /// Its rank in the wallet.
     pub id: u32,
-    /// First 4 and last 2 digits in clear.
+    /// First 4 and last 2 digits (a card) or characters (an IBAN) in clear.
     pub masked_pan: String,
     /// `YYYYMM`.
     pub expiry: String,
@@ -58,6 +60,8 @@ pub struct PaymentMean {
     pub alias: Option<String>,
     /// The brand (given, or guessed from the first digit).
     pub brand: Option<String>,
+    /// The SEPA mandate, for a mean added by addDirectDebit.
+    pub mandate_id: Option<String>,
 }
 
 /// A wallet, as getWalletData shows it.
@@ -237,6 +241,12 @@ impl Store {
                 setup.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                 setup.commit()?;
             }
+            1 => {
+                let upgrade = connection.transaction()?;
+                upgrade.execute_batch("ALTER TABLE payment_means ADD COLUMN mandate_id TEXT;")?;
+                upgrade.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                upgrade.commit()?;
+            }
             SCHEMA_VERSION => {}
             other => {
                 return Err(StoreError::NotAState {
@@ -338,8 +348,60 @@ impl Wallets<'_> {
         alias: Option<&str>,
         brand: Option<&str>,
     ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
-        let now = now();
         let digest = self.card_digest(card_number);
+        let Some(id) = self.next_mean(merchant, wallet, &digest)? else {
+            return Ok(Err(Refusal::Duplicate));
+        };
+        let mean = PaymentMean {
+            id,
+            masked_pan: mask_pan(card_number),
+            expiry: expiry.to_string(),
+            alias: alias.map(str::to_string),
+            brand: brand
+                .map(str::to_string)
+                .or_else(|| guess_brand(card_number).map(str::to_string)),
+            mandate_id: None,
+        };
+        self.insert(merchant, wallet, &mean, &digest)?;
+        Ok(Ok(mean))
+    }
+
+    /// addDirectDebit: creates the wallet if needed; 94 for a mandate already in it. The IBAN is
+    /// never stored: the mean keeps it masked, and the mandate is recognised by its keyed digest.
+    pub fn add_mandate(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        iban: &str,
+        mandate_id: &str,
+        alias: Option<&str>,
+        brand: Option<&str>,
+    ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
+        let digest = self.card_digest(&format!("mandate:{mandate_id}"));
+        let Some(id) = self.next_mean(merchant, wallet, &digest)? else {
+            return Ok(Err(Refusal::Duplicate));
+        };
+        let mean = PaymentMean {
+            id,
+            masked_pan: mask_iban(iban),
+            expiry: String::new(),
+            alias: alias.map(str::to_string),
+            brand: Some(brand.unwrap_or("SEPA_DIRECT_DEBIT").to_string()),
+            mandate_id: Some(mandate_id.to_string()),
+        };
+        self.insert(merchant, wallet, &mean, &digest)?;
+        Ok(Ok(mean))
+    }
+
+    /// The rank of a new mean in the wallet (created if needed), or `None` when a mean with the
+    /// same digest is already there.
+    fn next_mean(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        digest: &str,
+    ) -> Result<Option<u32>, rusqlite::Error> {
+        let now = now();
         let tx = self.transaction;
         tx.execute(
             "INSERT OR IGNORE INTO wallets VALUES (?1, ?2, ?3, ?3, 1)",
@@ -352,25 +414,26 @@ impl Wallets<'_> {
             |r| r.get(0),
         )?;
         if duplicate {
-            return Ok(Err(Refusal::Duplicate));
+            return Ok(None);
         }
-        let id: u32 = tx.query_row(
+        tx.query_row(
             "UPDATE wallets SET next_mean = next_mean + 1, last_action = ?3
                  WHERE merchant_id = ?1 AND wallet_id = ?2 RETURNING next_mean - 1",
             params![merchant, wallet, now],
             |r| r.get(0),
-        )?;
-        let mean = PaymentMean {
-            id,
-            masked_pan: mask_pan(card_number),
-            expiry: expiry.to_string(),
-            alias: alias.map(str::to_string),
-            brand: brand
-                .map(str::to_string)
-                .or_else(|| guess_brand(card_number).map(str::to_string)),
-        };
-        tx.execute(
-            "INSERT INTO payment_means VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map(Some)
+    }
+
+    fn insert(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        mean: &PaymentMean,
+        digest: &str,
+    ) -> Result<(), rusqlite::Error> {
+        self.transaction.execute(
+            "INSERT INTO payment_means VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 merchant,
                 wallet,
@@ -379,10 +442,11 @@ impl Wallets<'_> {
                 digest,
                 mean.expiry,
                 mean.alias,
-                mean.brand
+                mean.brand,
+                mean.mandate_id
             ],
         )?;
-        Ok(Ok(mean))
+        Ok(())
     }
 
     /// updatePaymentMean: sets the alias.
@@ -464,7 +528,7 @@ impl Wallets<'_> {
             return Ok(Err(Refusal::Unknown));
         };
         let mut statement = self.transaction.prepare_cached(
-            "SELECT mean_id, masked_pan, expiry, alias, brand FROM payment_means
+            "SELECT mean_id, masked_pan, expiry, alias, brand, mandate_id FROM payment_means
                  WHERE merchant_id = ?1 AND wallet_id = ?2 ORDER BY mean_id",
         )?;
         let means = statement
@@ -490,7 +554,7 @@ impl Wallets<'_> {
         let found = self
             .transaction
             .query_row(
-                "SELECT mean_id, masked_pan, expiry, alias, brand FROM payment_means
+                "SELECT mean_id, masked_pan, expiry, alias, brand, mandate_id FROM payment_means
                      WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
                 params![merchant, wallet, id],
                 payment_mean,
@@ -507,6 +571,7 @@ fn payment_mean(row: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentMean> {
         expiry: row.get(2)?,
         alias: row.get(3)?,
         brand: row.get(4)?,
+        mandate_id: row.get(5)?,
     })
 }
 

@@ -90,6 +90,13 @@ pub(super) fn accessors(t: &ComplexType, contract: &Contract) -> TokenStream {
             (Occurs::Optional, FieldType::Enum(_)) => {
                 quote!(#name => self.#ident = Some(value.into()),)
             }
+            // A list of values: each call appends one.
+            (Occurs::Repeated, FieldType::Text) => {
+                quote!(#name => self.#ident.push(value.to_string()),)
+            }
+            (Occurs::Repeated, FieldType::Enum(_)) => {
+                quote!(#name => self.#ident.push(value.into()),)
+            }
             _ => return None,
         })
     });
