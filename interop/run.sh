@@ -96,10 +96,12 @@ echo "wsimport: a JAX-WS client generated and compiled from wsdl/wallet.wsdl ($(
 SIPS_WALLET_WSDL_DIR="$PWD/tests/fixtures/cxf-wallet" CARGO_TARGET_DIR="$target/vendor-wsdl" \
     cargo build --quiet --bin sips-wallet
 tour=$("$target/vendor-wsdl/debug/sips-wallet" 2>/dev/null)
-if ! grep -q "11 of 11 steps gave the expected response code." <<<"$tour"; then
+# Every step passed, however many this contract has (it has no addDirectDebit: that step is skipped).
+steps=$(grep -oE '^[0-9]+ of [0-9]+ steps gave the expected response code.' <<<"$tour" || true)
+if [ -z "$steps" ] || [ "$(cut -d' ' -f1 <<<"$steps")" != "$(cut -d' ' -f3 <<<"$steps")" ]; then
     echo "$tour" >&2
     echo "interop: the tour against the CXF-shaped WSDL failed" >&2
     exit 1
 fi
-echo "vendor WSDL: built from tests/fixtures/cxf-wallet through SIPS_WALLET_WSDL_DIR; the tour passed 11 of 11"
+echo "vendor WSDL: built from tests/fixtures/cxf-wallet through SIPS_WALLET_WSDL_DIR; the tour: $steps"
 echo "interop: all passed"

@@ -147,6 +147,28 @@ impl OperationVisitor for ReadAsValue<'_> {
     }
 }
 
+/// The payment means of a getWalletData answer read as a tree, whether the contract lists them
+/// directly or wraps the list in an element of its own (the data dictionary's field name).
+pub fn payment_means(response: &Value) -> &[Value] {
+    match response.get("walletPaymentMeanDataList") {
+        Some(Value::List(means)) => means,
+        Some(Value::Object(fields)) => match fields.as_slice() {
+            [(_, Value::List(means))] => means,
+            _ => &[],
+        },
+        _ => &[],
+    }
+}
+
+/// The operation named `name` (its WSDL name) in the contracts this crate was built with.
+pub fn operation(name: &str) -> Option<&'static dyn DynOperation> {
+    contract::OPERATIONS
+        .iter()
+        .chain(inapp::OPERATIONS)
+        .copied()
+        .find(|o| o.info().name == name)
+}
+
 /// Why a message given as text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

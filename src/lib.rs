@@ -148,8 +148,9 @@
 // SOAP and JSON framing, request checks), under the paths this crate has always had.
 pub use sips_wallet_runtime::{codec, envelope, json, mask, message, protocol, seal, validate};
 
-// Floors of this crate, bottom up: what a call carries and how it fails, how it travels, the
-// client, the generated code on top of it, then what picks operations at run time.
+// This crate's floors, bottom up (rustfmt lists the modules alphabetically): exchange, error;
+// retry, options, proxy, transport; client; the generated contract and inapp; dynamic, published,
+// reconcile; simulator; fuzzing. ARCHITECTURE.md draws them.
 pub mod client;
 pub mod contract;
 #[cfg(test)]
@@ -164,6 +165,7 @@ pub mod inapp;
 mod options;
 mod proxy;
 pub mod published;
+pub mod reconcile;
 mod retry;
 #[cfg(feature = "simulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]

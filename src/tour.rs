@@ -5,12 +5,12 @@ use std::fmt::Write as _;
 use std::future::Future;
 
 use sips_wallet::message::DynOperation;
+use sips_wallet::reconcile::{self, Settled};
 use sips_wallet::seal::Value;
 use sips_wallet::simulator::{
-    Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
+    Scenario, Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
 };
-use sips_wallet::{contract, inapp, Binding};
-use sips_wallet::{Error, Reply, SecretKey, Verification, WalletClient};
+use sips_wallet::{Binding, Delivery, Error, Reply, SecretKey, Verification, WalletClient};
 
 /// What the tour printed, and whether every step gave the code it expected.
 #[derive(Debug, Clone)]
@@ -84,6 +84,43 @@ impl Tour {
     }
 }
 
+impl Tour {
+    /// A change whose connection is lost after the bank applied it: the error says the outcome is
+    /// unknown, and a reading settles it without sending the change again.
+    async fn settled(
+        &mut self,
+        client: &WalletClient,
+        label: &str,
+        operation: &str,
+        fields: &[(&str, &str)],
+    ) {
+        self.steps += 1;
+        let outcome = match call(client, operation, fields).await {
+            Err(error) if error.delivery() == Delivery::Unknown => {
+                let settled = reconcile::reconcile_fields(client, operation, fields).await;
+                if settled.outcome == Settled::Applied {
+                    self.passed += 1;
+                    format!(
+                        "ok   {label:<38} outcome unknown, then applied ({})",
+                        settled.evidence
+                    )
+                } else {
+                    format!(
+                        "FAIL {label:<38} expected applied, the reading says {:?} ({})",
+                        settled.outcome, settled.evidence
+                    )
+                }
+            }
+            Err(error) => format!("FAIL {label:<38} error: {}", error.chain()),
+            Ok(reply) => format!(
+                "FAIL {label:<38} answered {:?}: the connection should have been lost",
+                reply.code
+            ),
+        };
+        let _ = writeln!(self.text, "{outcome}");
+    }
+}
+
 fn indent(text: &str) -> String {
     text.lines()
         .map(|l| format!("       {l}"))
@@ -93,11 +130,7 @@ fn indent(text: &str) -> String {
 
 /// The operation of this name in the bundled contracts' tables.
 fn operation(name: &str) -> Result<&'static dyn DynOperation, Error> {
-    contract::OPERATIONS
-        .iter()
-        .chain(inapp::OPERATIONS)
-        .copied()
-        .find(|o| o.info().name == name)
+    sips_wallet::dynamic::operation(name)
         .ok_or_else(|| Error::Config(format!("the contract has no operation {name}")))
 }
 
@@ -111,19 +144,6 @@ async fn call(
     sips_wallet::dynamic::call(client, operation(name)?, fields).await
 }
 
-/// The payment means of a getWalletData answer, whether the contract lists them directly or wraps
-/// the list in an element of its own.
-fn means(response: &Value) -> &[Value] {
-    match response.get("walletPaymentMeanDataList") {
-        Some(Value::List(means)) => means,
-        Some(Value::Object(fields)) => match fields.as_slice() {
-            [(_, Value::List(means))] => means,
-            _ => &[],
-        },
-        _ => &[],
-    }
-}
-
 /// The text of `field` in `value`, or "".
 fn text<'v>(value: &'v Value, field: &str) -> &'v str {
     value.text(field).unwrap_or_default()
@@ -131,9 +151,20 @@ fn text<'v>(value: &'v Value, field: &str) -> &'v str {
 
 /// Runs the tour against a simulator it starts on 127.0.0.1.
 pub async fn run() -> Result<TourReport, Error> {
-    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .map_err(|e| Error::Config(format!("cannot start the simulator: {e}")))?;
+    let wallet = format!("TOUR-{}", std::process::id());
+    let wallet = wallet.as_str();
+    let lost_wallet = format!("{wallet}-LOST");
+    // One rule: this wallet's addCard loses its connection once the change is committed.
+    let scenario = Scenario::from_toml(&format!(
+        "[[rule]]\noperation = \"addCard\"\nwallet = \"{lost_wallet}\"\ndrop = \"after\"\n"
+    ))
+    .map_err(|e| Error::Config(format!("the tour's scenario: {e}")))?;
+    let simulator = Simulator::start(
+        SimulatorConfig::default().scenario(scenario),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .map_err(|e| Error::Config(format!("cannot start the simulator: {e}")))?;
     let builder = WalletClient::builder()
         .base_url(simulator.base_url())
         .merchant_id(DEMO_MERCHANT_ID)
@@ -141,8 +172,6 @@ pub async fn run() -> Result<TourReport, Error> {
         .secret_key(SecretKey::new(DEMO_SECRET_KEY).map_err(|e| Error::Config(e.to_string()))?);
     let client = builder.clone().build()?;
     let json_client = builder.binding(Binding::Json).build()?;
-    let wallet = format!("TOUR-{}", std::process::id());
-    let wallet = wallet.as_str();
     let mut tour = Tour {
         text: String::new(),
         passed: 0,
@@ -216,6 +245,18 @@ pub async fn run() -> Result<TourReport, Error> {
             "skip addDirectDebit: not in the contract this build was made from"
         );
     }
+    let lost = [
+        ("merchantWalletId", lost_wallet.as_str()),
+        ("cardNumber", "4000000000000002"),
+        ("cardExpiryDate", "203012"),
+    ];
+    tour.settled(
+        &client,
+        "addCard, connection lost after it",
+        "addCard",
+        &lost,
+    )
+    .await;
     let the_wallet = [("merchantWalletId", wallet)];
     if let Some(reply) = tour
         .step(
@@ -225,7 +266,7 @@ pub async fn run() -> Result<TourReport, Error> {
         )
         .await
     {
-        for mean in means(&reply.response) {
+        for mean in sips_wallet::dynamic::payment_means(&reply.response) {
             let _ = writeln!(
                 tour.text,
                 "       #{} {} {} {} {}",
@@ -272,7 +313,7 @@ pub async fn run() -> Result<TourReport, Error> {
         )
         .await
     {
-        let count = means(&reply.response).len();
+        let count = sips_wallet::dynamic::payment_means(&reply.response).len();
         let _ = writeln!(
             tour.text,
             "       the same {count} payment means, sealed and verified as JSON"

@@ -298,7 +298,7 @@ fn no_arguments_runs_the_tour() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{stdout}");
     assert!(
-        stdout.contains("12 of 12 steps gave the expected response code."),
+        stdout.contains("13 of 13 steps gave the expected response code."),
         "{stdout}"
     );
     assert!(stdout.contains("4111##########11"), "{stdout}");
@@ -1012,4 +1012,80 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
             assert!(!shown.contains("FR7630006000011234567890188"), "{shown}");
         }
     }
+}
+
+/// A change whose connection is lost is settled by reading the wallet, by the CLI itself: exit 0
+/// "applied" when the change was committed before the connection closed (`drop = "after"`), 4 "not
+/// applied" when it was not (`drop = "before"`), never by sending it again.
+#[test]
+fn an_unknown_outcome_is_settled_by_reading_with_its_own_exit_code() {
+    let dir = std::env::temp_dir().join(format!("sips-cli-settle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\noperation = \"addCard\"\nwallet = \"AFTER\"\ndrop = \"after\"\n\
+         [[rule]]\noperation = \"addCard\"\nwallet = \"BEFORE\"\ndrop = \"before\"\n",
+    )
+    .unwrap();
+    let (server, _, url) = serve_with(&[], &["--scenario", rules.to_str().unwrap()]);
+    let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
+    let add = |wallet: &str, output: &str| {
+        let args = [
+            "--url",
+            url.as_str(),
+            "--output",
+            output,
+            "add-card",
+            "--merchant-wallet-id",
+            wallet,
+            "--card-number",
+            "4111111111111111",
+            "--card-expiry-date",
+            "203012",
+        ];
+        cli(&args, demo_key).output().unwrap()
+    };
+    let after = add("AFTER", "text");
+    let before = add("BEFORE", "text");
+    let as_json = add("BEFORE", "json");
+    let log = stop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "{}{}",
+        text(&after.stdout),
+        text(&after.stderr)
+    );
+    assert!(
+        text(&after.stdout).contains("addCard: applied (found by reading the wallet)"),
+        "{}",
+        text(&after.stdout)
+    );
+    assert!(
+        text(&after.stderr).contains("outcome is unknown"),
+        "{}",
+        text(&after.stderr)
+    );
+    assert_eq!(
+        before.status.code(),
+        Some(4),
+        "{}{}",
+        text(&before.stdout),
+        text(&before.stderr)
+    );
+    assert!(
+        text(&before.stdout).contains("addCard: not applied"),
+        "{}",
+        text(&before.stdout)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
+    assert_eq!(json["outcome"], "not_applied", "{json}");
+    assert_eq!(as_json.status.code(), Some(4));
+    // Each change was sent once: the reading is a getWalletData, never a second addCard.
+    let served = text(&log.stderr);
+    assert_eq!(served.matches("addCard").count(), 3, "{served}");
+    assert_eq!(served.matches("getWalletData").count(), 3, "{served}");
 }

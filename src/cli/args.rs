@@ -122,7 +122,9 @@ pub fn command() -> Command {
              With no command, a guided tour runs the client against the bundled simulator.\n\
              Secrets: the secret key comes from SIPS_SECRET_KEY or --secret-key-file, card numbers \
              from standard input or a file; neither should be a plain argument (it shows in `ps`).\n\
-             Exit codes: 0 success, 1 failure, 2 usage error, 3 answered with a code other than 00.",
+             Exit codes: 0 success, 1 failure, 2 usage error, 3 answered with a code other than 00, \
+             4 a change whose outcome was unknown, found not applied by reading the wallet \
+             (found applied: 0).",
         )
         .args(connection_args());
     for operation in operations() {

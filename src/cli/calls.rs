@@ -10,8 +10,9 @@ use clap::ArgMatches;
 use sips_wallet::contract::SENSITIVE_FIELDS;
 use sips_wallet::mask::mask_message;
 use sips_wallet::message::DynOperation;
+use sips_wallet::reconcile::{self, Settled};
 use sips_wallet::seal::{Algorithm, SecretKey, Value};
-use sips_wallet::{Binding, Environment, Error, Reply, Verification, WalletClient};
+use sips_wallet::{Binding, Delivery, Environment, Error, Reply, Verification, WalletClient};
 
 use super::*;
 
@@ -130,15 +131,80 @@ pub(super) async fn operation_call(
         let _ = write!(std::io::stdout(), "{body}");
         return Ok(ExitCode::SUCCESS);
     }
-    let reply = sips_wallet::dynamic::call(&client, operation, &fields)
-        .await
-        .map_err(name_the_flag)?;
-    print_reply(operation, &reply, opts.string("output") == Some("json"));
+    let json = opts.string("output") == Some("json");
+    let reply = match sips_wallet::dynamic::call(&client, operation, &fields).await {
+        Ok(reply) => reply,
+        Err(error)
+            if error.delivery() == Delivery::Unknown
+                && reconcile::can_settle(operation.info().name) =>
+        {
+            return Ok(settle(&client, operation, &fields, error, json).await);
+        }
+        Err(error) => return Err(name_the_flag(error)),
+    };
+    print_reply(operation, &reply, json);
     Ok(if reply.is_success() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_NOT_SUCCESS)
     })
+}
+
+/// After a change's unknown outcome: reads the wallet and says what became of the change (exit 0
+/// applied, 4 not applied, 1 still unknown). Never sends the change again.
+async fn settle(
+    client: &WalletClient,
+    operation: &'static dyn DynOperation,
+    fields: &[(&str, &str)],
+    error: Error,
+    json: bool,
+) -> ExitCode {
+    let name = operation.info().name;
+    let settled = reconcile::reconcile_fields(client, name, fields).await;
+    let (outcome, line, code) = match settled.outcome {
+        Settled::Applied => (
+            "applied",
+            format!("{name}: applied ({})", settled.evidence),
+            ExitCode::SUCCESS,
+        ),
+        Settled::NotApplied => (
+            "not_applied",
+            format!(
+                "{name}: not applied ({}): it can be sent again",
+                settled.evidence
+            ),
+            ExitCode::from(EXIT_NOT_APPLIED),
+        ),
+        _ => (
+            "unknown",
+            format!(
+                "{name}: outcome still unknown ({}{}): read the wallet before sending it again",
+                settled.evidence,
+                settled
+                    .error
+                    .as_ref()
+                    .map(|e| format!(": {}", e.chain()))
+                    .unwrap_or_default()
+            ),
+            ExitCode::from(1),
+        ),
+    };
+    if json {
+        let out = serde_json::json!({
+            "operation": name,
+            "outcome": outcome,
+            "evidence": settled.evidence,
+            "error": error.chain(),
+        });
+        say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        complain!(
+            "error: {} (the outcome is unknown: reading the wallet to settle it)",
+            error.chain()
+        );
+        say!("{line}");
+    }
+    code
 }
 
 /// A request field the library refused, named by the flag that sets it.

@@ -9,6 +9,8 @@ use sips_wallet::Error;
 pub(super) const EXIT_USAGE: u8 = 2;
 /// Exit code for a call that was answered with a code other than 00.
 pub(super) const EXIT_NOT_SUCCESS: u8 = 3;
+/// Exit code for a change whose outcome was unknown, found not applied by reading.
+pub(super) const EXIT_NOT_APPLIED: u8 = 4;
 
 /// Why a command failed.
 #[derive(Debug)]

@@ -3,8 +3,10 @@
 //! ([`contract::OPERATIONS`], [`inapp::OPERATIONS`]): adding an operation to `wsdl/` adds its
 //! subcommand.
 //!
-//! Exit codes: 0 success (response code 00), 1 a failed call or command, 2 a usage error (a flag,
-//! a field or the configuration), 3 a call answered with a code other than 00.
+//! Exit codes: 0 success (response code 00, or a change whose outcome was unknown found applied by
+//! reading), 1 a failed call or command (or an outcome still unknown), 2 a usage or input error,
+//! 3 a call answered with a code other than 00, 4 a change whose outcome was unknown found not
+//! applied by reading.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,7 +55,7 @@ mod serve;
 pub use args::command;
 use args::*;
 use calls::*;
-use error::{CliError, EXIT_NOT_SUCCESS, EXIT_USAGE};
+use error::{CliError, EXIT_NOT_APPLIED, EXIT_NOT_SUCCESS, EXIT_USAGE};
 use serve::*;
 
 /// Every operation of every bundled contract: the wallet (SOAP or JSON) and In-App (JSON).

@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 
-use super::scenario::{Call, Effect};
+use super::scenario::{Call, Drop, Effect};
 use super::wallets::{Outcome, PaymentMean, Wallets};
 use super::{Merchant, Shared, SimulatorConfig, MAX_REQUEST_BYTES};
 use crate::codec::{Limits, Ns};
@@ -123,11 +123,11 @@ pub(super) async fn handle(
         wallet = %log.wallet,
         code = %log.code,
         status = reply.status().as_u16(),
-        dropped = effect.drop,
+        dropped = ?effect.drop,
         duration_ms = started.elapsed().as_millis() as u64,
         "answered"
     );
-    if effect.drop {
+    if effect.drop != Drop::Never {
         return Err(Dropped("scenario rule"));
     }
     Ok(reply)
@@ -448,7 +448,12 @@ fn answer<O: Operation>(
         None => None,
     };
     let mut response = O::Response::default();
-    let seal_with = respond(shared, O::INFO.name, request, forced, &mut response);
+    // Closed before anything is applied: nothing runs, nothing is answered.
+    let seal_with = if effect.drop == Drop::Before {
+        None
+    } else {
+        respond(shared, O::INFO.name, request, forced, &mut response)
+    };
     if let Some((algorithm, key)) = seal_with {
         let seal = seal::compute(algorithm, key, &response.seal_data());
         set(&mut response, "seal", &seal);

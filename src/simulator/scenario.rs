@@ -19,13 +19,19 @@
 //!
 //! [[rule]]
 //! call = 3                      # the 3rd request the simulator receives (counting from 1)…
-//! drop = true                   # …has its connection closed with no answer
+//! drop = "after"                # …has its connection closed with no answer, the change made
+//!
+//! [[rule]]
+//! wallet = "LOST"
+//! drop = "before"               # closed before anything is applied
 //! ```
 //!
 //! Conditions: `operation`, `merchant`, `wallet`, `wallet_prefix`, `card`, `call` (all that are given
-//! must hold). Effects: `answer`, `delay_ms`, `drop` (at least one). A delayed call that changes a
-//! wallet has changed it before the delay: a client that times out meanwhile sees the real "sent,
-//! outcome unknown" case.
+//! must hold). Effects: `answer`, `delay_ms`, `drop` (at least one). `drop = "after"` (or `true`)
+//! closes the connection once the change is committed, `drop = "before"` before anything is
+//! applied: the two sides of an unknown outcome, for a client's reconciliation to tell apart. A
+//! delayed call that changes a wallet has changed it before the delay: a client that times out
+//! meanwhile sees the real "sent, outcome unknown" case.
 
 use std::path::Path;
 use std::time::Duration;
@@ -61,9 +67,42 @@ pub struct Rule {
     pub answer: Option<String>,
     /// Answer this many milliseconds later.
     pub delay_ms: Option<u64>,
-    /// Close the connection without answering.
-    #[serde(default)]
-    pub drop: bool,
+    /// Close the connection without answering, before or after the change is applied.
+    #[serde(default, deserialize_with = "drop_setting")]
+    pub drop: Drop,
+}
+
+/// When a rule closes the connection instead of answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Drop {
+    /// It answers.
+    #[default]
+    Never,
+    /// Closed before anything is applied (`drop = "before"`).
+    Before,
+    /// Closed after the change is committed (`drop = "after"`, or `drop = true`).
+    After,
+}
+
+/// `drop = true | false | "before" | "after"`.
+fn drop_setting<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Drop, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Flag(bool),
+        When(String),
+    }
+    match Given::deserialize(deserializer)? {
+        Given::Flag(true) => Ok(Drop::After),
+        Given::Flag(false) => Ok(Drop::Never),
+        Given::When(when) if when == "after" => Ok(Drop::After),
+        Given::When(when) if when == "before" => Ok(Drop::Before),
+        Given::When(other) => Err(serde::de::Error::custom(format!(
+            "drop = \"{}\": expected \"before\", \"after\", true or false",
+            crate::codec::shown(&other)
+        ))),
+    }
 }
 
 /// A card number in a rule: shown masked.
@@ -84,8 +123,8 @@ pub struct Effect {
     pub answer: Option<String>,
     /// Wait this long before answering.
     pub delay: Duration,
-    /// Close the connection without answering.
-    pub drop: bool,
+    /// Close the connection without answering, before or after applying the change.
+    pub drop: Drop,
 }
 
 /// A call, as the rules see it.
@@ -188,7 +227,7 @@ impl Rule {
                 reason,
             })
         };
-        if self.answer.is_none() && self.delay_ms.is_none() && !self.drop {
+        if self.answer.is_none() && self.delay_ms.is_none() && self.drop == Drop::Never {
             return bad(
                 "answer",
                 "missing: a rule needs an effect (answer, delay_ms or drop)".into(),
@@ -289,10 +328,24 @@ mod tests {
             Some(Effect {
                 answer: None,
                 delay: Duration::from_millis(20),
-                drop: true
+                drop: Drop::After
             })
         );
         assert_eq!(scenario.decide(&call("signOff", "W", 2)), None);
+    }
+
+    #[test]
+    fn drop_says_before_or_after_the_change() {
+        let when = |text: &str| {
+            Scenario::from_toml(&format!("[[rule]]\ndrop = {text}\n"))
+                .map(|s| s.decide(&call("signOff", "W", 1)).map(|e| e.drop))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(when("\"before\""), Ok(Some(Drop::Before)));
+        assert_eq!(when("\"after\""), Ok(Some(Drop::After)));
+        assert_eq!(when("true"), Ok(Some(Drop::After)));
+        let error = when("\"sometimes\"").unwrap_err();
+        assert!(error.contains("expected \"before\", \"after\""), "{error}");
     }
 
     #[test]
