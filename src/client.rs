@@ -116,9 +116,26 @@ pub struct WalletClientBuilder {
     user_agent: String,
     headers: Vec<(String, String)>,
     options: CallOptions,
+    interface_versions: Vec<(&'static OperationInfo, String)>,
 }
 
 impl WalletClientBuilder {
+    /// The `interfaceVersion` the client sends for operation `O` when a request sets none, instead
+    /// of the one the contract recommends (the Sogenactif pages'): other brands' pages recommend
+    /// newer ones for the same functions (Mercanet and Sherlock's 2.55, Worldline 2.58 for
+    /// updatePaymentMean and getPaymentMeanData). A version not of the operation's form (its
+    /// prefix, then `2.NN`) fails [`build`](Self::build).
+    ///
+    /// ```
+    /// # use sips_wallet::{contract::operations, WalletClient};
+    /// let builder = WalletClient::builder()
+    ///     .interface_version::<operations::UpdatePaymentMean>("WR_WS_2.58");
+    /// ```
+    pub fn interface_version<O: Operation>(mut self, version: impl Into<String>) -> Self {
+        self.interface_versions.push((O::INFO, version.into()));
+        self
+    }
+
     /// The environment (default: Sogenactif test).
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = environment;
@@ -247,6 +264,25 @@ impl WalletClientBuilder {
         let base = self.environment.base_url().to_string();
         let wallet_uri = endpoint(&base, WALLET_PATH)?;
         let transport = Transport::new(&self.transport)?;
+        for (operation, version) in &self.interface_versions {
+            let prefix = |v: &str| v.rsplit_once('_').map(|(p, _)| p.to_string());
+            let expected = operation
+                .recommended_interface_version
+                .and_then(prefix);
+            let form_ok = crate::message::Version::of_interface_version(version).is_some()
+                && expected.is_none_or(|p| prefix(version) == Some(p));
+            if !form_ok {
+                return Err(Error::Config(format!(
+                    "interface_version for {}: `{}` is not of the form {}_2.NN",
+                    operation.name,
+                    crate::codec::shown(version),
+                    operation
+                        .recommended_interface_version
+                        .and_then(prefix)
+                        .unwrap_or_else(|| "PREFIX".into())
+                )));
+            }
+        }
         Ok(WalletClient {
             inner: Arc::new(Inner {
                 base,
@@ -260,6 +296,7 @@ impl WalletClientBuilder {
                 timeout: self.transport.timeout,
                 user_agent: self.user_agent,
                 headers: self.headers,
+                interface_versions: self.interface_versions,
                 transport,
             }),
             options: Arc::new(self.options),
@@ -314,6 +351,8 @@ struct Inner {
     timeout: Duration,
     user_agent: String,
     headers: Vec<(String, String)>,
+    /// `(operation, interfaceVersion)` chosen on the builder.
+    interface_versions: Vec<(&'static OperationInfo, String)>,
     transport: Transport,
 }
 
@@ -415,6 +454,7 @@ impl WalletClient {
             user_agent: format!("sips-wallet/{}", env!("CARGO_PKG_VERSION")),
             headers: Vec::new(),
             options: CallOptions::default(),
+            interface_versions: Vec::new(),
         }
     }
 
@@ -434,12 +474,20 @@ impl WalletClient {
 
     /// Fills the common fields of a request, checks it and seals it: everything but sending.
     ///
-    /// `interfaceVersion` is the operation's recommended one unless the request sets another.
+    /// `interfaceVersion` is the one chosen for the operation on the builder, else the operation's
+    /// recommended one, unless the request sets another.
     pub fn prepare<O: Operation>(
         &self,
         request: &mut O::Request,
     ) -> Result<PreparedRequest, Error> {
-        self.fill_common(request, O::INFO.recommended_interface_version)?;
+        let chosen = self
+            .inner
+            .interface_versions
+            .iter()
+            .rev()
+            .find(|(operation, _)| operation.name == O::INFO.name)
+            .map(|(_, version)| version.as_str());
+        self.fill_common(request, chosen.or(O::INFO.recommended_interface_version))?;
         validate::check_request(request)?;
         let seal_data = request.seal_data();
         let seal = seal::compute(self.inner.algorithm, &self.inner.key, &seal_data);

@@ -416,3 +416,45 @@ async fn reads_are_retried_on_a_lost_connection_changes_never() {
         .is_err());
     assert_eq!(server.requests.load(Ordering::SeqCst), 7);
 }
+
+#[tokio::test]
+async fn an_interface_version_chosen_per_operation_is_sent_and_a_malformed_one_refused() {
+    use sips_wallet::contract::{operations, UpdatePaymentMeanRequest};
+    let bodies = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = bodies.clone();
+    let server = TestServer::start(move |request| {
+        seen.lock().unwrap().push(request.to_string());
+        Action::Respond(200, sign_off_response("00", Some(KEY)))
+    })
+    .await;
+    let client = builder(&server.url)
+        .interface_version::<operations::SignOff>("WR_WS_2.58")
+        .build()
+        .unwrap();
+    client.sign_off(sign_off()).await.unwrap();
+    // A request that sets its own keeps it; another operation keeps its recommended one.
+    client
+        .sign_off(sign_off().interface_version("WR_WS_2.40"))
+        .await
+        .unwrap();
+    let prepared = client
+        .prepare::<operations::UpdatePaymentMean>(
+            &mut UpdatePaymentMeanRequest::new()
+                .merchant_wallet_id("W")
+                .payment_mean_id("1"),
+        )
+        .unwrap();
+    assert!(prepared.body.contains(">WR_WS_2.49<"), "{}", prepared.body);
+    let bodies = bodies.lock().unwrap();
+    assert!(bodies[0].contains(">WR_WS_2.58<"), "{}", bodies[0]);
+    assert!(bodies[1].contains(">WR_WS_2.40<"), "{}", bodies[1]);
+
+    for wrong in ["2.58", "IR_MB_2.55", "WR_WS_latest"] {
+        let error = builder(&server.url)
+            .interface_version::<operations::SignOff>(wrong)
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::Config(_)), "{wrong}: {error:?}");
+        assert!(error.to_string().contains("WR_WS_2.NN"), "{error}");
+    }
+}
