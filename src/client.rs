@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use tracing::Instrument;
 
-use crate::codec::{EncodeError, Limits};
+use crate::codec::{self, EncodeError, Limits};
 use crate::envelope::{self, Content, EnvelopeError, Fault};
 use crate::exchange::Exchange;
 use crate::mask::mask_message;
@@ -752,24 +752,25 @@ impl WalletClient {
         ok_status: bool,
         json: bool,
     ) -> Result<O::Response, Unreadable> {
-        let Ok(text) = std::str::from_utf8(&http.body) else {
-            return Err(if ok_status {
-                Unreadable::Envelope(EnvelopeError::Malformed {
-                    position: 0,
-                    message: "the body is not UTF-8".into(),
-                })
-            } else {
-                Unreadable::Status
-            });
-        };
         if json {
             if !ok_status {
                 return Err(Unreadable::Status);
             }
+            // JSON is UTF-8 (RFC 8259).
+            let text = std::str::from_utf8(&http.body).map_err(|_| {
+                Unreadable::Json("the body is not UTF-8, as JSON must be".into())
+            })?;
             return json::read_json::<O::Response>(text).map_err(Unreadable::Json);
         }
+        // In the encoding the XML declaration names: the fields, and so the seal, are the
+        // characters the bank meant.
+        let text = match codec::decode_document(&http.body) {
+            Ok(text) => text,
+            Err(_) if !ok_status => return Err(Unreadable::Status),
+            Err(error) => return Err(Unreadable::Envelope(error)),
+        };
         // A SOAP Fault comes with HTTP 500; any other non-2xx answer is reported with its status.
-        match envelope::read_response::<O>(text, Limits::default()) {
+        match envelope::read_response::<O>(&text, Limits::default()) {
             Ok(Content::Fault(fault)) => Err(Unreadable::Fault(fault)),
             _ if !ok_status => Err(Unreadable::Status),
             Ok(Content::Message(response)) => Ok(response),

@@ -281,3 +281,46 @@ fn over_json_unknown_nested_fields_and_numbers_are_sealed_as_sent() {
         "{outcome:?}"
     );
 }
+
+/// A bank answering in ISO-8859-1 (its XML declaration says so): the text is decoded as such, and
+/// the seal, computed by the bank over the characters it meant, verifies.
+#[test]
+fn an_iso_8859_1_answer_is_decoded_and_its_seal_verified() {
+    let rt = runtime();
+    let alias = "Café à l'été";
+    let response = sealed(
+        GetWalletDataOutput::new()
+            .wallet_response_code("00")
+            .wallet_payment_mean_data_list(
+                WalletPaymentMeanData::new()
+                    .payment_mean_id("1")
+                    .masked_pan("4111##########11")
+                    .payment_mean_alias(alias),
+            ),
+    );
+    let utf8 = soap_body(&response);
+    let latin1_text = utf8.replacen(
+        r#"encoding="UTF-8""#,
+        r#"encoding="ISO-8859-1""#,
+        1,
+    );
+    assert!(latin1_text.contains("ISO-8859-1"), "{latin1_text}");
+    let latin1: Vec<u8> = latin1_text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("Latin-1 text"))
+        .collect();
+    let server = rt.block_on(TestServer::start(move |_| {
+        Action::RespondBytes(200, latin1.clone())
+    }));
+    let client = builder(&server.url).build().unwrap();
+    let reply = rt
+        .block_on(client.get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("W1")))
+        .unwrap();
+    assert_eq!(reply.verification, Verification::Verified);
+    assert_eq!(
+        reply.response.wallet_payment_mean_data_list[0]
+            .payment_mean_alias
+            .as_deref(),
+        Some(alias)
+    );
+}

@@ -192,6 +192,48 @@ pub enum DecodeError {
         /// The limit.
         limit: usize,
     },
+    /// The document declares an encoding this crate does not read.
+    #[error("the document is encoded in {encoding}, which is not read here (UTF-8 or ISO-8859-1)")]
+    Encoding {
+        /// The declared encoding (cut, masked).
+        encoding: String,
+    },
+}
+
+/// The text of a document as its XML declaration says it is encoded: UTF-8 (the default) or
+/// ISO-8859-1 (Latin-1: each byte is the character of that number), read into text once so that
+/// the fields, and the seal over them, are the characters the sender meant. Any other declared
+/// encoding is refused, naming it.
+pub fn decode_document(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+    let not_utf8 = || DecodeError::Malformed {
+        position: 0,
+        message: "the body is not UTF-8".into(),
+    };
+    let encoding = declared_encoding(bytes).map(|e| e.to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| not_utf8()),
+        Some("iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" | "l1" | "iso_8859-1") => {
+            Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()))
+        }
+        Some(other) => Err(DecodeError::Encoding {
+            encoding: shown(other),
+        }),
+    }
+}
+
+/// The `encoding` of a leading XML declaration (`<?xml version="1.0" encoding="…"?>`), if any.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = bytes.strip_prefix(b"<?xml")?;
+    let end = head.windows(2).take(256).position(|w| w == b"?>")?;
+    let declaration = std::str::from_utf8(&head[..end]).ok()?;
+    let value = declaration.split("encoding").nth(1)?.trim_start();
+    let value = value.strip_prefix('=')?.trim_start();
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &value[1..];
+    Some(value[..value.find(quote)?].to_string())
 }
 
 /// A pull reader over one document, bounded by [`Limits`].
@@ -705,6 +747,20 @@ mod tests {
         let mut reader = XmlReader::new(xml, "urn:t", Limits::default());
         let root = reader.root().unwrap();
         assert_eq!(reader.text(&root).unwrap(), " a\nb\r&<c> ");
+    }
+
+    #[test]
+    fn a_document_is_decoded_as_its_declaration_says() {
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\xe9</a>";
+        assert_eq!(decode_document(latin1).unwrap(), "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\u{e9}</a>");
+        let utf8 = "<?xml version='1.0' encoding='utf-8'?><a>Caf\u{e9}</a>";
+        assert_eq!(decode_document(utf8.as_bytes()).unwrap(), utf8);
+        assert_eq!(decode_document(b"<a/>").unwrap(), "<a/>");
+        assert!(matches!(
+            decode_document(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>"),
+            Err(DecodeError::Encoding { encoding }) if encoding == "utf-16"
+        ));
+        assert!(decode_document(b"<a>\xe9</a>").is_err(), "undeclared, so UTF-8");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub const KEY: &str = "test-only-secret-key";
 pub enum Action {
     /// Status and body, then keep the connection open for the next request.
     Respond(u16, String),
+    /// The same with a body of any bytes (another encoding than UTF-8).
+    RespondBytes(u16, Vec<u8>),
     /// Read the request and never answer.
     Hang,
     /// Headers, then body bytes forever.
@@ -148,6 +150,17 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                     body.len()
                 );
                 if stream.write_all(response.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+            Action::RespondBytes(status, body) => {
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: text/xml\r\ncontent-length: {}\r\n\r\n",
+                    body.len()
+                );
+                if stream.write_all(head.as_bytes()).await.is_err()
+                    || stream.write_all(&body).await.is_err()
+                {
                     return;
                 }
             }
