@@ -324,3 +324,25 @@ fn an_iso_8859_1_answer_is_decoded_and_its_seal_verified() {
         Some(alias)
     );
 }
+
+/// A bank whose WSDL wraps the list (as CXF-shaped ones do) against the bundled build: refused, and
+/// the error says what to do about it.
+#[test]
+fn a_wrapped_list_against_the_bundled_contract_says_to_build_with_the_banks_wsdl() {
+    let rt = runtime();
+    let bank = Bank::start(&rt);
+    let wrapped = soap_body(&one_mean())
+        .replace(
+            "<urn:walletPaymentMeanDataList>",
+            "<urn:walletPaymentMeanDataList><urn:walletPaymentMeanData>",
+        )
+        .replace(
+            "</urn:walletPaymentMeanDataList>",
+            "</urn:walletPaymentMeanData></urn:walletPaymentMeanDataList>",
+        );
+    let error = bank.answer(&rt, &bank.soap, wrapped).unwrap_err();
+    let message = error.chain();
+    assert!(matches!(error, Error::Envelope { .. }), "{error:?}");
+    assert!(message.contains("SIPS_WALLET_WSDL_DIR"), "{message}");
+    assert!(message.contains("contract check"), "{message}");
+}

@@ -161,7 +161,7 @@ pub enum DecodeError {
         element: String,
     },
     /// A text field holds an element: a shape the contract does not describe.
-    #[error("field `{field}` holds an element <{found}> where the contract expects text")]
+    #[error("field `{field}` holds an element <{found}> where the contract expects text: the service's WSDL is not the one this client was built from (a list wrapped in an element of its own?); compare them with `sips-wallet contract check`, and build with the service's WSDL by setting SIPS_WALLET_WSDL_DIR to its folder")]
     ElementInText {
         /// The field.
         field: String,
