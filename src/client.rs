@@ -266,9 +266,7 @@ impl WalletClientBuilder {
         let transport = Transport::new(&self.transport)?;
         for (operation, version) in &self.interface_versions {
             let prefix = |v: &str| v.rsplit_once('_').map(|(p, _)| p.to_string());
-            let expected = operation
-                .recommended_interface_version
-                .and_then(prefix);
+            let expected = operation.recommended_interface_version.and_then(prefix);
             let form_ok = crate::message::Version::of_interface_version(version).is_some()
                 && expected.is_none_or(|p| prefix(version) == Some(p));
             if !form_ok {
@@ -757,9 +755,8 @@ impl WalletClient {
                 return Err(Unreadable::Status);
             }
             // JSON is UTF-8 (RFC 8259).
-            let text = std::str::from_utf8(&http.body).map_err(|_| {
-                Unreadable::Json("the body is not UTF-8, as JSON must be".into())
-            })?;
+            let text = std::str::from_utf8(&http.body)
+                .map_err(|_| Unreadable::Json("the body is not UTF-8, as JSON must be".into()))?;
             return json::read_json::<O::Response>(text).map_err(Unreadable::Json);
         }
         // In the encoding the XML declaration names: the fields, and so the seal, are the

@@ -299,11 +299,7 @@ fn an_iso_8859_1_answer_is_decoded_and_its_seal_verified() {
             ),
     );
     let utf8 = soap_body(&response);
-    let latin1_text = utf8.replacen(
-        r#"encoding="UTF-8""#,
-        r#"encoding="ISO-8859-1""#,
-        1,
-    );
+    let latin1_text = utf8.replacen(r#"encoding="UTF-8""#, r#"encoding="ISO-8859-1""#, 1);
     assert!(latin1_text.contains("ISO-8859-1"), "{latin1_text}");
     let latin1: Vec<u8> = latin1_text
         .chars()

@@ -13,13 +13,20 @@
 //!
 //! [fields.PaymentTokenInitializeResponse]
 //! seal = "1.0"                       # …or in one type only (wins over the line above)
+//!
+//! [values.walletResponseCode]        # a field's values and their meanings
+//! "00" = "Successful operation."
 //! ```
+//!
+//! A field with `values` becomes an open enum of them even where the WSDL declares it as plain
+//! text (the vendor's does), so a response code keeps its meaning (`00 Successful operation.`)
+//! and the generated type is the same as with the bundled contract.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::Contract;
+use crate::model::{Contract, EnumType, EnumValue, FieldType};
 use crate::{Error, Warning};
 
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +36,8 @@ struct Sidecar {
     operations: BTreeMap<String, String>,
     #[serde(default)]
     fields: BTreeMap<String, Entry>,
+    #[serde(default)]
+    values: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,5 +125,87 @@ pub fn merge(contract: &mut Contract, file: &str, text: &str) -> Result<Vec<Warn
             }
         }
     }
+    for (field_name, meanings) in &sidecar.values {
+        merge_values(contract, file, field_name, meanings, &mut warnings);
+    }
     Ok(warnings)
+}
+
+/// The fields named `field_name` take `meanings` as their list of values: an enum the WSDL
+/// declared has its values documented, a plain text field becomes an open enum of them.
+fn merge_values(
+    contract: &mut Contract,
+    file: &str,
+    field_name: &str,
+    meanings: &BTreeMap<String, String>,
+    warnings: &mut Vec<Warning>,
+) {
+    let enum_names: Vec<String> = contract
+        .types
+        .iter()
+        .flat_map(|t| &t.fields)
+        .filter(|f| f.name == field_name)
+        .filter_map(|f| match &f.ty {
+            FieldType::Enum(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let texts = contract
+        .types
+        .iter()
+        .flat_map(|t| &t.fields)
+        .any(|f| f.name == field_name && f.ty == FieldType::Text);
+    if enum_names.is_empty() && !texts {
+        warnings.push(Warning::new(
+            file,
+            &format!("values.{field_name}"),
+            "no text or enumerated field of that name in the contract",
+        ));
+        return;
+    }
+    let values = || {
+        meanings
+            .iter()
+            .map(|(value, meaning)| EnumValue {
+                value: value.clone(),
+                documentation: meaning.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    for e in contract
+        .enums
+        .iter_mut()
+        .filter(|e| enum_names.contains(&e.name))
+    {
+        for value in values() {
+            match e.values.iter_mut().find(|v| v.value == value.value) {
+                Some(listed) => listed.documentation = value.documentation,
+                None => e.values.push(value),
+            }
+        }
+    }
+    if texts {
+        let name = crate::names::upper_camel(field_name);
+        if contract.complex_type(&name).is_some() || contract.enums.iter().any(|e| e.name == name) {
+            warnings.push(Warning::new(
+                file,
+                &format!("values.{field_name}"),
+                format!("a type named {name} exists already: the field stays text"),
+            ));
+            return;
+        }
+        contract.enums.push(EnumType {
+            name: name.clone(),
+            documentation: format!("The values of `{field_name}` (from the sidecar)."),
+            values: values(),
+        });
+        for field in contract
+            .types
+            .iter_mut()
+            .flat_map(|t| t.fields.iter_mut())
+            .filter(|f| f.name == field_name && f.ty == FieldType::Text)
+        {
+            field.ty = FieldType::Enum(name.clone());
+        }
+    }
 }

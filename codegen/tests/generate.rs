@@ -539,3 +539,55 @@ fn names_that_collide_in_rust_are_refused_naming_the_wsdl_element() {
         "colliding values numbered"
     );
 }
+
+/// The vendor's WSDL declares walletResponseCode as plain text, with no list and no
+/// documentation: the sidecar's values make it the same open enum, every code with its meaning.
+#[test]
+fn response_codes_keep_their_meanings_through_the_sidecar() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let xsd = read("wallet.xsd");
+    let start = xsd
+        .find(r#"<xs:simpleType name="WalletResponseCode">"#)
+        .unwrap();
+    let end = start + xsd[start..].find("</xs:simpleType>").unwrap() + "</xs:simpleType>".len();
+    let plain = format!("{}{}", &xsd[..start], &xsd[end..])
+        .replace(r#"type="tns:WalletResponseCode""#, r#"type="xs:string""#);
+    let files = vec![
+        ("wallet.wsdl".to_string(), read("wallet.wsdl")),
+        ("wallet.xsd".to_string(), plain),
+    ];
+    let bare = generate(
+        &Sources::new("wallet.wsdl", files.clone()),
+        &Options::default(),
+    )
+    .unwrap();
+    let code_type = |contract: &Contract| {
+        contract
+            .complex_type("WalletResponse")
+            .and_then(|t| t.fields.iter().find(|f| f.name == "walletResponseCode"))
+            .map(|f| f.ty.clone())
+    };
+    assert_eq!(code_type(&bare.contract), Some(FieldType::Text));
+
+    let merged = generate(
+        &Sources::new("wallet.wsdl", files)
+            .with_sidecar("wallet.versions.toml", read("wallet.versions.toml")),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
+    assert_eq!(
+        code_type(&merged.contract),
+        Some(FieldType::Enum("WalletResponseCode".into()))
+    );
+    let codes = merged
+        .contract
+        .enums
+        .iter()
+        .find(|e| e.name == "WalletResponseCode")
+        .unwrap();
+    let ok = codes.values.iter().find(|v| v.value == "00").unwrap();
+    assert_eq!(ok.documentation, "Successful operation.");
+    assert_eq!(codes.values.len(), 9);
+}

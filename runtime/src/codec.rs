@@ -752,7 +752,10 @@ mod tests {
     #[test]
     fn a_document_is_decoded_as_its_declaration_says() {
         let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\xe9</a>";
-        assert_eq!(decode_document(latin1).unwrap(), "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\u{e9}</a>");
+        assert_eq!(
+            decode_document(latin1).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\u{e9}</a>"
+        );
         let utf8 = "<?xml version='1.0' encoding='utf-8'?><a>Caf\u{e9}</a>";
         assert_eq!(decode_document(utf8.as_bytes()).unwrap(), utf8);
         assert_eq!(decode_document(b"<a/>").unwrap(), "<a/>");
@@ -760,7 +763,10 @@ mod tests {
             decode_document(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>"),
             Err(DecodeError::Encoding { encoding }) if encoding == "utf-16"
         ));
-        assert!(decode_document(b"<a>\xe9</a>").is_err(), "undeclared, so UTF-8");
+        assert!(
+            decode_document(b"<a>\xe9</a>").is_err(),
+            "undeclared, so UTF-8"
+        );
     }
 
     #[test]
