@@ -49,6 +49,7 @@
 //! | `simulator` | yes | [`simulator`]: an HTTP server, SQLite state, TOML scenarios |
 //! | `cli` | yes | the `sips-wallet` binary |
 //! | `yaserde` | no | yaserde derives on the generated types and wrapper elements |
+//! | `chrono` | no | date-times with their offset in [`typed::TypedFields::date_time`] |
 //!
 //! A back end that only calls the bank needs `default-features = false, features =
 //! ["webpki-roots"]`: no server, CLI, SQLite, TOML, yaserde or chrono code is then built.
@@ -146,7 +147,9 @@
 
 // The runtime's floors (protocol constants, masking, the seal, the XML codec, message traits,
 // SOAP and JSON framing, request checks), under the paths this crate has always had.
-pub use sips_wallet_runtime::{codec, envelope, json, mask, message, protocol, seal, validate};
+pub use sips_wallet_runtime::{
+    codec, envelope, json, mask, message, protocol, seal, typed, validate,
+};
 
 // This crate's floors, bottom up (rustfmt lists the modules alphabetically): exchange, error;
 // retry, options, proxy, transport; client; the generated contract and inapp; dynamic, published,

@@ -3,7 +3,7 @@
 //!
 //! | floor | modules |
 //! |---|---|
-//! | 5 | [`envelope`] (SOAP 1.1 framing), [`json`] (JSON framing), [`validate`] (request checks) |
+//! | 5 | [`envelope`] (SOAP 1.1 framing), [`json`] (JSON framing), [`validate`] (request checks), [`typed`] (typed readings of fields) |
 //! | 4 | [`message`]: the traits and metadata generated messages and operations implement |
 //! | 3 | [`codec`]: the bounded XML reader and writer, with their own errors |
 //! | 2 | [`seal`]: the seal and the sealed [`seal::Value`] |
@@ -24,4 +24,5 @@ pub mod mask;
 pub mod message;
 pub mod protocol;
 pub mod seal;
+pub mod typed;
 pub mod validate;
