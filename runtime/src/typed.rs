@@ -73,7 +73,7 @@ pub trait TypedFields: Message {
 
 impl<M: Message> TypedFields for M {}
 
-fn read<M: Message + ?Sized, T>(
+fn read<M: Message, T>(
     message: &M,
     field: &str,
     expected: &'static str,
