@@ -1089,3 +1089,74 @@ fn an_unknown_outcome_is_settled_by_reading_with_its_own_exit_code() {
     assert_eq!(served.matches("addCard").count(), 3, "{served}");
     assert_eq!(served.matches("getWalletData").count(), 3, "{served}");
 }
+
+/// `contract check` speaks about meaning: our WSDL as JAX-WS publishes it (lists of values as
+/// plain `xs:string`) and as CXF does (fields `minOccurs="0"`) is the same contract (exit 0, with
+/// notes; `--strict` counts them); a field's built-in type changing, or `elementFormDefault`, is a
+/// change (exit 3, named).
+#[test]
+fn contract_check_tells_a_publishing_tools_shape_from_a_real_change() {
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl");
+    let wsdl = std::fs::read_to_string(format!("{bundled}/wallet.wsdl")).unwrap();
+    let xsd = std::fs::read_to_string(format!("{bundled}/wallet.xsd")).unwrap();
+    let enums = [
+        "SealAlgorithm",
+        "PanType",
+        "PaymentMeanBrand",
+        "PaymentMeanBrandSelectionStatus",
+        "WalletResponseCode",
+    ];
+    let jax_ws = enums.iter().fold(xsd.clone(), |x, e| {
+        x.replace(&format!(r#"type="tns:{e}""#), r#"type="xs:string""#)
+    });
+    let cxf = xsd.replace(r#"type="xs:string">"#, r#"type="xs:string" minOccurs="0">"#);
+    let typed = xsd.replacen(
+        r#"<xs:element name="merchantWalletId" type="xs:string">"#,
+        r#"<xs:element name="merchantWalletId" type="xs:int">"#,
+        1,
+    );
+    let unqualified = xsd.replace(
+        r#"elementFormDefault="qualified""#,
+        r#"elementFormDefault="unqualified""#,
+    );
+    assert_ne!(jax_ws, xsd);
+    assert_ne!(cxf, xsd);
+    assert_ne!(typed, xsd);
+    assert_ne!(unqualified, xsd);
+    let check = |name: &str, xsd: &str, strict: bool| {
+        let dir = std::env::temp_dir().join(format!("sips-drift-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("wallet.wsdl"), &wsdl).unwrap();
+        std::fs::write(dir.join("wallet.xsd"), xsd).unwrap();
+        let file = dir.join("wallet.wsdl");
+        let mut args = vec!["contract", "check", "--file", file.to_str().unwrap()];
+        if strict {
+            args.push("--strict");
+        }
+        let output = Command::new(BIN)
+            .args(&args)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        (output.status.code(), text(&output.stdout))
+    };
+
+    for (name, shaped) in [("jax-ws", &jax_ws), ("cxf", &cxf)] {
+        let (code, out) = check(name, shaped, false);
+        assert_eq!(code, Some(0), "{name}: {out}");
+        assert!(out.contains("the same 7 operations"), "{name}: {out}");
+        assert!(out.contains("note:"), "{name}: {out}");
+        let (code, out) = check(name, shaped, true);
+        assert_eq!(code, Some(3), "{name} --strict: {out}");
+    }
+    let (code, out) = check("typed", &typed, false);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.contains("merchantWalletId: type string → int"), "{out}");
+    let (code, out) = check("unqualified", &unqualified, false);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.contains("elementFormDefault qualified → unqualified"),
+        "{out}"
+    );
+}

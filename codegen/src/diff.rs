@@ -1,6 +1,13 @@
-//! What differs between two contracts, operation by operation: fields added or removed, a field's
-//! type, occurrence or list of values changed. Type names are not compared (a vendor's
-//! `addCardOutput` and our `AddCardOutput` hold the same fields), their contents are.
+//! What differs between two contracts in what the client relies on, operation by operation:
+//! operations and fields added or removed, a field's built-in type (`string`, `int`, `date`…),
+//! occurrence, list of values or shape, and the schema's `elementFormDefault`. Type names are not
+//! compared (a vendor's `addCardOutput` and our `AddCardOutput` hold the same fields), their
+//! contents are.
+//!
+//! What a publishing tool drops without changing the service is a [`Severity::Note`], not a
+//! change: JAX-WS publishes a list of values as plain `xs:string`, CXF publishes fields
+//! `minOccurs="0"`. The reverse (a text field now restricted to values, an optional field now
+//! required) is a change.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -10,17 +17,31 @@ use crate::model::{Contract, FieldType, Occurs};
 /// One difference, from `ours` to `theirs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// The operation.
+    /// The operation ("" for the whole contract).
     pub operation: String,
     /// Where in it: `request.cardNumber`, `response.walletPaymentMeanDataList.maskedPan`, or "".
     pub path: String,
     /// What changed.
     pub what: String,
+    /// A change the client must follow, or a note on what a publishing tool drops.
+    pub severity: Severity,
+}
+
+/// How much a difference matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The client may no longer speak the service as it does.
+    Change,
+    /// A restriction the published WSDL does not repeat (publishing tools drop them): the service
+    /// is the same.
+    Note,
 }
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
+        if self.operation.is_empty() {
+            write!(f, "{}", self.what)
+        } else if self.path.is_empty() {
             write!(f, "{}: {}", self.operation, self.what)
         } else {
             write!(f, "{}: {}: {}", self.operation, self.path, self.what)
@@ -31,12 +52,37 @@ impl fmt::Display for Change {
 /// Every difference between `ours` and `theirs`.
 pub fn diff(ours: &Contract, theirs: &Contract) -> Vec<Change> {
     let mut changes = Vec::new();
+    if ours.qualified != theirs.qualified {
+        let form = |qualified: bool| {
+            if qualified {
+                "qualified"
+            } else {
+                "unqualified"
+            }
+        };
+        changes.push(Change {
+            operation: String::new(),
+            path: String::new(),
+            what: format!(
+                "elementFormDefault {} → {}: fields travel {} namespace",
+                form(ours.qualified),
+                form(theirs.qualified),
+                if theirs.qualified {
+                    "in the contract's"
+                } else {
+                    "without a"
+                }
+            ),
+            severity: Severity::Change,
+        });
+    }
     for op in &ours.operations {
         let Some(other) = theirs.operations.iter().find(|o| o.name == op.name) else {
             changes.push(Change {
                 operation: op.name.clone(),
                 path: String::new(),
                 what: "removed: the service no longer has this operation".into(),
+                severity: Severity::Change,
             });
             continue;
         };
@@ -65,6 +111,7 @@ pub fn diff(ours: &Contract, theirs: &Contract) -> Vec<Change> {
                 operation: op.name.clone(),
                 path: String::new(),
                 what: "added: an operation this client does not know".into(),
+                severity: Severity::Change,
             });
         }
     }
@@ -80,10 +127,19 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn change(&mut self, path: &str, what: String) {
+        self.push(path, what, Severity::Change);
+    }
+
+    fn note(&mut self, path: &str, what: String) {
+        self.push(path, what, Severity::Note);
+    }
+
+    fn push(&mut self, path: &str, what: String, severity: Severity) {
         self.changes.push(Change {
             operation: self.operation.to_string(),
             path: path.to_string(),
             what,
+            severity,
         });
     }
 
@@ -105,14 +161,16 @@ impl Walk<'_> {
                 continue;
             };
             if field.occurs != other.occurs {
-                self.change(
-                    &here,
-                    format!(
-                        "occurrence {} → {}",
-                        occurs(field.occurs),
-                        occurs(other.occurs)
-                    ),
+                let what = format!(
+                    "occurrence {} → {}",
+                    occurs(field.occurs),
+                    occurs(other.occurs)
                 );
+                if (field.occurs, other.occurs) == (Occurs::Required, Occurs::Optional) {
+                    self.note(&here, format!("{what} (as publishing tools write it)"));
+                } else {
+                    self.change(&here, what);
+                }
             }
             match (&field.ty, &other.ty) {
                 (FieldType::Complex(x), FieldType::Complex(y)) => {
@@ -134,6 +192,17 @@ impl Walk<'_> {
                     }
                     if !removed.is_empty() {
                         self.change(&here, format!("values removed: {}", removed.join(", ")));
+                    }
+                }
+                (FieldType::Enum(_), FieldType::Text) => self.note(
+                    &here,
+                    "list of values → text (as publishing tools write it)".into(),
+                ),
+                (FieldType::Text, FieldType::Text) => {
+                    if let (Some(x), Some(y)) = (&field.builtin, &other.builtin) {
+                        if x != y {
+                            self.change(&here, format!("type {x} → {y}"));
+                        }
                     }
                 }
                 (x, y) if kind(x) != kind(y) => {

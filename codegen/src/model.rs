@@ -15,6 +15,9 @@ pub struct Contract {
     pub operations: Vec<Operation>,
     /// `soap:address` (or `http:address`) of the first port, if any.
     pub service_address: Option<String>,
+    /// Whether the message schema's local elements are namespace-qualified
+    /// (`elementFormDefault="qualified"`; XSD's default, and so an absent attribute, is not).
+    pub qualified: bool,
 }
 
 /// A named `xs:complexType`, with the fields of its base types flattened in front.
@@ -36,6 +39,9 @@ pub struct Field {
     pub documentation: String,
     /// The interface version that introduced the field, read from "Interface version: X.Y".
     pub since: Option<(u16, u16)>,
+    /// For a text field, the XSD built-in type behind it (`string`, `int`, `dateTime`…), when the
+    /// schema names one: what a drift check compares.
+    pub builtin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@
 //! an anonymous type of one child, SOAP 1.1 document/literal bindings. Anything else is reported as a
 //! [`Warning`] naming the file and element, never dropped silently.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::*;
 use crate::xml::{self, Element, WSDL, WSDL_HTTP, WSDL_SOAP11, XSD};
@@ -24,6 +24,10 @@ struct Schemas<'a> {
     complex: Vec<Located<'a>>,
     enums: Vec<EnumType>,
     text_aliases: BTreeSet<String>,
+    /// The built-in type each text alias restricts (`Amount` → `int`).
+    alias_bases: BTreeMap<String, String>,
+    /// `elementFormDefault` of the first schema with a target namespace.
+    qualified: Option<bool>,
     wrappers: Vec<Wrapper>,
     /// Wrapper elements typed by a named complexType (`<element name="addCard" type="tns:addCard"/>`,
     /// as JAXB publishes them): (file, element, type), resolved once every type is known.
@@ -95,6 +99,7 @@ pub fn parse_contract(sources: &Sources) -> Result<(Contract, Vec<Warning>), Err
         namespace: schemas.namespace.clone().unwrap_or_default(),
         enums: schemas.enums.clone(),
         wrappers: schemas.wrappers.clone(),
+        qualified: schemas.qualified.unwrap_or(true),
         ..Contract::default()
     };
     let known = Known::new(&schemas);
@@ -118,6 +123,9 @@ fn read_schema<'a>(
     if let Some(ns) = schema.attr("targetNamespace") {
         if out.namespace.is_none() {
             out.namespace = Some(ns.to_string());
+        }
+        if out.qualified.is_none() {
+            out.qualified = Some(schema.attr("elementFormDefault") == Some("qualified"));
         }
     }
     if schema.attr("elementFormDefault") != Some("qualified")
@@ -170,6 +178,11 @@ fn read_schema<'a>(
                 let values = enum_values(child);
                 if values.is_empty() {
                     out.text_aliases.insert(name.to_string());
+                    if let Some(base) = child.child(XSD, "restriction").and_then(|r| r.attr("base"))
+                    {
+                        out.alias_bases
+                            .insert(name.to_string(), local_name(base).to_string());
+                    }
                 } else {
                     out.enums.push(EnumType {
                         name: name.to_string(),
@@ -269,6 +282,7 @@ fn read_wrapper<'a>(
 /// Names of the types the schemas define, to resolve a field's `type=`.
 struct Known {
     text_aliases: BTreeSet<String>,
+    alias_bases: BTreeMap<String, String>,
     enums: BTreeSet<String>,
     complex: BTreeSet<String>,
 }
@@ -277,6 +291,7 @@ impl Known {
     fn new(schemas: &Schemas<'_>) -> Self {
         Known {
             text_aliases: schemas.text_aliases.clone(),
+            alias_bases: schemas.alias_bases.clone(),
             enums: schemas.enums.iter().map(|e| e.name.clone()).collect(),
             complex: schemas.complex.iter().map(|c| c.name.clone()).collect(),
         }
@@ -434,10 +449,15 @@ fn read_particles(
             continue;
         };
         let path = format!("{type_name}/{name}");
+        let mut builtin = None;
         let ty = match particle.attr("type") {
             Some(qname) => {
                 let (namespace, local) = particle.resolve_qname(qname);
-                if namespace.as_deref() == Some(XSD) || known.text_aliases.contains(&local) {
+                if namespace.as_deref() == Some(XSD) {
+                    builtin = Some(local);
+                    FieldType::Text
+                } else if known.text_aliases.contains(&local) {
+                    builtin = known.alias_bases.get(&local).cloned();
                     FieldType::Text
                 } else if known.enums.contains(&local) {
                     FieldType::Enum(local)
@@ -452,6 +472,11 @@ fn read_particles(
                 }
             }
             None if particle.child(XSD, "simpleType").is_some() => {
+                builtin = particle
+                    .child(XSD, "simpleType")
+                    .and_then(|t| t.child(XSD, "restriction"))
+                    .and_then(|r| r.attr("base"))
+                    .map(|base| local_name(base).to_string());
                 warnings.push(Warning::new(
                     file,
                     &path,
@@ -500,9 +525,15 @@ fn read_particles(
             ty,
             occurs,
             documentation,
+            builtin,
         });
     }
     Ok(())
+}
+
+/// `xs:int` → `int`.
+fn local_name(qname: &str) -> &str {
+    qname.rsplit(':').next().unwrap_or(qname)
 }
 
 /// The local files an import's `schemaLocation` may stand for: the name itself, or, for an

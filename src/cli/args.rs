@@ -189,6 +189,12 @@ pub fn command() -> Command {
                                 .value_parser(clap::value_parser!(u64).range(1..))
                                 .default_value("30")
                                 .help("seconds to fetch and read the contract"),
+                        )
+                        .arg(
+                            Arg::new("strict")
+                                .long("strict")
+                                .action(ArgAction::SetTrue)
+                                .help("count as changes the restrictions publishing tools leave out (lists of values published as text, fields published optional)"),
                         ),
                 ),
         )

@@ -222,6 +222,7 @@ pub(crate) mod sample {
             occurs,
             documentation: format!("The {name}."),
             since: Some((2, 0)),
+            builtin: None,
         }
     }
 
@@ -281,6 +282,7 @@ pub(crate) mod sample {
                 recommended_interface_version: Some("WR_WS_2.55".into()),
             }],
             service_address: None,
+            qualified: true,
         }
     }
 

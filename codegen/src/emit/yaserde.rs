@@ -70,6 +70,7 @@ mod tests {
             occurs: Occurs::Required,
             documentation: String::new(),
             since: None,
+            builtin: None,
         };
         let (element, child) = wrapper_attributes("signOff", "input", "urn", "urn:x");
         for tokens in [
