@@ -104,4 +104,34 @@ if [ -z "$steps" ] || [ "$(cut -d' ' -f1 <<<"$steps")" != "$(cut -d' ' -f3 <<<"$
     exit 1
 fi
 echo "vendor WSDL: built from tests/fixtures/cxf-wallet through SIPS_WALLET_WSDL_DIR; the tour: $steps"
+# The bundled contract with unqualified local elements (elementFormDefault="unqualified"), built
+# through SIPS_WALLET_WSDL_DIR: its client and simulator send the fields without a namespace, as the
+# WSDL says, zeep following that WSDL drives the whole lifecycle, and the tour passes.
+unqualified="$work/unqualified-wsdl"
+mkdir -p "$unqualified"
+cp wsdl/* "$unqualified/"
+sed -i 's/elementFormDefault="qualified"/elementFormDefault="unqualified"/' "$unqualified/wallet.xsd"
+grep -q 'elementFormDefault="unqualified"' "$unqualified/wallet.xsd"
+SIPS_WALLET_WSDL_DIR="$unqualified" CARGO_TARGET_DIR="$target/unqualified-wsdl" \
+    cargo build --quiet --bin sips-wallet
+unqualified_bin="$target/unqualified-wsdl/debug/sips-wallet"
+port=$(free_port)
+"$unqualified_bin" serve --listen "127.0.0.1:$port" >"$work/serve-unqualified.log" 2>&1 &
+pids+=($!)
+wait_for "$port" "$work/serve-unqualified.log"
+"$venv/bin/python" interop/zeep_client.py "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
+dry=$("$unqualified_bin" sign-off --merchant-wallet-id W1 --url "http://127.0.0.1:$port" --dry-run)
+if ! grep -q '<merchantWalletId>W1</merchantWalletId>' <<<"$dry"; then
+    echo "$dry" >&2
+    echo "interop: the unqualified build still qualifies its fields" >&2
+    exit 1
+fi
+tour=$("$unqualified_bin" 2>/dev/null)
+steps=$(grep -oE '^[0-9]+ of [0-9]+ steps gave the expected response code.' <<<"$tour" || true)
+if [ -z "$steps" ] || [ "$(cut -d' ' -f1 <<<"$steps")" != "$(cut -d' ' -f3 <<<"$steps")" ]; then
+    echo "$tour" >&2
+    echo "interop: the tour against the unqualified WSDL failed" >&2
+    exit 1
+fi
+echo "unqualified WSDL: fields sent without a namespace; zeep drove the whole lifecycle; the tour: $steps"
 echo "interop: all passed"

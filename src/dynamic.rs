@@ -137,11 +137,11 @@ impl OperationVisitor for ReadAsValue<'_> {
         let info = O::INFO;
         Ok(if self.request {
             self.message
-                .read::<O::Request>(info.request_element, info.request_child)?
+                .read::<O::Request>(info.request_element, info.request_child, info.qualified)?
                 .to_value()
         } else {
             self.message
-                .read::<O::Response>(info.response_element, info.response_child)?
+                .read::<O::Response>(info.response_element, info.response_child, info.qualified)?
                 .to_value()
         })
     }

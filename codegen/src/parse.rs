@@ -128,15 +128,6 @@ fn read_schema<'a>(
             out.qualified = Some(schema.attr("elementFormDefault") == Some("qualified"));
         }
     }
-    if schema.attr("elementFormDefault") != Some("qualified")
-        && schema.attr("targetNamespace").is_some()
-    {
-        warnings.push(Warning::new(
-            file,
-            "schema",
-            "elementFormDefault is not \"qualified\": local elements are generated qualified anyway",
-        ));
-    }
     for child in &schema.children {
         if child.namespace.as_deref() != Some(XSD) {
             continue;

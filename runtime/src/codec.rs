@@ -247,6 +247,8 @@ pub struct XmlReader<'i> {
     /// Namespace declarations made by each open element, and their sum.
     declared: Vec<usize>,
     declared_total: usize,
+    /// Whether local elements (fields) are in the contract's namespace or in none.
+    qualified_locals: bool,
 }
 
 impl<'i> XmlReader<'i> {
@@ -269,6 +271,22 @@ impl<'i> XmlReader<'i> {
             elements: 0,
             declared: Vec::new(),
             declared_total: 0,
+            qualified_locals: true,
+        }
+    }
+
+    /// Whether the contract's local elements (its fields) are namespace-qualified (its schema's
+    /// `elementFormDefault`; qualified unless set otherwise).
+    pub fn set_qualified_locals(&mut self, qualified: bool) {
+        self.qualified_locals = qualified;
+    }
+
+    /// The namespace the contract's local elements are in.
+    pub fn local_ns(&self) -> Ns {
+        if self.qualified_locals {
+            Ns::Target
+        } else {
+            Ns::None
         }
     }
 
@@ -494,13 +512,14 @@ impl<'i> XmlReader<'i> {
         }
     }
 
-    /// The name of a contract field: `element` must be in the contract's namespace.
+    /// The name of a contract field: `element` must be in the contract's namespace (or in none,
+    /// for a schema whose local elements are unqualified).
     pub fn field_name(
         &self,
         parent: &Start<'i>,
         element: &Start<'i>,
     ) -> Result<&'i str, DecodeError> {
-        if element.ns == Ns::Target {
+        if element.ns == self.local_ns() {
             Ok(element.local)
         } else {
             Err(DecodeError::ForeignElement {

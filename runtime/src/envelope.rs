@@ -71,7 +71,12 @@ fn write<T: WriteXml>(
         &element,
         &format!(r#" xmlns:{prefix}="{}""#, info.namespace),
     );
-    let child = format!("{prefix}:{child}");
+    // Local elements carry the prefix only when the schema qualifies them.
+    let child = if info.qualified {
+        format!("{prefix}:{child}")
+    } else {
+        child.to_string()
+    };
     writer.open(&child, "");
     message.write_xml(&mut writer)?;
     writer.close(&child);
@@ -122,7 +127,11 @@ pub fn read_response<O: Operation>(
     match open(xml, O::INFO.namespace, limits)? {
         Body::Fault(fault) => Ok(Content::Fault(fault)),
         Body::Message(message) => message
-            .read(O::INFO.response_element, O::INFO.response_child)
+            .read(
+                O::INFO.response_element,
+                O::INFO.response_child,
+                O::INFO.qualified,
+            )
             .map(Content::Message),
     }
 }
@@ -211,9 +220,17 @@ impl<'i> MessageReader<'i> {
     }
 
     /// Reads the message: the wrapper `element` in the contract's namespace holding exactly one
-    /// `child`, then checks that nothing follows it in the envelope.
-    pub fn read<T: ReadXml>(mut self, element: &str, child: &str) -> Result<T, EnvelopeError> {
+    /// `child` (in that namespace too, or in none when the schema's local elements are not
+    /// `qualified`), then checks that nothing follows it in the envelope.
+    pub fn read<T: ReadXml>(
+        mut self,
+        element: &str,
+        child: &str,
+        qualified: bool,
+    ) -> Result<T, EnvelopeError> {
+        self.reader.set_qualified_locals(qualified);
         let namespace = self.reader.target();
+        let child_namespace = if qualified { namespace } else { "" };
         if self.element.ns != Ns::Target || self.element.local != element {
             return Err(EnvelopeError::UnexpectedElement {
                 expected: format!("{{{namespace}}}{element}"),
@@ -223,13 +240,13 @@ impl<'i> MessageReader<'i> {
         let wrapper = self.element.clone();
         let Some(inner) = self.reader.next_child(&wrapper)? else {
             return Err(EnvelopeError::UnexpectedElement {
-                expected: format!("{{{namespace}}}{child}"),
+                expected: format!("{{{child_namespace}}}{child}"),
                 found: format!("the end of <{element}>"),
             });
         };
-        if inner.ns != Ns::Target || inner.local != child {
+        if inner.ns != self.reader.local_ns() || inner.local != child {
             return Err(EnvelopeError::UnexpectedElement {
-                expected: format!("{{{namespace}}}{child}"),
+                expected: format!("{{{child_namespace}}}{child}"),
                 found: inner.describe(namespace),
             });
         }

@@ -199,6 +199,9 @@ pub struct OperationInfo {
     pub response_element: &'static str,
     /// The element inside it holding the response's fields (`output`).
     pub response_child: &'static str,
+    /// Whether the elements inside the wrapper (`input`, the fields) are namespace-qualified: the
+    /// schema's `elementFormDefault`. The wrapper itself, a global element, always is.
+    pub qualified: bool,
     /// The interfaceVersion the documentation recommends (`WR_WS_2.51`).
     pub recommended_interface_version: Option<&'static str>,
     /// The operation's documentation.

@@ -274,10 +274,11 @@ impl OperationVisitor for Serve<'_, '_> {
     type Output = Answered;
 
     fn visit<O: Operation>(self) -> Answered {
-        let request: O::Request = match self
-            .message
-            .read(O::INFO.request_element, O::INFO.request_child)
-        {
+        let request: O::Request = match self.message.read(
+            O::INFO.request_element,
+            O::INFO.request_child,
+            O::INFO.qualified,
+        ) {
             Ok(request) => request,
             Err(e) => {
                 return Answered::plain(fault(

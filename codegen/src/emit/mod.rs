@@ -188,7 +188,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
     let to_value = seal::to_value(t);
     let accessors = metadata::accessors(t, contract);
     let reader = reader::emit_reader(t, &name);
-    let writer = writer::emit_writer(t, &name, prefix);
+    let writer = writer::emit_writer(t, &name, contract.qualified.then_some(prefix));
     quote! {
         #definition
         #debug

@@ -76,6 +76,7 @@ pub(super) fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream 
         None => quote!(None),
     };
     let cli_name = snake_case(&o.name).replace('_', "-");
+    let qualified = contract.qualified;
     let http_location = match &o.http_location {
         Some(l) => quote!(Some(#l)),
         None => quote!(None),
@@ -102,6 +103,7 @@ pub(super) fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream 
                 request_child: #in_child_name,
                 response_element: #out_element,
                 response_child: #out_child_name,
+                qualified: #qualified,
                 recommended_interface_version: #recommended,
                 documentation: #documentation,
             };

@@ -6,13 +6,18 @@ use quote::quote;
 use crate::model::*;
 use crate::names::field_ident;
 
-/// The quick-xml writer of a type: its fields in schema order, each as `<prefix:name>`.
-pub(super) fn emit_writer(t: &ComplexType, name: &Ident, prefix: &str) -> TokenStream {
-    let unknown_name = format!("{prefix}:{{field}}");
+/// The quick-xml writer of a type: its fields in schema order, each as `<prefix:name>`, or as
+/// `<name>` when the schema's local elements are unqualified (`prefix` is then `None`).
+pub(super) fn emit_writer(t: &ComplexType, name: &Ident, prefix: Option<&str>) -> TokenStream {
+    let element = |local: &str| match prefix {
+        Some(prefix) => format!("{prefix}:{local}"),
+        None => local.to_string(),
+    };
+    let unknown_name = element("{field}");
     let steps = t.fields.iter().map(|f| {
         let ident = field_ident(&f.name);
         let xml_name = f.name.as_str();
-        let qualified = format!("{prefix}:{}", f.name);
+        let qualified = element(&f.name);
         let write_one = |v: TokenStream| match &f.ty {
             FieldType::Text => quote!(writer.text(#qualified, #xml_name, #v)?;),
             FieldType::Enum(_) => quote!(writer.text(#qualified, #xml_name, #v.as_str())?;),
@@ -56,6 +61,16 @@ mod tests {
     fn a_writer_in_schema_order() {
         let contract = contract();
         let t = &contract.types[0];
-        insta::assert_snapshot!(pretty(super::emit_writer(t, &type_ident(&t.name), "urn")));
+        insta::assert_snapshot!(pretty(super::emit_writer(
+            t,
+            &type_ident(&t.name),
+            Some("urn")
+        )));
+        let unqualified = pretty(super::emit_writer(t, &type_ident(&t.name), None));
+        assert!(
+            unqualified.contains(r#"writer.text("merchantWalletId""#),
+            "{unqualified}"
+        );
+        assert!(!unqualified.contains("urn:"), "{unqualified}");
     }
 }
