@@ -428,3 +428,109 @@ async fn graceful_shutdown_finishes_the_calls_in_flight_then_refuses_new_ones() 
     assert_eq!(reply.code.as_deref(), Some("00"));
     assert!(TcpStream::connect(addr).await.is_err(), "still accepting");
 }
+
+/// Operator slips caught at start, each named: an empty state file, a folder, a database whose
+/// tables were altered; a scenario that is not a regular file, too large, or with a rule that can
+/// never match or contradicts itself.
+#[cfg(unix)]
+#[tokio::test]
+async fn operator_slips_are_refused_at_start_naming_the_file_or_rule() {
+    let dir = temp_dir("slips");
+    let start = |config: SimulatorConfig| async move {
+        Simulator::start(config, ([127, 0, 0, 1], 0).into())
+            .await
+            .unwrap_err()
+            .to_string()
+    };
+    let empty = dir.join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let message = start(SimulatorConfig::default().state_file(&empty)).await;
+    assert!(
+        message.contains("empty.db") && message.contains("empty file"),
+        "{message}"
+    );
+    let message = start(SimulatorConfig::default().state_file(&dir)).await;
+    assert!(message.contains("not a regular file"), "{message}");
+
+    let altered = dir.join("altered.db");
+    {
+        let simulator = start_ok(SimulatorConfig::default().state_file(&altered)).await;
+        assert!(simulator.shutdown(Duration::from_secs(5)).await);
+    }
+    {
+        let db = rusqlite::Connection::open(&altered).unwrap();
+        db.execute_batch("ALTER TABLE payment_means DROP COLUMN alias;")
+            .unwrap();
+    }
+    let message = start(SimulatorConfig::default().state_file(&altered)).await;
+    assert!(
+        message.contains("altered.db") && message.contains("no column alias"),
+        "{message}"
+    );
+
+    for (path, reason) in [
+        (std::path::PathBuf::from("/dev/zero"), "not a regular file"),
+        (dir.clone(), "not a regular file"),
+    ] {
+        let error = Scenario::load(&path).unwrap_err().to_string();
+        assert!(error.contains(reason), "{error}");
+    }
+    let big = dir.join("big.toml");
+    std::fs::write(&big, "# padding\n".repeat(200_000)).unwrap();
+    let error = Scenario::load(&big).unwrap_err().to_string();
+    assert!(
+        error.contains("big.toml") && error.contains("larger than"),
+        "{error}"
+    );
+    for (rules, named) in [
+        (
+            "[[rule]]\ncard = \"4111 1111 1111 1111\"\nanswer = \"94\"\n",
+            "`card`",
+        ),
+        (
+            "[[rule]]\ncard = \"4111111111111112\"\nanswer = \"94\"\n",
+            "`card`",
+        ),
+        (
+            "[[rule]]\nwallet = \"W\"\nanswer = \"99\"\ndrop = \"after\"\n",
+            "`drop`",
+        ),
+    ] {
+        let error = Scenario::from_toml(rules).unwrap_err().to_string();
+        assert!(error.contains("rule 1") && error.contains(named), "{error}");
+        assert!(!error.contains("4111111111111112"), "{error}");
+    }
+}
+
+async fn start_ok(config: SimulatorConfig) -> Simulator {
+    Simulator::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap()
+}
+
+/// A request with a duplicated XML attribute is not well-formed: a Fault, not a 200. The same
+/// request without the duplicate is answered.
+#[tokio::test]
+async fn a_duplicated_attribute_is_refused_as_a_fault() {
+    let simulator = start_ok(SimulatorConfig::default()).await;
+    let client = common::demo_client(&simulator);
+    let prepared = client
+        .prepare::<sips_wallet::contract::operations::SignOff>(
+            &mut SignOffRequest::new().merchant_wallet_id("W1"),
+        )
+        .unwrap();
+    let post = |body: String| {
+        let addr = simulator.local_addr();
+        async move { common::raw_request(addr, "POST", "/services/v2/wallet", "text/xml", &body).await }
+    };
+    let (status, answer) = post(prepared.body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    let duplicated =
+        prepared
+            .body
+            .replacen("<soapenv:Envelope ", r#"<soapenv:Envelope a="1" a="2" "#, 1);
+    assert_ne!(duplicated, prepared.body);
+    let (status, answer) = post(duplicated).await;
+    assert_eq!(status, 500, "{answer}");
+    assert!(answer.contains("Fault"), "{answer}");
+}

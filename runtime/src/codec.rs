@@ -350,7 +350,9 @@ impl<'i> XmlReader<'i> {
     /// Counts an element's attributes against the limits; returns its namespace declarations.
     fn count_attributes(&self, start: &BytesStart<'_>) -> Result<usize, DecodeError> {
         let (mut attributes, mut declarations) = (0, 0);
-        for attribute in start.attributes().with_checks(false) {
+        // With checks: a duplicated attribute is not well-formed XML (and the limit keeps the
+        // pairwise check small).
+        for attribute in start.attributes().with_checks(true) {
             let attribute = attribute.map_err(|e| self.malformed(e))?;
             attributes += 1;
             if attributes > self.limits.max_attributes {

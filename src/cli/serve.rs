@@ -126,13 +126,13 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
     }
     let stop = signals.wait().await;
     say!("{stop}: finishing the calls in flight (at most 10 s)");
+    // Stopping as asked is a success either way; the log says whether calls were cut.
     if simulator.shutdown(Duration::from_secs(10)).await {
         say!("stopped");
-        Ok(ExitCode::SUCCESS)
     } else {
-        say!("stopped with calls still in flight");
-        Ok(ExitCode::FAILURE)
+        say!("stopped; calls still in flight after 10 s were cut");
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The `.wsdl` and `.xsd` files of a folder, by name.

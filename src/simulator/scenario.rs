@@ -41,6 +41,9 @@ use serde::Deserialize;
 use crate::message::DynOperation;
 use crate::{contract, inapp};
 
+/// The largest scenario file read: rules fit in a few kilobytes.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+
 /// The rules a simulator plays, in order.
 #[derive(Debug, Clone, Default)]
 pub struct Scenario {
@@ -179,10 +182,30 @@ struct File {
 impl Scenario {
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        use std::io::Read;
+        let read = |source| ScenarioError::Read {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        // A FIFO would block the start, /dev/zero would read until memory runs out: only a regular
+        // file, and only so much of it.
+        let metadata = std::fs::metadata(path).map_err(read)?;
+        if !metadata.is_file() {
+            return Err(read(std::io::Error::other(
+                "not a regular file (a scenario is a TOML file)",
+            )));
+        }
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .map_err(read)?
+            .take(MAX_SCENARIO_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(read)?;
+        if text.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(read(std::io::Error::other(format!(
+                "larger than {MAX_SCENARIO_BYTES} bytes"
+            ))));
+        }
         Scenario::from_toml(&text)
     }
 
@@ -256,6 +279,23 @@ impl Rule {
         }
         if self.call == Some(0) {
             return bad("call", "is 0: calls are counted from 1".into());
+        }
+        if self.answer.is_some() && self.drop != Drop::Never {
+            return bad(
+                "drop",
+                "contradicts `answer`: a dropped connection answers nothing".into(),
+            );
+        }
+        if let Some(CardNumber(card)) = &self.card {
+            // Compared with what a client sends, which passed its checks: a card number that is
+            // not digits, or fails Luhn, could never match.
+            if !card.bytes().all(|b| b.is_ascii_digit()) || !crate::mask::luhn_valid(card) {
+                return bad(
+                    "card",
+                    "can never match: a card number is digits only, no spaces, and passes the Luhn check"
+                        .into(),
+                );
+            }
         }
         Ok(())
     }

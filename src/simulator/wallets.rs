@@ -171,6 +171,23 @@ impl Store {
     /// whatever path: the lock is SQLite's own on the database file, held until the store is
     /// dropped (the OS releases it if the process dies, even by `kill -9`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // An operator's slip caught before SQLite: a folder, a device or a FIFO is no state file,
+        // and an empty file is more likely a mistake than a wish for a new state.
+        if let Ok(metadata) = std::fs::metadata(path) {
+            let reason = if !metadata.is_file() {
+                Some("not a regular file")
+            } else if metadata.len() == 0 {
+                Some("an empty file (remove it, or give a path that does not exist, to start a new state)")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(StoreError::NotAState {
+                    path: path.to_path_buf(),
+                    reason: reason.into(),
+                });
+            }
+        }
         let io = |e: rusqlite::Error| StoreError::Io {
             path: path.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
@@ -257,6 +274,12 @@ impl Store {
                 })
             }
         }
+        if let Some(reason) = schema_mismatch(&connection)? {
+            return Err(StoreError::NotAState {
+                path: shown(),
+                reason,
+            });
+        }
         let salt: Vec<u8> = connection.query_row(
             "SELECT value FROM meta WHERE name = 'card_digest_salt'",
             [],
@@ -314,6 +337,52 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// What the schema lacks, if anything: every table and column this version uses must be there
+/// (a file whose `user_version` is right but whose tables were altered would answer 99 to every
+/// call instead of failing at start).
+fn schema_mismatch(connection: &Connection) -> Result<Option<String>, rusqlite::Error> {
+    const TABLES: &[(&str, &[&str])] = &[
+        ("meta", &["name", "value"]),
+        (
+            "wallets",
+            &[
+                "merchant_id",
+                "wallet_id",
+                "created",
+                "last_action",
+                "next_mean",
+            ],
+        ),
+        (
+            "payment_means",
+            &[
+                "merchant_id",
+                "wallet_id",
+                "mean_id",
+                "masked_pan",
+                "card_digest",
+                "expiry",
+                "alias",
+                "brand",
+                "mandate_id",
+            ],
+        ),
+    ];
+    for (table, columns) in TABLES {
+        let mut statement = connection.prepare(&format!("PRAGMA table_info({table})"))?;
+        let present: Vec<String> = statement
+            .query_map([], |row| row.get::<_, String>(1))?
+            .collect::<Result<_, _>>()?;
+        if present.is_empty() {
+            return Ok(Some(format!("the table {table} is missing")));
+        }
+        if let Some(missing) = columns.iter().find(|c| !present.iter().any(|p| p == *c)) {
+            return Ok(Some(format!("the table {table} has no column {missing}")));
+        }
+    }
+    Ok(None)
 }
 
 /// The wallets, inside one transaction.
