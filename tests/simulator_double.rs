@@ -534,3 +534,34 @@ async fn a_duplicated_attribute_is_refused_as_a_fault() {
     assert_eq!(status, 500, "{answer}");
     assert!(answer.contains("Fault"), "{answer}");
 }
+
+/// `--fail-rate` with a seed is reproducible: the same seed and the same sequence of requests give
+/// the same outcomes, call by call; another seed gives others.
+#[tokio::test]
+async fn the_same_seed_replays_the_same_chaos() {
+    async fn outcomes(seed: u64) -> Vec<String> {
+        let simulator = start_ok(SimulatorConfig::default().fail_rate(0.5).seed(seed)).await;
+        assert_eq!(simulator.seed(), seed);
+        let client = common::demo_client(&simulator);
+        let mut seen = Vec::new();
+        for i in 0..40 {
+            let outcome = client
+                .sign_off(SignOffRequest::new().merchant_wallet_id(format!("SEED-{i}")))
+                .await;
+            seen.push(match outcome {
+                Ok(reply) => reply.code.unwrap_or_default(),
+                Err(error) => format!("{:?}", error.delivery()),
+            });
+        }
+        seen
+    }
+    let first = outcomes(42).await;
+    assert_eq!(
+        first,
+        outcomes(42).await,
+        "the same seed, the same outcomes"
+    );
+    assert!(first.iter().any(|o| o == "99"), "{first:?}");
+    assert!(first.iter().any(|o| o == "25"), "{first:?}");
+    assert_ne!(first, outcomes(43).await, "another seed, other outcomes");
+}

@@ -354,6 +354,13 @@ pub(super) fn serve_command() -> Command {
                 .help("share of requests (0 to 1) answered 99 or dropped, at random"),
         )
         .arg(
+            Arg::new("seed")
+                .long("seed")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u64))
+                .help("draw every random choice from this seed, to replay a run (the banner prints the one in use)"),
+        )
+        .arg(
             Arg::new("header-timeout")
                 .long("header-timeout")
                 .value_name("SECONDS")

@@ -53,6 +53,9 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
     if let Some(path) = matches.get_one::<PathBuf>("state") {
         config = config.state_file(path);
     }
+    if let Some(seed) = matches.get_one::<u64>("seed") {
+        config = config.seed(*seed);
+    }
     if let Some(dir) = matches.get_one::<PathBuf>("publish-wsdl") {
         config = config.published_contract(contract_folder(dir)?);
     }
@@ -120,6 +123,11 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
         };
         say!("Merchant {id}, key version {}{demo}", versions.join(", "));
     }
+    say!(
+        "Seed: {} (replay this run's random choices with --seed {})",
+        simulator.seed(),
+        simulator.seed()
+    );
     match matches.get_one::<PathBuf>("state") {
         Some(path) => say!("State: {} (SQLite)", path.display()),
         None => say!("State: in memory"),

@@ -98,8 +98,16 @@ pub(super) async fn handle(
     };
     let started = Instant::now();
     let number = shared.calls.fetch_add(1, Ordering::Relaxed) + 1;
-    let failing = shared.config.fail_rate > 0.0 && fastrand::f64() < shared.config.fail_rate;
-    if failing && fastrand::bool() {
+    let rate = shared.config.fail_rate;
+    let (failing, dropped) = if rate > 0.0 {
+        shared.random(|random| {
+            let failing = random.f64() < rate;
+            (failing, failing && random.bool())
+        })
+    } else {
+        (false, false)
+    };
+    if dropped {
         tracing::info!(call = number, "dropped the connection (fail rate)");
         return Err(Dropped("fail rate"));
     }
@@ -585,7 +593,7 @@ fn run<M: Message>(
             Err(refusal) => return Ok(Err(refusal)),
         },
         "paymentTokenInitialize" => {
-            let token = format!("{:016x}", fastrand::u64(..));
+            let token = format!("{:016x}", shared.random(|random| random.u64(..)));
             effects.fields = vec![
                 (
                     "redirectionUrl",

@@ -53,6 +53,7 @@ pub struct SimulatorConfig {
     pub(super) request_timeout: Duration,
     pub(super) max_connections: usize,
     pub(super) published: Option<Vec<(String, String)>>,
+    pub(super) seed: Option<u64>,
 }
 
 impl Default for SimulatorConfig {
@@ -67,6 +68,7 @@ impl Default for SimulatorConfig {
             request_timeout: Duration::from_secs(60),
             max_connections: 512,
             published: None,
+            seed: None,
         }
     }
 }
@@ -102,6 +104,14 @@ impl SimulatorConfig {
     /// before the answer). One simulator at a time may hold a file.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
+        self
+    }
+
+    /// Draws every random choice (the fail rate's, In-App tokens) from this seed, so that a run
+    /// can be replayed: the same seed and the same sequence of requests give the same outcomes.
+    /// Without it a seed is drawn at start ([`Simulator::seed`](super::Simulator::seed) says which).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
         self
     }
 

@@ -65,6 +65,11 @@ struct Shared {
     _in_app_keys: rcgen::KeyPair,
     /// Its public key, base64 DER (SubjectPublicKeyInfo), as `publicKeyValue` carries it.
     in_app_public_key: String,
+    /// The seed every random choice (the fail rate, In-App tokens) is drawn from, and the
+    /// generator, shared in the order requests arrive: the same seed and the same sequence of
+    /// requests give the same outcomes.
+    seed: u64,
+    random: std::sync::Mutex<fastrand::Rng>,
 }
 
 impl Shared {
@@ -79,6 +84,7 @@ impl Shared {
             use rcgen::PublicKeyData;
             base64::engine::general_purpose::STANDARD.encode(keys.subject_public_key_info())
         };
+        let seed = config.seed.unwrap_or_else(|| fastrand::u64(..));
         Ok(Shared {
             merchants: config.merchants(),
             config,
@@ -87,6 +93,15 @@ impl Shared {
             base_url,
             _in_app_keys: keys,
             in_app_public_key,
+            seed,
+            random: std::sync::Mutex::new(fastrand::Rng::with_seed(seed)),
         })
+    }
+
+    /// A draw from the seeded generator.
+    fn random<T>(&self, draw: impl FnOnce(&mut fastrand::Rng) -> T) -> T {
+        // A panic while drawing leaves the generator as it was: still usable.
+        let mut random = self.random.lock().unwrap_or_else(|p| p.into_inner());
+        draw(&mut random)
     }
 }

@@ -19,6 +19,7 @@ use super::{Shared, SimulatorConfig, StartError};
 #[derive(Debug)]
 pub struct Simulator {
     local_addr: SocketAddr,
+    seed: u64,
     stop: Option<oneshot::Sender<Duration>>,
     task: tokio::task::JoinHandle<bool>,
 }
@@ -33,13 +34,21 @@ impl Simulator {
             .local_addr()
             .map_err(|source| StartError::Listen { addr, source })?;
         let shared = Arc::new(Shared::new(config, format!("http://{local_addr}"))?);
+        let seed = shared.seed;
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(serve(listener, shared, stopped));
         Ok(Simulator {
             local_addr,
+            seed,
             stop: Some(stop),
             task,
         })
+    }
+
+    /// The seed its random choices are drawn from (given, or drawn at start): a run started with
+    /// `SimulatorConfig::seed` of it replays the same outcomes for the same requests.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// The address it listens on.
