@@ -565,3 +565,66 @@ async fn the_same_seed_replays_the_same_chaos() {
     assert!(first.iter().any(|o| o == "25"), "{first:?}");
     assert_ne!(first, outcomes(43).await, "another seed, other outcomes");
 }
+
+/// Magic values make calls fail on demand with no rules file, as payment test modes do; off with
+/// `magic(false)` (`--no-magic`).
+#[tokio::test]
+async fn magic_values_fail_calls_on_demand_and_can_be_turned_off() {
+    use sips_wallet::contract::operations;
+    use sips_wallet::reconcile::Settled;
+    use sips_wallet::{CallOptions, Delivery};
+    let simulator = start_ok(SimulatorConfig::default()).await;
+    let client = common::demo_client(&simulator);
+    let code = |reply: Result<sips_wallet::Reply<_>, Error>| {
+        reply.map(
+            |r: sips_wallet::Reply<sips_wallet::contract::SignOffOutput>| {
+                r.code.unwrap_or_default()
+            },
+        )
+    };
+    assert_eq!(
+        code(
+            client
+                .sign_off(SignOffRequest::new().merchant_wallet_id("SIM-99-a"))
+                .await
+        )
+        .unwrap(),
+        "99"
+    );
+    for (card, expected) in [("4000000000000002", "94"), ("4000000000000028", "12")] {
+        let reply = client
+            .add_card(add_card("MAGIC-CARDS", card))
+            .await
+            .unwrap();
+        assert_eq!(reply.code.as_deref(), Some(expected), "{card}");
+    }
+    for (wallet, expected) in [
+        ("SIM-DROP-AFTER-a", Settled::Applied),
+        ("SIM-DROP-BEFORE-a", Settled::NotApplied),
+    ] {
+        let request = add_card(wallet, "4111111111111111");
+        let error = client.add_card(request.clone()).await.unwrap_err();
+        assert_eq!(error.delivery(), Delivery::Unknown, "{wallet}: {error}");
+        let settled = client.reconcile::<operations::AddCard>(&request).await;
+        assert_eq!(settled.outcome, expected, "{wallet}: {}", settled.evidence);
+    }
+    let impatient = client.with_options(CallOptions::new().timeout(Duration::from_millis(300)));
+    let error = impatient
+        .sign_off(SignOffRequest::new().merchant_wallet_id("SIM-TIMEOUT-a"))
+        .await
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+
+    let plain = start_ok(SimulatorConfig::default().magic(false)).await;
+    let client = common::demo_client(&plain);
+    assert_eq!(
+        code(
+            client
+                .sign_off(SignOffRequest::new().merchant_wallet_id("SIM-99-a"))
+                .await
+        )
+        .unwrap(),
+        "25",
+        "without magic, an unknown wallet"
+    );
+}

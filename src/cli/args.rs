@@ -361,6 +361,12 @@ pub(super) fn serve_command() -> Command {
                 .help("draw every random choice from this seed, to replay a run (the banner prints the one in use)"),
         )
         .arg(
+            Arg::new("no-magic")
+                .long("no-magic")
+                .action(ArgAction::SetTrue)
+                .help("turn off the magic values (wallet ids SIM-99-…, SIM-TIMEOUT-…, SIM-DROP-AFTER-…, SIM-DROP-BEFORE-…; cards 4000000000000002 → 94, 4000000000000028 → 12)"),
+        )
+        .arg(
             Arg::new("header-timeout")
                 .long("header-timeout")
                 .value_name("SECONDS")

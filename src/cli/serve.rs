@@ -56,6 +56,9 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
     if let Some(seed) = matches.get_one::<u64>("seed") {
         config = config.seed(*seed);
     }
+    if matches.get_flag("no-magic") {
+        config = config.magic(false);
+    }
     if let Some(dir) = matches.get_one::<PathBuf>("publish-wsdl") {
         config = config.published_contract(contract_folder(dir)?);
     }

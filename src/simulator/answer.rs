@@ -450,7 +450,18 @@ fn answer<O: Operation>(
         card: request.text("cardNumber"),
         number,
     };
-    let effect = shared.config.scenario.decide(&call).unwrap_or_default();
+    let effect = shared
+        .config
+        .scenario
+        .decide(&call)
+        .or_else(|| {
+            shared
+                .config
+                .magic
+                .then(|| super::scenario::magic().decide(&call))
+                .flatten()
+        })
+        .unwrap_or_default();
     let forced = match &effect.answer {
         Some(code) => Some(code.as_str()),
         None if failing => Some("99"),

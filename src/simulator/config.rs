@@ -54,6 +54,7 @@ pub struct SimulatorConfig {
     pub(super) max_connections: usize,
     pub(super) published: Option<Vec<(String, String)>>,
     pub(super) seed: Option<u64>,
+    pub(super) magic: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -69,6 +70,7 @@ impl Default for SimulatorConfig {
             max_connections: 512,
             published: None,
             seed: None,
+            magic: true,
         }
     }
 }
@@ -112,6 +114,14 @@ impl SimulatorConfig {
     /// Without it a seed is drawn at start ([`Simulator::seed`](super::Simulator::seed) says which).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Whether the magic values ([`MAGIC_VALUES`](super::scenario::MAGIC_VALUES): wallet ids
+    /// `SIM-99-…`, `SIM-TIMEOUT-…`, `SIM-DROP-AFTER-…`, `SIM-DROP-BEFORE-…`, two card numbers) act,
+    /// after the scenario's own rules. On by default.
+    pub fn magic(mut self, on: bool) -> Self {
+        self.magic = on;
         self
     }
 

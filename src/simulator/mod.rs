@@ -25,7 +25,7 @@ pub use config::{
     Merchant, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
     MAX_REQUEST_BYTES,
 };
-pub use scenario::{Drop, Scenario, ScenarioError};
+pub use scenario::{Drop, Scenario, ScenarioError, MAGIC_VALUES};
 pub use server::Simulator;
 use wallets::Store;
 pub use wallets::StoreError;
