@@ -628,3 +628,89 @@ async fn magic_values_fail_calls_on_demand_and_can_be_turned_off() {
         "without magic, an unknown wallet"
     );
 }
+
+/// The admin API a test talks to: the calls received (masked), the clock fixed, a reset, health;
+/// and none of it with `admin(false)`.
+#[tokio::test]
+async fn the_admin_api_lists_calls_fixes_the_clock_and_resets() {
+    let simulator = start_ok(SimulatorConfig::default()).await;
+    let addr = simulator.local_addr();
+    let client = common::demo_client(&simulator);
+    let admin = |method: &'static str, path: &'static str, body: &'static str| async move {
+        let (status, text) =
+            common::raw_request(addr, method, path, "application/json", body).await;
+        (
+            status,
+            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
+        )
+    };
+    let wallet = "W-4111111111111111";
+    assert!(client
+        .add_card(add_card(wallet, "5555555555554444"))
+        .await
+        .unwrap()
+        .is_success());
+
+    let (status, calls) = admin("GET", "/_simulator/calls", "").await;
+    assert_eq!(status, 200);
+    let listed = calls.to_string();
+    assert_eq!(calls[0]["operation"], "addCard", "{calls}");
+    assert_eq!(calls[0]["code"], "00");
+    assert_eq!(calls[0]["outcome"], "answered");
+    assert_eq!(calls[0]["number"], 1);
+    assert!(
+        !listed.contains("4111111111111111") && !listed.contains("5555555555554444"),
+        "{listed}"
+    );
+    assert!(listed.contains("W-4111##########11"), "{listed}");
+
+    let (status, _) = admin(
+        "POST",
+        "/_simulator/clock",
+        r#"{"now": "2030-01-02T09:00:00+01:00"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let at = client
+        .add_card(add_card("CLOCK", "4111111111111111"))
+        .await
+        .unwrap();
+    assert_eq!(
+        at.response.wallet_action_date_time.as_deref(),
+        Some("2030-01-02T09:00:00+01:00")
+    );
+    let (status, _) = admin("POST", "/_simulator/clock", r#"{"now": "tomorrow"}"#).await;
+    assert_eq!(status, 400);
+    admin("POST", "/_simulator/clock", r#"{"now": null}"#).await;
+
+    let (status, _) = admin("POST", "/_simulator/reset", "").await;
+    assert_eq!(status, 200);
+    let (_, calls) = admin("GET", "/_simulator/calls", "").await;
+    assert_eq!(
+        calls,
+        serde_json::json!([]),
+        "the call list is empty after a reset"
+    );
+    let gone = client
+        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(wallet))
+        .await
+        .unwrap();
+    assert_eq!(
+        gone.code.as_deref(),
+        Some("25"),
+        "the wallets are gone after a reset"
+    );
+    let (status, health) = admin("GET", "/_simulator/health", "").await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+
+    let closed = start_ok(SimulatorConfig::default().admin(false)).await;
+    let (status, _) = common::raw_request(
+        closed.local_addr(),
+        "GET",
+        "/_simulator/health",
+        "text/plain",
+        "",
+    )
+    .await;
+    assert_eq!(status, 404, "no admin API when it is off");
+}

@@ -361,6 +361,12 @@ pub(super) fn serve_command() -> Command {
                 .help("draw every random choice from this seed, to replay a run (the banner prints the one in use)"),
         )
         .arg(
+            Arg::new("no-admin")
+                .long("no-admin")
+                .action(ArgAction::SetTrue)
+                .help("turn off the admin API under /_simulator/ (calls, reset, clock, health)"),
+        )
+        .arg(
             Arg::new("no-magic")
                 .long("no-magic")
                 .action(ArgAction::SetTrue)

@@ -59,6 +59,9 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
     if matches.get_flag("no-magic") {
         config = config.magic(false);
     }
+    if matches.get_flag("no-admin") {
+        config = config.admin(false);
+    }
     if let Some(dir) = matches.get_one::<PathBuf>("publish-wsdl") {
         config = config.published_contract(contract_folder(dir)?);
     }

@@ -61,6 +61,9 @@ pub(super) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Reply, Dropped> {
+    if shared.config.admin && request.uri().path().starts_with(super::admin::PREFIX) {
+        return Ok(super::admin::handle(&shared, request).await);
+    }
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
@@ -135,6 +138,19 @@ pub(super) async fn handle(
         duration_ms = started.elapsed().as_millis() as u64,
         "answered"
     );
+    shared.calls_seen.push(super::admin::CallRecord {
+        number,
+        time: super::wallets::now(),
+        operation: log.operation,
+        merchant: log.merchant,
+        wallet: log.wallet,
+        code: log.code,
+        outcome: match effect.drop {
+            Drop::Before => "dropped before",
+            Drop::After => "dropped after",
+            _ => "answered",
+        },
+    });
     if effect.drop != Drop::Never {
         return Err(Dropped("scenario rule"));
     }
@@ -506,13 +522,7 @@ fn serve_json<O: Operation>(shared: &Shared, body: &[u8], failing: bool, number:
         }
     };
     let (response, effect, log) = answer::<O>(shared, &request, failing, number);
-    let mut reply = Response::new(Full::new(Bytes::from(
-        serde_json::to_vec(&response).unwrap_or_default(),
-    )));
-    reply.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
+    let reply = json_reply(StatusCode::OK, &response);
     Answered { reply, effect, log }
 }
 
@@ -527,7 +537,7 @@ fn run<M: Message>(
     let get = |name: &str| request.text(name);
     let wallet = get("merchantWalletId").unwrap_or_default();
     let mean_id = get("paymentMeanId").unwrap_or_default();
-    let now = super::wallets::now();
+    let now = wallets.now().to_string();
     let mut effects = Effects::default();
     match operation {
         "addCard" => {
@@ -737,6 +747,19 @@ fn point_schema_locations_here(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A JSON body (what serde writes of `value`).
+pub(super) fn json_reply<T: serde::Serialize + ?Sized>(status: StatusCode, value: &T) -> Reply {
+    let mut response = Response::new(Full::new(Bytes::from(
+        serde_json::to_vec(value).unwrap_or_default(),
+    )));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 fn xml(status: StatusCode, body: String) -> Reply {

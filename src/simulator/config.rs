@@ -55,6 +55,7 @@ pub struct SimulatorConfig {
     pub(super) published: Option<Vec<(String, String)>>,
     pub(super) seed: Option<u64>,
     pub(super) magic: bool,
+    pub(super) admin: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -71,6 +72,7 @@ impl Default for SimulatorConfig {
             published: None,
             seed: None,
             magic: true,
+            admin: true,
         }
     }
 }
@@ -122,6 +124,13 @@ impl SimulatorConfig {
     /// after the scenario's own rules. On by default.
     pub fn magic(mut self, on: bool) -> Self {
         self.magic = on;
+        self
+    }
+
+    /// Whether the admin API under `/_simulator/` answers (the calls received, a reset, the
+    /// clock, health; see the `admin` section of the README). On by default.
+    pub fn admin(mut self, on: bool) -> Self {
+        self.admin = on;
         self
     }
 

@@ -13,6 +13,7 @@
 //! - `server`: connections, timeouts, the connection cap, graceful shutdown;
 //! - `answer`: what the bank does with one request.
 
+mod admin;
 mod answer;
 pub mod config;
 pub mod scenario;
@@ -70,6 +71,8 @@ struct Shared {
     /// requests give the same outcomes.
     seed: u64,
     random: std::sync::Mutex<fastrand::Rng>,
+    /// The calls received, for the admin API.
+    calls_seen: admin::CallList,
 }
 
 impl Shared {
@@ -95,6 +98,7 @@ impl Shared {
             in_app_public_key,
             seed,
             random: std::sync::Mutex::new(fastrand::Rng::with_seed(seed)),
+            calls_seen: admin::CallList::default(),
         })
     }
 

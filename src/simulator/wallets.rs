@@ -138,6 +138,8 @@ pub enum StoreError {
 #[derive(Debug)]
 pub struct Store {
     connection: Mutex<Connection>,
+    /// The time answers carry, when a test fixed it (`POST /_simulator/clock`); else the clock.
+    clock: Mutex<Option<String>>,
     salt: Vec<u8>,
     /// The state file and the identity (device, inode) it had when opened.
     file: Option<(PathBuf, FileId)>,
@@ -289,7 +291,24 @@ impl Store {
             connection: Mutex::new(connection),
             salt,
             file,
+            clock: Mutex::new(None),
         })
+    }
+
+    /// Fixes the time answers carry (`walletActionDateTime`, the wallets' dates), or with `None`
+    /// goes back to the machine's clock.
+    pub fn set_clock(&self, time: Option<String>) {
+        *self.clock.lock().unwrap_or_else(|p| p.into_inner()) = time;
+    }
+
+    /// Empties every wallet (the merchants' keys and the digest salt stay).
+    pub fn reset(&self) -> Result<(), StoreError> {
+        self.check_file()?;
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute_batch("DELETE FROM payment_means; DELETE FROM wallets;")?;
+        transaction.commit()?;
+        Ok(())
     }
 
     /// The file it lives in, if any.
@@ -321,9 +340,16 @@ impl Store {
     ) -> Result<T, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = self
+            .clock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+            .unwrap_or_else(now);
         let outcome = f(&Wallets {
             transaction: &transaction,
             salt: &self.salt,
+            now,
         })?;
         // Dropping the transaction rolls it back.
         self.check_file()?;
@@ -389,6 +415,8 @@ fn schema_mismatch(connection: &Connection) -> Result<Option<String>, rusqlite::
 pub struct Wallets<'t> {
     transaction: &'t Transaction<'t>,
     salt: &'t [u8],
+    /// The transaction's time, as answers write it.
+    now: String,
 }
 
 /// The current time at the merchant's (here: the machine's) offset, as the platform writes it.
@@ -400,6 +428,11 @@ pub fn now() -> String {
 pub type Outcome<T> = Result<T, Refusal>;
 
 impl Wallets<'_> {
+    /// The time of this transaction, merchant's local time with offset (or the fixed clock).
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+
     fn card_digest(&self, card_number: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.salt)
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
@@ -470,7 +503,7 @@ impl Wallets<'_> {
         wallet: &str,
         digest: &str,
     ) -> Result<Option<u32>, rusqlite::Error> {
-        let now = now();
+        let now = self.now.as_str();
         let tx = self.transaction;
         tx.execute(
             "INSERT OR IGNORE INTO wallets VALUES (?1, ?2, ?3, ?3, 1)",
@@ -565,7 +598,7 @@ impl Wallets<'_> {
         }
         self.transaction.execute(
             "UPDATE wallets SET last_action = ?3 WHERE merchant_id = ?1 AND wallet_id = ?2",
-            params![merchant, wallet, now()],
+            params![merchant, wallet, self.now],
         )?;
         Ok(Ok(()))
     }
