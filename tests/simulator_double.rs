@@ -714,3 +714,72 @@ async fn the_admin_api_lists_calls_fixes_the_clock_and_resets() {
     .await;
     assert_eq!(status, 404, "no admin API when it is off");
 }
+
+/// Every wire fault a rule can ask for, against the client: the error it reports, and whether the
+/// bank acted (html-504 ran signOff, html-502 did not).
+#[tokio::test]
+async fn every_wire_fault_reaches_the_client_as_the_error_it_is() {
+    use sips_wallet::CallOptions;
+    let faults = [
+        "truncated-body",
+        "trickle",
+        "slow-headers",
+        "html-502",
+        "html-504",
+        "soap-fault",
+        "unsealed-00",
+        "wrong-seal",
+        "invalid-xml",
+    ];
+    let rules: String = faults
+        .iter()
+        .map(|f| {
+            format!("[[rule]]\noperation = \"signOff\"\nwallet = \"F-{f}\"\nfault = \"{f}\"\n")
+        })
+        .collect();
+    let simulator =
+        start_ok(SimulatorConfig::default().scenario(Scenario::from_toml(&rules).unwrap())).await;
+    let client = common::demo_client(&simulator);
+    let quick = client.with_options(CallOptions::new().timeout(Duration::from_secs(1)));
+    for fault in faults {
+        let wallet = format!("F-{fault}");
+        assert!(client
+            .add_card(add_card(&wallet, "4111111111111111"))
+            .await
+            .unwrap()
+            .is_success());
+        let caller = if fault == "slow-headers" {
+            &quick
+        } else {
+            &client
+        };
+        let outcome = caller
+            .sign_off(SignOffRequest::new().merchant_wallet_id(wallet.as_str()))
+            .await;
+        let still_there = client
+            .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(wallet.as_str()))
+            .await
+            .unwrap()
+            .is_success();
+        match (fault, &outcome) {
+            ("truncated-body", Err(Error::Transport { .. })) => assert!(!still_there),
+            ("trickle", Ok(reply)) => {
+                assert_eq!(reply.verification, Verification::Verified);
+                assert!(!still_there);
+            }
+            ("slow-headers", Err(error)) if error.is_timeout() => {}
+            ("html-502", Err(Error::Http { status: 502, .. })) => assert!(still_there),
+            ("html-504", Err(Error::Http { status: 504, .. })) => assert!(!still_there),
+            ("soap-fault", Err(Error::Fault { .. })) => assert!(still_there),
+            ("unsealed-00", Err(Error::MissingSeal { .. })) => assert!(still_there),
+            ("wrong-seal", Err(Error::SealMismatch { .. })) => assert!(!still_there),
+            ("invalid-xml", Err(Error::Envelope { .. })) => assert!(still_there),
+            _ => panic!("{fault}: unexpected outcome {outcome:?}"),
+        }
+    }
+    let contradictory =
+        Scenario::from_toml("[[rule]]\nwallet = \"W\"\nfault = \"trickle\"\nanswer = \"00\"\n");
+    assert!(contradictory.unwrap_err().to_string().contains("`fault`"));
+    let unknown = Scenario::from_toml("[[rule]]\nwallet = \"W\"\nfault = \"gremlins\"\n");
+    assert!(unknown.is_err());
+}

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 
+use super::faults::{self, whole, Fault, ReplyBody};
 use super::scenario::{Call, Drop, Effect};
 use super::wallets::{Outcome, PaymentMean, Wallets};
 use super::{Merchant, Shared, SimulatorConfig, MAX_REQUEST_BYTES};
@@ -29,7 +30,7 @@ use crate::validate::{self, FieldError};
 #[error("connection dropped on purpose ({0})")]
 pub(super) struct Dropped(pub &'static str);
 
-pub(super) type Reply = Response<Full<Bytes>>;
+pub(super) type Reply = Response<ReplyBody>;
 
 /// One line of the request log: never a card number.
 #[derive(Debug, Default)]
@@ -124,9 +125,14 @@ pub(super) async fn handle(
         answer_post(&shared, route, &body, failing, number)
     };
     let Answered { reply, effect, log } = answered;
-    if !effect.delay.is_zero() {
-        tokio::time::sleep(effect.delay).await;
+    let delay = effect.delay + effect.fault.map_or(std::time::Duration::ZERO, Fault::delay);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
+    let reply = match effect.fault {
+        Some(fault) => with_fault(fault, reply).await,
+        None => reply,
+    };
     tracing::info!(
         call = number,
         operation = log.operation,
@@ -155,6 +161,54 @@ pub(super) async fn handle(
         return Err(Dropped("scenario rule"));
     }
     Ok(reply)
+}
+
+/// The answer as a fault makes it (the faults that change the message itself were applied when
+/// it was made).
+async fn with_fault(fault: Fault, reply: Reply) -> Reply {
+    let (parts, body) = reply.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let rebuilt = |body| Response::from_parts(parts.clone(), body);
+    match fault {
+        Fault::TruncatedBody => {
+            let half = bytes.len() / 2;
+            rebuilt(faults::paced(
+                bytes,
+                half.max(1),
+                std::time::Duration::ZERO,
+                Some(half),
+            ))
+        }
+        Fault::Trickle => rebuilt(faults::paced(
+            bytes,
+            16,
+            std::time::Duration::from_millis(50),
+            None,
+        )),
+        Fault::Html502 | Fault::Html504 => {
+            let status = if fault == Fault::Html502 { 502 } else { 504 };
+            let mut page = Response::new(whole(faults::html_page(status)));
+            *page.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            page.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("text/html"),
+            );
+            page
+        }
+        Fault::SoapFault => fault_reply(
+            "soapenv:Server",
+            "the service is temporarily unavailable (a scenario fault)",
+        ),
+        Fault::InvalidXml => xml(
+            StatusCode::OK,
+            "<soapenv:Envelope><soapenv:Body><broken".into(),
+        ),
+        _ => rebuilt(whole(bytes)),
+    }
 }
 
 /// Where a request goes, by its path.
@@ -228,15 +282,18 @@ impl OperationVisitor for ServeJson<'_> {
 
 fn answer_soap(shared: &Shared, body: &[u8], failing: bool, number: u64) -> Answered {
     let Ok(text) = std::str::from_utf8(body) else {
-        return Answered::plain(fault("soapenv:Client", "the request is not UTF-8"));
+        return Answered::plain(fault_reply("soapenv:Client", "the request is not UTF-8"));
     };
     let message = match envelope::open(text, NAMESPACE, Limits::default()) {
         Ok(Body::Message(message)) => message,
         Ok(Body::Fault(_)) => {
-            return Answered::plain(fault("soapenv:Client", "a request cannot be a Fault"))
+            return Answered::plain(fault_reply("soapenv:Client", "a request cannot be a Fault"))
         }
         Err(e) => {
-            return Answered::plain(fault("soapenv:Client", &format!("unreadable request: {e}")))
+            return Answered::plain(fault_reply(
+                "soapenv:Client",
+                &format!("unreadable request: {e}"),
+            ))
         }
     };
     let element = message.element().clone();
@@ -254,7 +311,7 @@ fn answer_soap(shared: &Shared, body: &[u8], failing: bool, number: u64) -> Answ
         None
     };
     known.unwrap_or_else(|| {
-        Answered::plain(fault(
+        Answered::plain(fault_reply(
             "soapenv:Client",
             &format!("unknown operation <{}>", element.describe(NAMESPACE)),
         ))
@@ -305,7 +362,7 @@ impl OperationVisitor for Serve<'_, '_> {
         ) {
             Ok(request) => request,
             Err(e) => {
-                return Answered::plain(fault(
+                return Answered::plain(fault_reply(
                     "soapenv:Client",
                     &format!("unreadable request: {e}"),
                 ))
@@ -314,7 +371,7 @@ impl OperationVisitor for Serve<'_, '_> {
         let (response, effect, log) = answer::<O>(self.shared, &request, self.failing, self.number);
         let reply = match envelope::write_response::<O>(&response) {
             Ok(body) => xml(StatusCode::OK, body),
-            Err(e) => fault("soapenv:Server", &e.to_string()),
+            Err(e) => fault_reply("soapenv:Server", &e.to_string()),
         };
         Answered { reply, effect, log }
     }
@@ -481,18 +538,32 @@ fn answer<O: Operation>(
     let forced = match &effect.answer {
         Some(code) => Some(code.as_str()),
         None if failing => Some("99"),
+        None if effect.fault == Some(Fault::Unsealed00) => Some("00"),
         None => None,
     };
     let mut response = O::Response::default();
-    // Closed before anything is applied: nothing runs, nothing is answered.
-    let seal_with = if effect.drop == Drop::Before {
+    // Closed before anything is applied, or a fault the function does not run for: nothing runs.
+    let skipped = effect.drop == Drop::Before
+        || effect
+            .fault
+            .is_some_and(|f| !f.runs_the_function() && f != Fault::Unsealed00);
+    let seal_with = if skipped {
         None
     } else {
         respond(shared, O::INFO.name, request, forced, &mut response)
     };
-    if let Some((algorithm, key)) = seal_with {
-        let seal = seal::compute(algorithm, key, &response.seal_data());
-        set(&mut response, "seal", &seal);
+    match (seal_with, effect.fault) {
+        (_, Some(Fault::Unsealed00)) => {}
+        (Some((algorithm, key)), fault) => {
+            let mut seal = seal::compute(algorithm, key, &response.seal_data());
+            if fault == Some(Fault::WrongSeal) {
+                // The seal of other content: one hex digit changed.
+                let last = if seal.ends_with('0') { "1" } else { "0" };
+                seal.replace_range(seal.len() - 1.., last);
+            }
+            set(&mut response, "seal", &seal);
+        }
+        (None, _) => {}
     }
     let log = CallLog {
         operation: O::INFO.name,
@@ -751,9 +822,7 @@ fn point_schema_locations_here(text: &str) -> String {
 
 /// A JSON body (what serde writes of `value`).
 pub(super) fn json_reply<T: serde::Serialize + ?Sized>(status: StatusCode, value: &T) -> Reply {
-    let mut response = Response::new(Full::new(Bytes::from(
-        serde_json::to_vec(value).unwrap_or_default(),
-    )));
+    let mut response = Response::new(whole(serde_json::to_vec(value).unwrap_or_default()));
     *response.status_mut() = status;
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
@@ -763,7 +832,7 @@ pub(super) fn json_reply<T: serde::Serialize + ?Sized>(status: StatusCode, value
 }
 
 fn xml(status: StatusCode, body: String) -> Reply {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+    let mut response = Response::new(whole(body));
     *response.status_mut() = status;
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
@@ -773,12 +842,12 @@ fn xml(status: StatusCode, body: String) -> Reply {
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Reply {
-    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    let mut response = Response::new(whole(Bytes::from_static(text.as_bytes())));
     *response.status_mut() = status;
     response
 }
 
-fn fault(code: &str, string: &str) -> Reply {
+fn fault_reply(code: &str, string: &str) -> Reply {
     xml(
         StatusCode::INTERNAL_SERVER_ERROR,
         envelope::write_fault(code, string),

@@ -16,6 +16,7 @@
 mod admin;
 mod answer;
 pub mod config;
+pub mod faults;
 pub mod scenario;
 mod server;
 mod wallets;
@@ -26,6 +27,7 @@ pub use config::{
     Merchant, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
     MAX_REQUEST_BYTES,
 };
+pub use faults::Fault;
 pub use scenario::{Drop, Scenario, ScenarioError, MAGIC_VALUES};
 pub use server::Simulator;
 use wallets::Store;

@@ -27,7 +27,8 @@
 //! ```
 //!
 //! Conditions: `operation`, `merchant`, `wallet`, `wallet_prefix`, `card`, `call` (all that are given
-//! must hold). Effects: `answer`, `delay_ms`, `drop` (at least one). `drop = "after"` (or `true`)
+//! must hold). Effects: `answer`, `delay_ms`, `drop`, `fault` (at least one; see
+//! [`Fault`](super::faults::Fault) for the wire faults). `drop = "after"` (or `true`)
 //! closes the connection once the change is committed, `drop = "before"` before anything is
 //! applied: the two sides of an unknown outcome, for a client's reconciliation to tell apart. A
 //! delayed call that changes a wallet has changed it before the delay: a client that times out
@@ -38,6 +39,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::faults::Fault;
 use crate::message::DynOperation;
 use crate::{contract, inapp};
 
@@ -151,6 +153,8 @@ pub struct Rule {
     /// Close the connection without answering, before or after the change is applied.
     #[serde(default, deserialize_with = "drop_setting")]
     pub drop: Drop,
+    /// A wire fault instead of a clean answer (see [`Fault`]).
+    pub fault: Option<Fault>,
 }
 
 /// When a rule closes the connection instead of answering.
@@ -206,6 +210,8 @@ pub struct Effect {
     pub delay: Duration,
     /// Close the connection without answering, before or after applying the change.
     pub drop: Drop,
+    /// A wire fault instead of a clean answer.
+    pub fault: Option<Fault>,
 }
 
 /// A call, as the rules see it.
@@ -315,6 +321,7 @@ impl Scenario {
             answer: r.answer.clone(),
             delay: Duration::from_millis(r.delay_ms.unwrap_or(0)),
             drop: r.drop,
+            fault: r.fault,
         })
     }
 }
@@ -328,10 +335,20 @@ impl Rule {
                 reason,
             })
         };
-        if self.answer.is_none() && self.delay_ms.is_none() && self.drop == Drop::Never {
+        if self.answer.is_none()
+            && self.delay_ms.is_none()
+            && self.drop == Drop::Never
+            && self.fault.is_none()
+        {
             return bad(
                 "answer",
-                "missing: a rule needs an effect (answer, delay_ms or drop)".into(),
+                "missing: a rule needs an effect (answer, delay_ms, drop or fault)".into(),
+            );
+        }
+        if self.fault.is_some() && (self.answer.is_some() || self.drop != Drop::Never) {
+            return bad(
+                "fault",
+                "contradicts `answer` or `drop`: a rule has one outcome".into(),
             );
         }
         if let Some(code) = &self.answer {
@@ -446,7 +463,8 @@ mod tests {
             Some(Effect {
                 answer: None,
                 delay: Duration::from_millis(20),
-                drop: Drop::After
+                drop: Drop::After,
+                fault: None,
             })
         );
         assert_eq!(scenario.decide(&call("signOff", "W", 2)), None);
@@ -471,7 +489,7 @@ mod tests {
         let error = |text: &str| Scenario::from_toml(text).unwrap_err().to_string();
         assert_eq!(
             error("[[rule]]\nwallet = \"W\"\n"),
-            "scenario rule 1: `answer` missing: a rule needs an effect (answer, delay_ms or drop)"
+            "scenario rule 1: `answer` missing: a rule needs an effect (answer, delay_ms, drop or fault)"
         );
         assert_eq!(
             error("[[rule]]\nanswer = \"9\"\n"),
