@@ -1160,3 +1160,55 @@ fn contract_check_tells_a_publishing_tools_shape_from_a_real_change() {
         "{out}"
     );
 }
+
+/// `serve --tls --tls-cert-out FILE`, then a call over HTTPS trusting FILE with
+/// `--root-certificate`; without it the call cannot connect.
+#[test]
+fn serve_tls_and_a_call_trusting_its_certificate() {
+    let dir = std::env::temp_dir().join(format!("sips-cli-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = dir.join("simulator.pem");
+    let (server, banner, url) =
+        serve_with(&[], &["--tls", "--tls-cert-out", cert.to_str().unwrap()]);
+    let url = url.replacen("http://", "https://", 1);
+    assert!(banner.contains("https://127.0.0.1:"), "{banner}");
+    assert!(banner.contains("Certificate:"), "{banner}");
+    let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
+    let call = |extra: &[&str]| {
+        let mut args = vec![
+            "--url",
+            url.as_str(),
+            "sign-off",
+            "--merchant-wallet-id",
+            "TLS-CLI",
+        ];
+        args.extend_from_slice(extra);
+        cli(&args, demo_key).output().unwrap()
+    };
+    let trusted = call(&["--root-certificate", cert.to_str().unwrap()]);
+    let untrusted = call(&[]);
+    stop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        trusted.status.code(),
+        Some(3),
+        "25 for an unknown wallet: {}",
+        text(&trusted.stderr)
+    );
+    assert!(
+        text(&trusted.stdout).contains("signOff: 25"),
+        "{}",
+        text(&trusted.stdout)
+    );
+    assert_eq!(
+        untrusted.status.code(),
+        Some(1),
+        "{}",
+        text(&untrusted.stderr)
+    );
+    assert!(
+        text(&untrusted.stderr).contains("cannot connect"),
+        "{}",
+        text(&untrusted.stderr)
+    );
+}

@@ -783,3 +783,67 @@ async fn every_wire_fault_reaches_the_client_as_the_error_it_is() {
     let unknown = Scenario::from_toml("[[rule]]\nwallet = \"W\"\nfault = \"gremlins\"\n");
     assert!(unknown.is_err());
 }
+
+/// `tls(Tls::SelfSigned)`: HTTPS with a certificate made at start; a client trusting it calls
+/// through, one that does not is refused at the handshake; HTTP/2 and HTTP/1.1 are both offered by
+/// ALPN and served.
+#[tokio::test]
+async fn the_simulator_serves_https_over_http2_and_http11() {
+    use sips_wallet::simulator::Tls;
+    use std::sync::Arc;
+    let simulator = start_ok(SimulatorConfig::default().tls(Tls::SelfSigned)).await;
+    assert!(simulator.base_url().starts_with("https://127.0.0.1:"));
+    let pem = simulator.certificate_pem().unwrap().to_string();
+    let trusted = WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(sips_wallet::simulator::DEMO_MERCHANT_ID)
+        .key_version(sips_wallet::simulator::DEMO_KEY_VERSION)
+        .secret_key(SecretKey::new(sips_wallet::simulator::DEMO_SECRET_KEY).unwrap())
+        .add_root_certificate(pem.as_bytes())
+        .build()
+        .unwrap();
+    let added = trusted
+        .add_card(add_card("TLS", "4111111111111111"))
+        .await
+        .unwrap();
+    assert_eq!(added.verification, Verification::Verified);
+    let untrusted = common::demo_client(&simulator);
+    let error = untrusted
+        .sign_off(SignOffRequest::new().merchant_wallet_id("TLS"))
+        .await
+        .unwrap_err();
+    assert!(error.is_connect(), "an unknown certificate: {error}");
+
+    // Each protocol by ALPN, as a client offering only it would get it.
+    let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+    use rustls_pki_types::pem::PemObject;
+    for certificate in rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        roots.add(certificate.unwrap()).unwrap();
+    }
+    for (alpn, expected) in [(&b"h2"[..], &b"h2"[..]), (b"http/1.1", b"http/1.1")] {
+        let mut config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots.clone())
+        .with_no_client_auth();
+        config.alpn_protocols = vec![alpn.to_vec()];
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let tcp = TcpStream::connect(simulator.local_addr()).await.unwrap();
+        let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let mut stream = connector.connect(name, tcp).await.unwrap();
+        assert_eq!(stream.get_ref().1.alpn_protocol(), Some(expected));
+        if expected == b"http/1.1" {
+            stream
+                .write_all(
+                    b"GET /_simulator/health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+                )
+                .await
+                .unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.unwrap_or_default();
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+    }
+}

@@ -107,6 +107,12 @@ pub(super) fn connection_args() -> Vec<Arg> {
             .default_value("soap")
             .help_heading(CONNECTION)
             .help("how wallet functions travel: SOAP envelopes or JSON objects"),
+        Arg::new("root-certificate")
+            .long("root-certificate")
+            .value_name("FILE")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help_heading(CONNECTION)
+            .help("also trust this certificate authority (PEM or DER), e.g. `serve --tls`'s"),
         output_arg(),
     ]);
     args
@@ -359,6 +365,36 @@ pub(super) fn serve_command() -> Command {
                 .value_name("N")
                 .value_parser(clap::value_parser!(u64))
                 .help("draw every random choice from this seed, to replay a run (the banner prints the one in use)"),
+        )
+        .arg(
+            Arg::new("tls")
+                .long("tls")
+                .action(ArgAction::SetTrue)
+                .help("serve HTTPS (HTTP/1.1 and HTTP/2) with a certificate for 127.0.0.1, ::1 and localhost made at start"),
+        )
+        .arg(
+            Arg::new("tls-cert-out")
+                .long("tls-cert-out")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .requires("tls")
+                .help("write the certificate clients must trust to FILE (PEM)"),
+        )
+        .arg(
+            Arg::new("tls-cert")
+                .long("tls-cert")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .requires_all(["tls", "tls-key"])
+                .help("serve this certificate chain (PEM) instead of making one"),
+        )
+        .arg(
+            Arg::new("tls-key")
+                .long("tls-key")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .requires_all(["tls", "tls-cert"])
+                .help("the private key (PEM) of --tls-cert"),
         )
         .arg(
             Arg::new("no-admin")

@@ -56,6 +56,11 @@ pub(super) fn client_from(opts: Opts<'_>) -> Result<WalletClient, Error> {
     } else if let Some(env) = opts.string("env").and_then(Environment::from_name) {
         builder = builder.environment(env);
     }
+    if let Some(path) = opts.path("root-certificate") {
+        let certificate = std::fs::read(path)
+            .map_err(|e| Error::Config(format!("--root-certificate {}: {e}", path.display())))?;
+        builder = builder.add_root_certificate(certificate);
+    }
     builder.build()
 }
 

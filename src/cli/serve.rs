@@ -62,6 +62,24 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
     if matches.get_flag("no-admin") {
         config = config.admin(false);
     }
+    if matches.get_flag("tls") {
+        let read = |flag: &str| -> Result<Option<String>, CliError> {
+            matches
+                .get_one::<PathBuf>(flag)
+                .map(|path| {
+                    std::fs::read_to_string(path)
+                        .map_err(|e| CliError::Input(format!("--{flag} {}: {e}", path.display())))
+                })
+                .transpose()
+        };
+        config = config.tls(match (read("tls-cert")?, read("tls-key")?) {
+            (Some(certificate_pem), Some(key_pem)) => sips_wallet::simulator::Tls::Given {
+                certificate_pem,
+                key_pem,
+            },
+            _ => sips_wallet::simulator::Tls::SelfSigned,
+        });
+    }
     if let Some(dir) = matches.get_one::<PathBuf>("publish-wsdl") {
         config = config.published_contract(contract_folder(dir)?);
     }
@@ -128,6 +146,20 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
             String::new()
         };
         say!("Merchant {id}, key version {}{demo}", versions.join(", "));
+    }
+    if let (Some(pem), Some(path)) = (
+        simulator.certificate_pem(),
+        matches.get_one::<PathBuf>("tls-cert-out"),
+    ) {
+        std::fs::write(path, pem).map_err(|source| CliError::Io {
+            what: format!("cannot write the certificate to {}", path.display()),
+            source,
+        })?;
+        say!(
+            "Certificate: {} (trust it with --root-certificate {})",
+            path.display(),
+            path.display()
+        );
     }
     say!(
         "Seed: {} (replay this run's random choices with --seed {})",

@@ -56,6 +56,7 @@ pub struct SimulatorConfig {
     pub(super) seed: Option<u64>,
     pub(super) magic: bool,
     pub(super) admin: bool,
+    pub(super) tls: Option<super::Tls>,
 }
 
 impl Default for SimulatorConfig {
@@ -73,6 +74,7 @@ impl Default for SimulatorConfig {
             seed: None,
             magic: true,
             admin: true,
+            tls: None,
         }
     }
 }
@@ -131,6 +133,12 @@ impl SimulatorConfig {
     /// clock, health; see the `admin` section of the README). On by default.
     pub fn admin(mut self, on: bool) -> Self {
         self.admin = on;
+        self
+    }
+
+    /// Serves HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of plain HTTP.
+    pub fn tls(mut self, tls: super::Tls) -> Self {
+        self.tls = Some(tls);
         self
     }
 

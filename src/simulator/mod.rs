@@ -19,6 +19,7 @@ pub mod config;
 pub mod faults;
 pub mod scenario;
 mod server;
+mod tls;
 mod wallets;
 
 use std::sync::atomic::AtomicU64;
@@ -30,6 +31,7 @@ pub use config::{
 pub use faults::Fault;
 pub use scenario::{Drop, Scenario, ScenarioError, MAGIC_VALUES};
 pub use server::Simulator;
+pub use tls::Tls;
 use wallets::Store;
 pub use wallets::StoreError;
 
@@ -53,6 +55,9 @@ pub enum StartError {
     /// The In-App key pair could not be made.
     #[error("cannot make the In-App key pair: {0}")]
     Keys(String),
+    /// HTTPS could not be set up (the certificate or key).
+    #[error("HTTPS: {0}")]
+    Tls(String),
 }
 
 /// What every connection of one simulator shares.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -19,6 +19,8 @@ use super::{Shared, SimulatorConfig, StartError};
 #[derive(Debug)]
 pub struct Simulator {
     local_addr: SocketAddr,
+    scheme: &'static str,
+    certificate_pem: Option<String>,
     seed: u64,
     stop: Option<oneshot::Sender<Duration>>,
     task: tokio::task::JoinHandle<bool>,
@@ -33,12 +35,17 @@ impl Simulator {
         let local_addr = listener
             .local_addr()
             .map_err(|source| StartError::Listen { addr, source })?;
-        let shared = Arc::new(Shared::new(config, format!("http://{local_addr}"))?);
+        let tls = config.tls.as_ref().map(super::tls::acceptor).transpose()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let shared = Arc::new(Shared::new(config, format!("{scheme}://{local_addr}"))?);
         let seed = shared.seed;
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, shared, stopped));
+        let (acceptor, certificate_pem) = tls.unzip();
+        let task = tokio::spawn(serve(listener, shared, acceptor, stopped));
         Ok(Simulator {
             local_addr,
+            scheme,
+            certificate_pem,
             seed,
             stop: Some(stop),
             task,
@@ -58,7 +65,13 @@ impl Simulator {
 
     /// Its base URL, for [`WalletClientBuilder::base_url`](crate::WalletClientBuilder::base_url).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.local_addr)
+        format!("{}://{}", self.scheme, self.local_addr)
+    }
+
+    /// With HTTPS, the certificate (PEM) a client must trust
+    /// ([`WalletClientBuilder::add_root_certificate`](crate::WalletClientBuilder::add_root_certificate)).
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
     }
 
     /// Serves until [`Simulator::shutdown`] or an abort (it does not end by itself).
@@ -86,6 +99,7 @@ impl Drop for Simulator {
 async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut stopped: oneshot::Receiver<Duration>,
 ) -> bool {
     let config = &shared.config;
@@ -121,9 +135,31 @@ async fn serve(
                     .unwrap_or(Err(Dropped("request timeout")))
             }
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let Some(acceptor) = &tls else {
+            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                let _ = connection.await;
+                drop(permit);
+            });
+            continue;
+        };
+        // HTTPS: the handshake in the connection's own task (a slow client must not stall the
+        // accept loop), bounded like a request's headers; then HTTP/1.1 or HTTP/2 as ALPN chose.
+        let (acceptor, watcher) = (acceptor.clone(), graceful.watcher());
+        let handshake_timeout = config.header_read_timeout;
+        let mut auto = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        auto.http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(config.header_read_timeout);
         tokio::spawn(async move {
-            let _ = connection.await;
+            if let Ok(Ok(stream)) =
+                tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await
+            {
+                let connection = auto
+                    .serve_connection(TokioIo::new(stream), service)
+                    .into_owned();
+                let _ = watcher.watch(connection).await;
+            }
             drop(permit);
         });
     };
