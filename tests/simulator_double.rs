@@ -390,29 +390,60 @@ async fn silent_and_idle_connections_are_closed_after_the_header_timeout() {
     );
 }
 
+/// Idle sockets cannot lock clients out: 64 connections that send nothing, against a cap of 64,
+/// leave a new client served within a second (the oldest idle one is closed for it).
 #[tokio::test]
-async fn beyond_the_connection_cap_a_clear_503_and_the_others_still_served() {
-    let simulator = start(SimulatorConfig::default().max_connections(2)).await;
-    let _held = [
-        TcpStream::connect(simulator.local_addr()).await.unwrap(),
-        TcpStream::connect(simulator.local_addr()).await.unwrap(),
-    ];
+async fn idle_connections_at_the_cap_do_not_lock_a_new_client_out() {
+    let simulator = start(SimulatorConfig::default().max_connections(64)).await;
+    let mut idle = Vec::new();
+    for _ in 0..64 {
+        idle.push(TcpStream::connect(simulator.local_addr()).await.unwrap());
+    }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut third = TcpStream::connect(simulator.local_addr()).await.unwrap();
-    let mut answer = String::new();
-    tokio::time::timeout(Duration::from_secs(5), third.read_to_string(&mut answer))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    assert!(answer.contains("at most 2 connections"), "{answer}");
-    drop(_held);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let reply = common::demo_client(&simulator)
-        .sign_off(SignOffRequest::new().merchant_wallet_id("AFTER"))
-        .await
-        .unwrap();
+    let client = common::demo_client(&simulator);
+    let reply = tokio::time::timeout(
+        Duration::from_secs(1),
+        client.sign_off(SignOffRequest::new().merchant_wallet_id("NEW")),
+    )
+    .await
+    .expect("served within a second")
+    .unwrap();
     assert_eq!(reply.code.as_deref(), Some("25"));
+}
+
+/// When every place serves a request, a new connection gets a clear 503; and a client holding its
+/// per-address limit of busy connections gets one too.
+#[tokio::test]
+async fn beyond_the_cap_of_busy_connections_a_clear_503() {
+    for config in [
+        SimulatorConfig::default().max_connections(2),
+        SimulatorConfig::default().max_connections_per_client(2),
+    ] {
+        let simulator = start(config.latency(Duration::from_millis(1500))).await;
+        let client = common::demo_client(&simulator);
+        let busy: Vec<_> = (0..2)
+            .map(|i| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    client
+                        .sign_off(SignOffRequest::new().merchant_wallet_id(format!("BUSY-{i}")))
+                        .await
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut third = TcpStream::connect(simulator.local_addr()).await.unwrap();
+        let mut answer = String::new();
+        tokio::time::timeout(Duration::from_secs(5), third.read_to_string(&mut answer))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        assert!(answer.contains("at most 2 connections"), "{answer}");
+        for call in busy {
+            assert_eq!(call.await.unwrap().unwrap().code.as_deref(), Some("25"));
+        }
+    }
 }
 
 #[tokio::test]

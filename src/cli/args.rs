@@ -430,6 +430,14 @@ pub(super) fn serve_command() -> Command {
                 .value_name("N")
                 .value_parser(clap::value_parser!(u64).range(1..=100_000))
                 .default_value("512")
-                .help("connections served at once; beyond, a 503"),
+                .help("connections open at once; at the cap the oldest idle one is closed for a new one, a 503 only when all serve a request"),
+        )
+        .arg(
+            Arg::new("max-connections-per-client")
+                .long("max-connections-per-client")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u64).range(1..=100_000))
+                .default_value("512")
+                .help("connections one client address may hold at once, with the same rule"),
         )
 }

@@ -52,6 +52,7 @@ pub struct SimulatorConfig {
     pub(super) header_read_timeout: Duration,
     pub(super) request_timeout: Duration,
     pub(super) max_connections: usize,
+    pub(super) max_connections_per_client: usize,
     pub(super) published: Option<Vec<(String, String)>>,
     pub(super) seed: Option<u64>,
     pub(super) magic: bool,
@@ -70,6 +71,7 @@ impl Default for SimulatorConfig {
             header_read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             max_connections: 512,
+            max_connections_per_client: 512,
             published: None,
             seed: None,
             magic: true,
@@ -187,9 +189,17 @@ impl SimulatorConfig {
         self
     }
 
-    /// Open connections served at once (default 512); beyond, a connection gets a 503 and is closed.
+    /// Open connections at once (default 512). At the cap, the oldest connection not serving a
+    /// request (idle, or still sending its headers) is closed to admit a new one; only when every
+    /// one is serving a request does a new one get a 503.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
+        self
+    }
+
+    /// Open connections one client address may hold at once (default 512), with the same rule.
+    pub fn max_connections_per_client(mut self, max: usize) -> Self {
+        self.max_connections_per_client = max.max(1);
         self
     }
 }

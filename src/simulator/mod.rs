@@ -16,6 +16,7 @@
 mod admin;
 mod answer;
 pub mod config;
+mod connections;
 pub mod faults;
 pub mod scenario;
 mod server;

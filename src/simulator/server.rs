@@ -10,9 +10,10 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 
 use super::answer::{handle, Dropped};
+use super::connections::{Connections, Full, Serving};
 use super::{Shared, SimulatorConfig, StartError};
 
 /// A running simulator. It stops when dropped; [`Simulator::shutdown`] stops it gracefully.
@@ -103,7 +104,7 @@ async fn serve(
     mut stopped: oneshot::Receiver<Duration>,
 ) -> bool {
     let config = &shared.config;
-    let permits = Arc::new(Semaphore::new(config.max_connections));
+    let connections = Connections::new(config.max_connections, config.max_connections_per_client);
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -113,8 +114,8 @@ async fn serve(
             accepted = listener.accept() => accepted,
             grace = &mut stopped => break grace.unwrap_or(Duration::ZERO),
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok((stream, peer)) => (stream, peer),
             Err(error) => {
                 // Out of file descriptors or the like: wait a little rather than spin.
                 tracing::warn!(%error, "accept failed");
@@ -122,25 +123,33 @@ async fn serve(
                 continue;
             }
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            tokio::spawn(refuse(stream, config.max_connections));
-            continue;
+        let ticket = match connections.admit(peer.ip()) {
+            Ok(ticket) => ticket,
+            Err(full) => {
+                tokio::spawn(refuse(stream, full));
+                continue;
+            }
         };
         let (service_shared, timeout) = (shared.clone(), config.request_timeout);
+        let (id, busy) = (ticket.id(), ticket.busy.clone());
         let service = hyper::service::service_fn(move |request| {
             let shared = service_shared.clone();
+            let serving = Serving::start(&busy);
             async move {
-                tokio::time::timeout(timeout, handle(shared, request))
+                let answer = tokio::time::timeout(timeout, handle(shared, request))
                     .await
-                    .unwrap_or(Err(Dropped("request timeout")))
+                    .unwrap_or(Err(Dropped("request timeout")));
+                drop(serving);
+                answer
             }
         });
         let Some(acceptor) = &tls else {
             let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-            tokio::spawn(async move {
+            let task = tokio::spawn(async move {
                 let _ = connection.await;
-                drop(permit);
+                drop(ticket);
             });
+            connections.started(id, task.abort_handle());
             continue;
         };
         // HTTPS: the handshake in the connection's own task (a slow client must not stall the
@@ -151,7 +160,7 @@ async fn serve(
         auto.http1()
             .timer(TokioTimer::new())
             .header_read_timeout(config.header_read_timeout);
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             if let Ok(Ok(stream)) =
                 tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await
             {
@@ -160,8 +169,9 @@ async fn serve(
                     .into_owned();
                 let _ = watcher.watch(connection).await;
             }
-            drop(permit);
+            drop(ticket);
         });
+        connections.started(id, task.abort_handle());
     };
     drop(listener);
     tokio::select! {
@@ -170,13 +180,20 @@ async fn serve(
     }
 }
 
-/// Beyond the cap: a clear 503, then the connection is closed.
-async fn refuse(mut stream: TcpStream, max: usize) {
-    tracing::warn!(
-        max,
-        "connection refused: the simulator's connection cap is reached"
-    );
-    let body = format!("the simulator serves at most {max} connections at once; retry later\n");
+/// Beyond the cap, every place serving a request: a clear 503, then the connection is closed.
+async fn refuse(mut stream: TcpStream, full: Full) {
+    let body = match full {
+        Full::Everyone(max) => {
+            tracing::warn!(max, "connection refused: every place serves a request");
+            format!("the simulator serves at most {max} connections at once; retry later\n")
+        }
+        Full::ThisClient(max) => {
+            tracing::warn!(max, "connection refused: this client holds its limit");
+            format!(
+                "the simulator serves at most {max} connections per client at once; retry later\n"
+            )
+        }
+    };
     let response = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\nretry-after: 1\r\n\r\n{body}",
         body.len()
