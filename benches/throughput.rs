@@ -4,8 +4,13 @@
 //! reading or verifying). Every call is getWalletData of a wallet holding 10 payment means,
 //! answered 00 and sealed. Bounded counts; timings are measured here, never asserted in tests.
 //!
+//! Then the same two loops against a **canned-answer server** (this binary run as `--canned` in a
+//! process of its own: one pre-built sealed answer for every POST, no parsing), which is never the
+//! bottleneck: the client's own cost beside the bare loop's.
+//!
 //! Then the simulator's own load: the bare loop at concurrency 256 against `serve` in memory and
-//! with its SQLite state file holding 100 and 100,000 wallets.
+//! with its SQLite state file holding 100 and 100,000 wallets, and its CPU per call beside the
+//! canned server's, measured in each server's process.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -38,7 +43,12 @@ const CARDS: [&str; 10] = [
 
 /// This process's CPU time (user + system), from /proc/self/stat.
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    cpu_time_of("self")
+}
+
+/// A process's CPU time (user + system), from /proc/PID/stat.
+fn cpu_time_of(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
@@ -214,7 +224,175 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    runtime.block_on(bench());
+    if std::env::args().any(|a| a == "--canned") {
+        runtime.block_on(canned_server());
+    } else {
+        runtime.block_on(bench());
+    }
+}
+
+/// The canned-answer server: every POST gets the same pre-built, sealed getWalletData answer (10
+/// means), read nothing of the request beyond HTTP. Prints its URL, then serves until killed.
+async fn canned_server() {
+    use sips_wallet::contract::{GetWalletDataOutput, WalletPaymentMeanData};
+    use sips_wallet::message::Message;
+    use sips_wallet::seal;
+    let mut answer = GetWalletDataOutput::new()
+        .wallet_response_code("00")
+        .wallet_creation_date_time("2026-12-01T10:00:00+01:00");
+    for (i, card) in CARDS.iter().enumerate() {
+        answer.wallet_payment_mean_data_list.push(
+            WalletPaymentMeanData::new()
+                .payment_mean_id((i + 1).to_string())
+                .masked_pan(sips_wallet::mask::mask_pan(card))
+                .pan_expiry_date("203001"),
+        );
+    }
+    let key = sips_wallet::SecretKey::new(sips_wallet::simulator::DEMO_SECRET_KEY).expect("key");
+    answer.seal = Some(seal::compute(
+        seal::Algorithm::HmacSha256,
+        &key,
+        &answer.seal_data(),
+    ));
+    let body = Bytes::from(
+        sips_wallet::envelope::write_response::<operations::GetWalletData>(&answer)
+            .expect("answer"),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!(
+        "canned on http://{}/services/v2/wallet",
+        listener.local_addr().expect("addr")
+    );
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let body = body.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(
+                move |request: hyper::Request<hyper::body::Incoming>| {
+                    let body = body.clone();
+                    async move {
+                        // Read the request to its end, as any server must, and answer.
+                        let _ = request.into_body().collect().await;
+                        let mut response = hyper::Response::new(Full::new(body));
+                        response.headers_mut().insert(
+                            "content-type",
+                            http::HeaderValue::from_static("text/xml; charset=utf-8"),
+                        );
+                        Ok::<_, std::convert::Infallible>(response)
+                    }
+                },
+            );
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// The canned server in a process of its own: its URL and its process.
+fn start_canned() -> (String, std::process::Child) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().expect("this binary"))
+        .arg("--canned")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the canned server");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("its URL");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .and_then(|u| u.strip_suffix("/services/v2/wallet"))
+        .unwrap_or_else(|| panic!("no URL: {first}"))
+        .to_string();
+    (url, child)
+}
+
+/// The end-to-end table of the client against the server at `url`: alternating rounds of the
+/// client and of the bare loop posting `body` to `uri`, medians.
+async fn table(
+    client: &WalletClient,
+    bare: &Bare,
+    uri: &http::Uri,
+    body: &Bytes,
+    sizes: &[(usize, usize)],
+) {
+    println!("| concurrency | calls | client calls/s | floor calls/s | ratio | client p50 / p99 | floor p50 / p99 | client CPU/call | floor CPU/call | ratio |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for &(concurrency, total) in sizes {
+        // Alternating rounds, the order swapped each time; each figure is the median round's.
+        let (mut subjects, mut floors) = (Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            let c = client.clone();
+            let subject = || run(concurrency, total, move || client_call(c.clone()));
+            let (b, u, body) = (bare.clone(), uri.clone(), body.clone());
+            let floor = || {
+                run(concurrency, total, move || {
+                    bare_call(b.clone(), u.clone(), body.clone())
+                })
+            };
+            if round % 2 == 0 {
+                subjects.push(subject().await);
+                floors.push(floor().await);
+            } else {
+                floors.push(floor().await);
+                subjects.push(subject().await);
+            }
+        }
+        let failed: (usize, usize) = (
+            subjects.iter().map(|r| r.failed).sum(),
+            floors.iter().map(|r| r.failed).sum(),
+        );
+        if failed.0 + failed.1 > 0 {
+            println!(
+                "(concurrency {concurrency}: {} client and {} floor calls failed)",
+                failed.0, failed.1
+            );
+        }
+        let (subject, floor) = (Run::median(&subjects), Run::median(&floors));
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        println!(
+            "| {concurrency} | {ROUNDS} × {total} | {:.0} | {:.0} | {:.0} % | {:.0} / {:.0} µs | {:.0} / {:.0} µs | {:.0} µs | {:.0} µs | {:.2}× |",
+            subject.calls_per_second,
+            floor.calls_per_second,
+            100.0 * subject.calls_per_second / floor.calls_per_second,
+            us(subject.p50),
+            us(subject.p99),
+            us(floor.p50),
+            us(floor.p99),
+            us(subject.cpu_per_call),
+            us(floor.cpu_per_call),
+            subject.cpu_per_call.as_secs_f64() / floor.cpu_per_call.as_secs_f64().max(1e-9),
+        );
+    }
+}
+
+/// CPU per call of the server process `pid` while the bare loop makes `total` getWalletData calls
+/// of `body` at concurrency 256.
+async fn server_cpu_per_call(
+    pid: u32,
+    uri: &http::Uri,
+    body: &Bytes,
+    total: usize,
+) -> (Duration, f64) {
+    let bare: Bare = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+    let pid = pid.to_string();
+    let before = cpu_time_of(&pid);
+    let (u, b) = (uri.clone(), body.clone());
+    let result = run(256, total, move || {
+        bare_call(bare.clone(), u.clone(), b.clone())
+    })
+    .await;
+    let spent = cpu_time_of(&pid).saturating_sub(before);
+    assert_eq!(result.failed, 0, "every call answered");
+    (spent / total as u32, result.calls_per_second)
 }
 
 async fn bench() {
@@ -282,57 +460,91 @@ async fn bench() {
         "sealed and verified; simulator in another process; floor = bare hyper-util loop posting"
     );
     println!("the same pre-built envelope to the same simulator. Five alternating rounds per row; medians.\n");
-    println!("| concurrency | calls | client calls/s | floor calls/s | ratio | client p50 / p99 | floor p50 / p99 | client CPU/call | floor CPU/call | ratio |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
-    for (concurrency, total) in [(1, 2_000), (16, 5_000), (256, 5_000)] {
-        // Alternating rounds, the order swapped each time; each figure is the median round's.
-        let (mut subjects, mut floors) = (Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
-            let c = client.clone();
-            let subject = || run(concurrency, total, move || client_call(c.clone()));
-            let (b, u, body) = (bare.clone(), uri.clone(), body.clone());
-            let floor = || {
-                run(concurrency, total, move || {
-                    bare_call(b.clone(), u.clone(), body.clone())
-                })
-            };
-            if round % 2 == 0 {
-                subjects.push(subject().await);
-                floors.push(floor().await);
-            } else {
-                floors.push(floor().await);
-                subjects.push(subject().await);
-            }
-        }
-        let failed: (usize, usize) = (
-            subjects.iter().map(|r| r.failed).sum(),
-            floors.iter().map(|r| r.failed).sum(),
-        );
-        if failed.0 + failed.1 > 0 {
-            println!(
-                "(concurrency {concurrency}: {} client and {} floor calls failed)",
-                failed.0, failed.1
-            );
-        }
-        let (subject, floor) = (Run::median(&subjects), Run::median(&floors));
-        let us = |d: Duration| d.as_secs_f64() * 1e6;
-        println!(
-            "| {concurrency} | {ROUNDS} × {total} | {:.0} | {:.0} | {:.0} % | {:.0} / {:.0} µs | {:.0} / {:.0} µs | {:.0} µs | {:.0} µs | {:.2}× |",
-            subject.calls_per_second,
-            floor.calls_per_second,
-            100.0 * subject.calls_per_second / floor.calls_per_second,
-            us(subject.p50),
-            us(subject.p99),
-            us(floor.p50),
-            us(floor.p99),
-            us(subject.cpu_per_call),
-            us(floor.cpu_per_call),
-            subject.cpu_per_call.as_secs_f64() / floor.cpu_per_call.as_secs_f64().max(1e-9),
-        );
-    }
+    table(
+        &client,
+        &bare,
+        &uri,
+        &body,
+        &[(1, 2_000), (16, 5_000), (256, 5_000)],
+    )
+    .await;
     println!(
         "\nThe simulator's ceiling (the bare loop at concurrency 256) is the floor column of the last row."
     );
+
+    // The client's own cost: the same loops against a server that is not the bottleneck.
+    let (canned_url, mut canned) = start_canned();
+    let canned_client = common::demo_client(&canned_url, Duration::from_secs(60));
+    let canned_uri: http::Uri = format!("{canned_url}/services/v2/wallet")
+        .parse()
+        .expect("uri");
+    assert!(
+        client_call(canned_client.clone()).await,
+        "the canned answer verifies"
+    );
+    println!(
+        "\nThe same against a canned-answer server (one pre-built sealed answer, no parsing, in its own process): the client's own cost.\n"
+    );
+    table(
+        &canned_client,
+        &bare,
+        &canned_uri,
+        &body,
+        &[(1, 5_000), (16, 20_000), (256, 20_000)],
+    )
+    .await;
+
+    // The simulator's CPU per call beside the canned server's, each measured in its own process.
+    let (canned_cpu, canned_rate) =
+        server_cpu_per_call(canned.id(), &canned_uri, &body, 60_000).await;
+    let _ = canned.kill();
+    let _ = canned.wait();
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!(
+        "\nServers' CPU per call (bare loop, concurrency 256, 60,000 getWalletData of a 10-mean wallet, measured in each server's process; load average {}):\n",
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+    println!("| server | calls/s | CPU per call | vs canned |");
+    println!("|---|---|---|---|");
+    println!(
+        "| canned answer | {canned_rate:.0} | {:.1} µs | 1.00× |",
+        us(canned_cpu)
+    );
+    let (memory_cpu, memory_rate) = server_cpu_per_call(server.pid(), &uri, &body, 60_000).await;
+    println!(
+        "| simulator, in memory | {memory_rate:.0} | {:.1} µs | {:.2}× |",
+        us(memory_cpu),
+        memory_cpu.as_secs_f64() / canned_cpu.as_secs_f64().max(1e-9)
+    );
+    drop(server);
+    let dir = std::env::temp_dir().join(format!("sips-bench-cpu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let state = dir.join("state.db");
+    let file_server = Server::start(&["--state", state.to_str().expect("UTF-8 path")]);
+    let file_client = common::demo_client(&file_server.url, Duration::from_secs(60));
+    for card in CARDS {
+        let request = AddCardRequest::new()
+            .merchant_wallet_id(WALLET)
+            .card_number(card)
+            .card_expiry_date("203001");
+        assert!(file_client
+            .add_card(request)
+            .await
+            .expect("addCard")
+            .is_success());
+    }
+    let file_uri: http::Uri = format!("{}/services/v2/wallet", file_server.url)
+        .parse()
+        .expect("uri");
+    let (file_cpu, file_rate) =
+        server_cpu_per_call(file_server.pid(), &file_uri, &body, 60_000).await;
+    println!(
+        "| simulator, SQLite file | {file_rate:.0} | {:.1} µs | {:.2}× |",
+        us(file_cpu),
+        file_cpu.as_secs_f64() / canned_cpu.as_secs_f64().max(1e-9)
+    );
+    drop(file_server);
+    let _ = std::fs::remove_dir_all(&dir);
 
     let dir = std::env::temp_dir().join(format!("sips-bench-state-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

@@ -62,6 +62,11 @@ impl Server {
         }
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, |c| c.id())
+    }
+
     /// SIGTERM, then waits: whether it exited 0 (a graceful stop).
     pub fn terminate(mut self) -> bool {
         let Some(mut child) = self.child.take() else {

@@ -437,7 +437,6 @@ pub(super) fn serve_command() -> Command {
                 .long("max-connections-per-client")
                 .value_name("N")
                 .value_parser(clap::value_parser!(u64).range(1..=100_000))
-                .default_value("512")
-                .help("connections one client address may hold at once, with the same rule"),
+                .help("connections one client address may hold at once, with the same rule (default: --max-connections)"),
         )
 }

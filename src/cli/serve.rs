@@ -49,12 +49,10 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
         .fail_rate(*matches.get_one::<f64>("fail-rate").unwrap_or(&0.0))
         .header_read_timeout(seconds("header-timeout"))
         .request_timeout(seconds("request-timeout"))
-        .max_connections(*matches.get_one::<u64>("max-connections").unwrap_or(&512) as usize)
-        .max_connections_per_client(
-            *matches
-                .get_one::<u64>("max-connections-per-client")
-                .unwrap_or(&512) as usize,
-        );
+        .max_connections(*matches.get_one::<u64>("max-connections").unwrap_or(&512) as usize);
+    if let Some(max) = matches.get_one::<u64>("max-connections-per-client") {
+        config = config.max_connections_per_client(*max as usize);
+    }
     if let Some(path) = matches.get_one::<PathBuf>("state") {
         config = config.state_file(path);
     }

@@ -52,7 +52,7 @@ pub struct SimulatorConfig {
     pub(super) header_read_timeout: Duration,
     pub(super) request_timeout: Duration,
     pub(super) max_connections: usize,
-    pub(super) max_connections_per_client: usize,
+    pub(super) max_connections_per_client: Option<usize>,
     pub(super) published: Option<Vec<(String, String)>>,
     pub(super) seed: Option<u64>,
     pub(super) magic: bool,
@@ -71,7 +71,7 @@ impl Default for SimulatorConfig {
             header_read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             max_connections: 512,
-            max_connections_per_client: 512,
+            max_connections_per_client: None,
             published: None,
             seed: None,
             magic: true,
@@ -197,9 +197,10 @@ impl SimulatorConfig {
         self
     }
 
-    /// Open connections one client address may hold at once (default 512), with the same rule.
+    /// Open connections one client address may hold at once, with the same rule (default: the
+    /// whole cap, so that a load test from one host is not cut short).
     pub fn max_connections_per_client(mut self, max: usize) -> Self {
-        self.max_connections_per_client = max.max(1);
+        self.max_connections_per_client = Some(max.max(1));
         self
     }
 }

@@ -104,7 +104,10 @@ async fn serve(
     mut stopped: oneshot::Receiver<Duration>,
 ) -> bool {
     let config = &shared.config;
-    let connections = Connections::new(config.max_connections, config.max_connections_per_client);
+    let per_client = config
+        .max_connections_per_client
+        .unwrap_or(config.max_connections);
+    let connections = Connections::new(config.max_connections, per_client);
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
