@@ -226,9 +226,25 @@ fn main() {
         .expect("runtime");
     if std::env::args().any(|a| a == "--canned") {
         runtime.block_on(canned_server());
+    } else if std::env::args().any(|a| a == "--client-only") {
+        // For a profiler: only the client against the canned server.
+        runtime.block_on(client_only());
     } else {
         runtime.block_on(bench());
     }
+}
+
+/// `--client-only`: the client's calls against the canned server, 200,000 of them at concurrency 16.
+async fn client_only() {
+    let (url, mut canned) = start_canned();
+    let client = common::demo_client(&url, Duration::from_secs(60));
+    let done = run(16, 200_000, move || client_call(client.clone())).await;
+    println!(
+        "{:.0} calls/s, {} failed",
+        done.calls_per_second, done.failed
+    );
+    let _ = canned.kill();
+    let _ = canned.wait();
 }
 
 /// The canned-answer server: every POST gets the same pre-built, sealed getWalletData answer (10
