@@ -76,6 +76,11 @@ pub fn mask_iban(iban: &str) -> String {
     if chars.len() < 15 {
         return "#".repeat(chars.len());
     }
+    first_four_last_two(&chars)
+}
+
+/// The bank's mask: the first 4 and the last 2 characters in clear, `#` between.
+fn first_four_last_two(chars: &[char]) -> String {
     let n = chars.len();
     chars
         .iter()
@@ -202,12 +207,7 @@ pub fn mask_pan(pan: &str) -> String {
     if chars.len() < 12 || !chars.iter().all(|c| c.is_ascii_digit()) {
         return "#".repeat(chars.len().min(19));
     }
-    let n = chars.len();
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < 4 || i >= n - 2 { *c } else { '#' })
-        .collect()
+    first_four_last_two(&chars)
 }
 
 /// Masks card data in a message body (XML or JSON) before it is logged or shown in an error:

@@ -611,35 +611,27 @@ fn run<M: Message>(
     let now = wallets.now().to_string();
     let mut effects = Effects::default();
     match operation {
-        "addCard" => {
-            let mean = wallets.add_card(
-                merchant,
-                wallet,
-                get("cardNumber").unwrap_or_default(),
-                get("cardExpiryDate").unwrap_or_default(),
-                get("paymentMeanAlias"),
-                get("paymentMeanBrand"),
-            )?;
-            let mean = match mean {
-                Ok(mean) => mean,
-                Err(refusal) => return Ok(Err(refusal)),
+        "addCard" | "addDirectDebit" => {
+            let added = if operation == "addCard" {
+                wallets.add_card(
+                    merchant,
+                    wallet,
+                    get("cardNumber").unwrap_or_default(),
+                    get("cardExpiryDate").unwrap_or_default(),
+                    get("paymentMeanAlias"),
+                    get("paymentMeanBrand"),
+                )?
+            } else {
+                wallets.add_mandate(
+                    merchant,
+                    wallet,
+                    get("iban").unwrap_or_default(),
+                    get("mandateId").unwrap_or_default(),
+                    get("paymentMeanAlias"),
+                    get("paymentMeanBrand"),
+                )?
             };
-            effects.fields = vec![
-                ("walletActionDateTime", now),
-                ("paymentMeanId", mean.id.to_string()),
-                ("maskedPan", mean.masked_pan),
-            ];
-        }
-        "addDirectDebit" => {
-            let mean = wallets.add_mandate(
-                merchant,
-                wallet,
-                get("iban").unwrap_or_default(),
-                get("mandateId").unwrap_or_default(),
-                get("paymentMeanAlias"),
-                get("paymentMeanBrand"),
-            )?;
-            let mean = match mean {
+            let mean = match added {
                 Ok(mean) => mean,
                 Err(refusal) => return Ok(Err(refusal)),
             };
