@@ -234,8 +234,18 @@ fn main() {
     }
 }
 
-/// `--client-only`: the client's calls against the canned server, 200,000 of them at concurrency 16.
+/// `--client-only`: the client's calls against the canned server (or the server at
+/// `SIPS_BENCH_URL`, to profile that one), 200,000 of them at concurrency 16.
 async fn client_only() {
+    if let Ok(url) = std::env::var("SIPS_BENCH_URL") {
+        let client = common::demo_client(&url, Duration::from_secs(60));
+        let done = run(16, 200_000, move || client_call(client.clone())).await;
+        println!(
+            "{:.0} calls/s, {} failed",
+            done.calls_per_second, done.failed
+        );
+        return;
+    }
     let (url, mut canned) = start_canned();
     let client = common::demo_client(&url, Duration::from_secs(60));
     let done = run(16, 200_000, move || client_call(client.clone())).await;

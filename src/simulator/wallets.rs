@@ -411,7 +411,8 @@ fn schema_mismatch(connection: &Connection) -> Result<Option<String>, rusqlite::
     Ok(None)
 }
 
-/// The wallets, inside one transaction.
+/// The wallets, inside one transaction. Every statement goes through the connection's statement
+/// cache: parsed once, not on every call.
 pub struct Wallets<'t> {
     transaction: &'t Transaction<'t>,
     salt: &'t [u8],
@@ -505,25 +506,22 @@ impl Wallets<'_> {
     ) -> Result<Option<u32>, rusqlite::Error> {
         let now = self.now.as_str();
         let tx = self.transaction;
-        tx.execute(
-            "INSERT OR IGNORE INTO wallets VALUES (?1, ?2, ?3, ?3, 1)",
-            params![merchant, wallet, now],
-        )?;
-        let duplicate: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM payment_means
+        tx.prepare_cached("INSERT OR IGNORE INTO wallets VALUES (?1, ?2, ?3, ?3, 1)")?
+            .execute(params![merchant, wallet, now])?;
+        let duplicate: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM payment_means
                  WHERE merchant_id = ?1 AND wallet_id = ?2 AND card_digest = ?3)",
-            params![merchant, wallet, digest],
-            |r| r.get(0),
-        )?;
+            )?
+            .query_row(params![merchant, wallet, digest], |r| r.get(0))?;
         if duplicate {
             return Ok(None);
         }
-        tx.query_row(
+        tx.prepare_cached(
             "UPDATE wallets SET next_mean = next_mean + 1, last_action = ?3
                  WHERE merchant_id = ?1 AND wallet_id = ?2 RETURNING next_mean - 1",
-            params![merchant, wallet, now],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![merchant, wallet, now], |r| r.get(0))
         .map(Some)
     }
 
@@ -534,9 +532,11 @@ impl Wallets<'_> {
         mean: &PaymentMean,
         digest: &str,
     ) -> Result<(), rusqlite::Error> {
-        self.transaction.execute(
-            "INSERT INTO payment_means VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+        self.transaction
+            .prepare_cached(
+                "INSERT INTO payment_means VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
                 merchant,
                 wallet,
                 mean.id,
@@ -546,8 +546,7 @@ impl Wallets<'_> {
                 mean.alias,
                 mean.brand,
                 mean.mandate_id
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -562,11 +561,13 @@ impl Wallets<'_> {
         let Ok(id) = id.parse::<u32>() else {
             return Ok(Err(Refusal::Unknown));
         };
-        let changed = self.transaction.execute(
-            "UPDATE payment_means SET alias = ?4
+        let changed = self
+            .transaction
+            .prepare_cached(
+                "UPDATE payment_means SET alias = ?4
                  WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
-            params![merchant, wallet, id, alias],
-        )?;
+            )?
+            .execute(params![merchant, wallet, id, alias])?;
         self.touched(merchant, wallet, changed)
     }
 
@@ -580,8 +581,7 @@ impl Wallets<'_> {
         let Ok(id) = id.parse::<u32>() else {
             return Ok(Err(Refusal::Unknown));
         };
-        let deleted = self.transaction.execute(
-            "DELETE FROM payment_means WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
+        let deleted = self.transaction.prepare_cached("DELETE FROM payment_means WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3")?.execute(
             params![merchant, wallet, id],
         )?;
         self.touched(merchant, wallet, deleted)
@@ -596,19 +596,20 @@ impl Wallets<'_> {
         if rows == 0 {
             return Ok(Err(Refusal::Unknown));
         }
-        self.transaction.execute(
-            "UPDATE wallets SET last_action = ?3 WHERE merchant_id = ?1 AND wallet_id = ?2",
-            params![merchant, wallet, self.now],
-        )?;
+        self.transaction
+            .prepare_cached(
+                "UPDATE wallets SET last_action = ?3 WHERE merchant_id = ?1 AND wallet_id = ?2",
+            )?
+            .execute(params![merchant, wallet, self.now])?;
         Ok(Ok(()))
     }
 
     /// signOff: the wallet and its payment means go.
     pub fn sign_off(&self, merchant: &str, wallet: &str) -> Result<Outcome<()>, rusqlite::Error> {
-        let deleted = self.transaction.execute(
-            "DELETE FROM wallets WHERE merchant_id = ?1 AND wallet_id = ?2",
-            params![merchant, wallet],
-        )?;
+        let deleted = self
+            .transaction
+            .prepare_cached("DELETE FROM wallets WHERE merchant_id = ?1 AND wallet_id = ?2")?
+            .execute(params![merchant, wallet])?;
         Ok(if deleted == 0 {
             Err(Refusal::Unknown)
         } else {
@@ -620,8 +621,8 @@ impl Wallets<'_> {
     pub fn wallet(&self, merchant: &str, wallet: &str) -> Result<Outcome<Wallet>, rusqlite::Error> {
         let dates = self
             .transaction
+            .prepare_cached("SELECT created, last_action FROM wallets WHERE merchant_id = ?1 AND wallet_id = ?2")?
             .query_row(
-                "SELECT created, last_action FROM wallets WHERE merchant_id = ?1 AND wallet_id = ?2",
                 params![merchant, wallet],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -655,12 +656,11 @@ impl Wallets<'_> {
         };
         let found = self
             .transaction
-            .query_row(
+            .prepare_cached(
                 "SELECT mean_id, masked_pan, expiry, alias, brand, mandate_id FROM payment_means
                      WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
-                params![merchant, wallet, id],
-                payment_mean,
-            )
+            )?
+            .query_row(params![merchant, wallet, id], payment_mean)
             .optional()?;
         Ok(found.ok_or(Refusal::Unknown))
     }
