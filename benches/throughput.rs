@@ -126,7 +126,14 @@ where
     let elapsed = started.elapsed();
     let cpu = cpu_time().saturating_sub(cpu);
     latencies.sort();
-    let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
+    // Every call may have failed (a server that answers none): no latency to rank then.
+    let at = |p: f64| {
+        let last = latencies.len().saturating_sub(1);
+        latencies
+            .get((last as f64 * p) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
     Run {
         failed,
         calls_per_second: total as f64 / elapsed.as_secs_f64(),

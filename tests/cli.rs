@@ -1212,3 +1212,28 @@ fn serve_tls_and_a_call_trusting_its_certificate() {
         text(&untrusted.stderr)
     );
 }
+
+/// The banner's seed replays the run, even a seed whose digits pass for a card number: the
+/// output masker must not hide it.
+#[test]
+fn the_seed_in_the_banner_replays_the_run() {
+    fn seed_line(banner: &str) -> String {
+        let line = banner
+            .lines()
+            .find(|l| l.starts_with("Seed: "))
+            .unwrap_or("");
+        line.to_string()
+    }
+    let (first, banner, _) = serve_with(&[], &["--seed", "4111111111111111"]);
+    stop(first);
+    let line = seed_line(&banner);
+    assert!(line.ends_with("--seed 4111_1111_1111_1111)"), "{banner}");
+    let printed = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    let (second, replayed, _) = serve_with(&[], &["--seed", &printed]);
+    stop(second);
+    assert_eq!(seed_line(&replayed), line, "{replayed}");
+}

@@ -165,9 +165,8 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
         );
     }
     say!(
-        "Seed: {} (replay this run's random choices with --seed {})",
-        simulator.seed(),
-        simulator.seed()
+        "Seed: {seed} (replay this run's random choices with --seed {seed})",
+        seed = show_seed(simulator.seed())
     );
     match matches.get_one::<PathBuf>("state") {
         Some(path) => say!("State: {} (SQLite)", path.display()),
