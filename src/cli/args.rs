@@ -24,7 +24,7 @@ pub(super) fn show_seed(seed: u64) -> String {
     let digits = seed.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 4);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 4 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(4) {
             out.push('_');
         }
         out.push(digit);
