@@ -193,27 +193,8 @@ fn bad_input_exits_non_zero_naming_the_field() {
 
 #[test]
 fn serve_is_driven_by_the_cli_from_another_process() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut server = Command::new(BIN)
-        .args(["serve", "--listen", &listen])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://{listen}");
+    let (mut server, _, url) = serve_with(&[], &[]);
     let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
-    // Wait for the listener.
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(&listen).is_ok() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
     let add = cli(
         &[
             "--url",
@@ -305,18 +286,13 @@ fn no_arguments_runs_the_tour() {
     assert!(!stdout.contains("4111111111111111"), "{stdout}");
 }
 
-/// Starts `serve` with `env`, waits for its banner (up to the `State:` line) and returns it.
+/// Starts `serve` with `env` on a port the system picks, waits for its banner (up to the `State:`
+/// line) and returns it with the server's URL, read from the banner (no port race with other tests).
 fn serve_with(env: &[(&str, &str)], args: &[&str]) -> (std::process::Child, String, String) {
     use std::io::BufRead;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
     let mut command = Command::new(BIN);
     command
-        .args(["serve", "--listen", &listen])
+        .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .env_remove("RUST_LOG")
         .env_remove("SIPS_MERCHANT_ID")
@@ -343,7 +319,12 @@ fn serve_with(env: &[(&str, &str)], args: &[&str]) -> (std::process::Child, Stri
         let _ = std::io::Read::read_to_string(&mut lines, &mut rest);
         rest
     });
-    (server, banner, format!("http://{listen}"))
+    let url = banner
+        .split_whitespace()
+        .find_map(|word| word.strip_suffix("/services/v2/wallet"))
+        .unwrap_or_else(|| panic!("no URL in the banner: {banner}"))
+        .to_string();
+    (server, banner, url)
 }
 
 #[test]
