@@ -115,14 +115,15 @@ pub(super) async fn handle(
         tracing::info!(call = number, "dropped the connection (fail rate)");
         return Err(Dropped("fail rate"));
     }
-    let answered = if shared.store.path().is_some() {
-        // A file store may wait on the disk: not on a runtime thread.
-        let shared = shared.clone();
-        tokio::task::spawn_blocking(move || answer_post(&shared, route, &body, failing, number))
-            .await
-            .map_err(|_| Dropped("the answer could not be made"))?
-    } else {
-        answer_post(&shared, route, &body, failing, number)
+    let answered = match &shared.worker {
+        Some(worker) => {
+            let on_worker = shared.clone();
+            worker
+                .run(move || answer_post(&on_worker, route, &body, failing, number))
+                .await
+                .ok_or(Dropped("the answer could not be made"))?
+        }
+        None => answer_post(&shared, route, &body, failing, number),
     };
     let Answered { reply, effect, log } = answered;
     let delay = effect.delay + effect.fault.map_or(std::time::Duration::ZERO, Fault::delay);

@@ -11,7 +11,8 @@
 //! - [`scenario`]: deterministic answers, delays and dropped connections for tests;
 //! - `wallets`: the wallets in SQLite;
 //! - `server`: connections, timeouts, the connection cap, graceful shutdown;
-//! - `answer`: what the bank does with one request.
+//! - `answer`: what the bank does with one request;
+//! - `worker`: the thread a state file's calls run on.
 
 mod admin;
 mod answer;
@@ -22,6 +23,7 @@ pub mod scenario;
 mod server;
 mod tls;
 mod wallets;
+mod worker;
 
 use std::sync::atomic::AtomicU64;
 
@@ -56,6 +58,9 @@ pub enum StartError {
     /// The In-App key pair could not be made.
     #[error("cannot make the In-App key pair: {0}")]
     Keys(String),
+    /// The thread for a state file's calls could not be started.
+    #[error("cannot start the state file's thread: {0}")]
+    Worker(#[source] std::io::Error),
     /// HTTPS could not be set up (the certificate or key).
     #[error("HTTPS: {0}")]
     Tls(String),
@@ -67,6 +72,8 @@ struct Shared {
     /// Every key of every merchant it knows.
     merchants: Vec<Merchant>,
     store: Store,
+    /// With a state file, the thread its calls run on.
+    worker: Option<worker::Worker>,
     /// Requests received so far: scenario rules can name the n-th.
     calls: AtomicU64,
     base_url: String,
@@ -89,6 +96,10 @@ impl Shared {
             Some(path) => Store::open(path)?,
             None => Store::in_memory()?,
         };
+        let worker = match config.state_file {
+            Some(_) => Some(worker::Worker::start().map_err(StartError::Worker)?),
+            None => None,
+        };
         let keys = rcgen::KeyPair::generate().map_err(|e| StartError::Keys(e.to_string()))?;
         let in_app_public_key = {
             use base64::Engine;
@@ -100,6 +111,7 @@ impl Shared {
             merchants: config.merchants(),
             config,
             store,
+            worker,
             calls: AtomicU64::new(0),
             base_url,
             _in_app_keys: keys,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use hmac::{Hmac, Mac};
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::Sha256;
 
 use crate::mask::{mask_iban, mask_pan};
@@ -318,11 +318,6 @@ impl Store {
         Ok(())
     }
 
-    /// The file it lives in, if any.
-    pub fn path(&self) -> Option<&Path> {
-        self.file.as_ref().map(|(path, _)| path.as_path())
-    }
-
     /// Refuses to go on when the state file is no longer the one opened: a commit into a removed
     /// file would be acknowledged and lost.
     fn check_file(&self) -> Result<(), StoreError> {
@@ -345,8 +340,8 @@ impl Store {
         &self,
         f: impl FnOnce(&Wallets<'_>) -> Result<T, rusqlite::Error>,
     ) -> Result<T, StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let connection = self.connection();
+        let transaction = Open::begin(&connection)?;
         let now = self
             .clock
             .lock()
@@ -354,7 +349,7 @@ impl Store {
             .clone()
             .unwrap_or_else(now);
         let outcome = f(&Wallets {
-            transaction: &transaction,
+            transaction: &connection,
             salt: &self.salt,
             now,
         })?;
@@ -369,6 +364,42 @@ impl Store {
         self.connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// One write transaction, begun and committed through the statement cache (rusqlite's
+/// `Transaction` parses `BEGIN` and `COMMIT` anew every time); rolled back when dropped before
+/// its commit, or when the commit failed.
+struct Open<'c> {
+    connection: &'c Connection,
+    committed: bool,
+}
+
+impl<'c> Open<'c> {
+    fn begin(connection: &'c Connection) -> rusqlite::Result<Open<'c>> {
+        connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        Ok(Open {
+            connection,
+            committed: false,
+        })
+    }
+
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.connection.prepare_cached("COMMIT")?.execute([])?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Nothing to do if it fails: the connection then has no transaction open.
+            let _ = self
+                .connection
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut rollback| rollback.execute([]));
+        }
     }
 }
 
@@ -421,7 +452,8 @@ fn schema_mismatch(connection: &Connection) -> Result<Option<String>, rusqlite::
 /// The wallets, inside one transaction. Every statement goes through the connection's statement
 /// cache: parsed once, not on every call.
 pub struct Wallets<'t> {
-    transaction: &'t Transaction<'t>,
+    /// The connection, inside the transaction `Store::transaction` opened.
+    transaction: &'t Connection,
     salt: &'t [u8],
     /// The transaction's time, as answers write it.
     now: String,
