@@ -269,7 +269,7 @@ impl<'i> XmlReader<'i> {
             limits,
             depth: 0,
             elements: 0,
-            declared: Vec::new(),
+            declared: Vec::with_capacity(16),
             declared_total: 0,
             qualified_locals: true,
         }
@@ -612,7 +612,7 @@ impl XmlWriter {
     /// An empty document.
     pub fn new() -> Self {
         XmlWriter {
-            out: String::with_capacity(1024),
+            out: String::with_capacity(4096),
             depth: 0,
         }
     }

@@ -656,26 +656,30 @@ impl Wallets<'_> {
         })
     }
 
-    /// getWalletData.
+    /// getWalletData: its dates and its means, in one statement.
     pub fn wallet(&self, merchant: &str, wallet: &str) -> Result<Outcome<Wallet>, rusqlite::Error> {
-        let dates = self
-            .transaction
-            .prepare_cached("SELECT created, last_action FROM wallets WHERE merchant_id = ?1 AND wallet_id = ?2")?
-            .query_row(
-                params![merchant, wallet],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((created, last_action)) = dates else {
+        let mut statement = self.transaction.prepare_cached(
+            "SELECT w.created, w.last_action,
+                    m.mean_id, m.masked_pan, m.expiry, m.alias, m.brand, m.mandate_id
+               FROM wallets w LEFT JOIN payment_means m
+                 ON m.merchant_id = w.merchant_id AND m.wallet_id = w.wallet_id
+              WHERE w.merchant_id = ?1 AND w.wallet_id = ?2
+              ORDER BY m.mean_id",
+        )?;
+        let mut rows = statement.query(params![merchant, wallet])?;
+        let Some(first) = rows.next()? else {
             return Ok(Err(Refusal::Unknown));
         };
-        let mut statement = self.transaction.prepare_cached(
-            "SELECT mean_id, masked_pan, expiry, alias, brand, mandate_id FROM payment_means
-                 WHERE merchant_id = ?1 AND wallet_id = ?2 ORDER BY mean_id",
-        )?;
-        let means = statement
-            .query_map(params![merchant, wallet], payment_mean)?
-            .collect::<Result<_, _>>()?;
+        let (created, last_action) = (first.get(0)?, first.get(1)?);
+        let mut means = Vec::new();
+        let mut row = Some(first);
+        // A wallet without means is one row whose mean columns are NULL.
+        while let Some(current) = row {
+            if current.get_ref(2)? != rusqlite::types::ValueRef::Null {
+                means.push(payment_mean_at(current, 2)?);
+            }
+            row = rows.next()?;
+        }
         Ok(Ok(Wallet {
             created,
             last_action,
@@ -699,20 +703,22 @@ impl Wallets<'_> {
                 "SELECT mean_id, masked_pan, expiry, alias, brand, mandate_id FROM payment_means
                      WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
             )?
-            .query_row(params![merchant, wallet, id], payment_mean)
+            .query_row(params![merchant, wallet, id], |row| payment_mean_at(row, 0))
             .optional()?;
         Ok(found.ok_or(Refusal::Unknown))
     }
 }
 
-fn payment_mean(row: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentMean> {
+/// The payment mean in a row's columns from `at` on: id, masked_pan, expiry, alias, brand,
+/// mandate_id.
+fn payment_mean_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<PaymentMean> {
     Ok(PaymentMean {
-        id: row.get(0)?,
-        masked_pan: row.get(1)?,
-        expiry: row.get(2)?,
-        alias: row.get(3)?,
-        brand: row.get(4)?,
-        mandate_id: row.get(5)?,
+        id: row.get(at)?,
+        masked_pan: row.get(at + 1)?,
+        expiry: row.get(at + 2)?,
+        alias: row.get(at + 3)?,
+        brand: row.get(at + 4)?,
+        mandate_id: row.get(at + 5)?,
     })
 }
 
@@ -722,5 +728,47 @@ fn guess_brand(card_number: &str) -> Option<&'static str> {
         b'5' | b'2' => Some("MASTERCARD"),
         b'3' => Some("AMEX"),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Refusal, Store};
+
+    /// The one-statement reading of a wallet: unknown, known without means, means in rank order.
+    #[test]
+    fn a_wallet_reads_as_it_was_left() {
+        let store = Store::in_memory().expect("store");
+        let read = |wallet: &str| {
+            store
+                .transaction(|w| w.wallet("M", wallet))
+                .expect("read")
+                .map(|w| w.means.iter().map(|m| m.id).collect::<Vec<_>>())
+        };
+        assert_eq!(read("W"), Err(Refusal::Unknown));
+        for card in ["4111111111111111", "5555555555554444", "378282246310005"] {
+            let added = store
+                .transaction(|w| w.add_card("M", "W", card, "203001", None, None))
+                .expect("add");
+            assert!(added.is_ok(), "{card}");
+        }
+        assert_eq!(read("W"), Ok(vec![1, 2, 3]));
+        assert_eq!(read("OTHER"), Err(Refusal::Unknown));
+        for id in ["2", "1", "3"] {
+            let deleted = store
+                .transaction(|w| w.delete("M", "W", id))
+                .expect("delete");
+            assert!(deleted.is_ok(), "mean {id}");
+        }
+        assert_eq!(
+            read("W"),
+            Ok(vec![]),
+            "a wallet without means is still known"
+        );
+        let signed_off = store
+            .transaction(|w| w.sign_off("M", "W"))
+            .expect("sign off");
+        assert!(signed_off.is_ok());
+        assert_eq!(read("W"), Err(Refusal::Unknown));
     }
 }
