@@ -641,6 +641,44 @@ impl XmlWriter {
         self.depth += 1;
     }
 
+    /// `<prefix:name xmlns:declared="namespace">`, from its parts (nothing built to join them).
+    pub fn open_qualified(
+        &mut self,
+        prefix: Option<&str>,
+        name: &str,
+        declares: Option<(&str, &str)>,
+    ) {
+        self.indent();
+        self.out.push('<');
+        self.push_qualified(prefix, name);
+        if let Some((declared, namespace)) = declares {
+            self.out.push_str(" xmlns:");
+            self.out.push_str(declared);
+            self.out.push_str("=\"");
+            self.out.push_str(namespace);
+            self.out.push('"');
+        }
+        self.out.push('>');
+        self.depth += 1;
+    }
+
+    /// `</prefix:name>`.
+    pub fn close_qualified(&mut self, prefix: Option<&str>, name: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.indent();
+        self.out.push_str("</");
+        self.push_qualified(prefix, name);
+        self.out.push('>');
+    }
+
+    fn push_qualified(&mut self, prefix: Option<&str>, name: &str) {
+        if let Some(prefix) = prefix {
+            self.out.push_str(prefix);
+            self.out.push(':');
+        }
+        self.out.push_str(name);
+    }
+
     /// `</name>`.
     pub fn close(&mut self, name: &str) {
         self.depth = self.depth.saturating_sub(1);
@@ -692,8 +730,13 @@ impl Default for XmlWriter {
 /// `&`, `<`, `>` as entities and CR as `&#13;` (a raw CR would be read as a line feed). Refuses the
 /// characters XML 1.0 cannot carry at all.
 pub fn escape_text(value: &str) -> Result<Cow<'_, str>, &'static str> {
-    let needs = |c: char| matches!(c, '&' | '<' | '>' | '\r') || !is_xml_char(c);
-    let Some(first) = value.find(needs) else {
+    // One pass over the bytes finds the first place that may need work: a character to escape,
+    // a control character, or 0xEF, the first byte of U+F000 to U+FFFF (where U+FFFE and U+FFFF
+    // lie). Each is the first byte of a character, so the text splits there.
+    let suspect = |b: u8| {
+        matches!(b, b'&' | b'<' | b'>' | b'\r' | 0xEF) || (b < 0x20 && b != b'\t' && b != b'\n')
+    };
+    let Some(first) = value.bytes().position(suspect) else {
         return Ok(Cow::Borrowed(value));
     };
     let mut out = String::with_capacity(value.len() + 16);
@@ -710,7 +753,11 @@ pub fn escape_text(value: &str) -> Result<Cow<'_, str>, &'static str> {
             c => out.push(c),
         }
     }
-    Ok(Cow::Owned(out))
+    Ok(match out.len() == value.len() {
+        // Only characters that needed nothing (0xEF-led ones): the text as it was.
+        true => Cow::Borrowed(value),
+        false => Cow::Owned(out),
+    })
 }
 
 /// XML 1.0 `Char` (Rust strings hold no surrogates).
@@ -799,5 +846,12 @@ mod tests {
         assert!(escape_text("bell \u{7}").is_err());
         assert!(escape_text("\u{fffe}").is_err());
         assert_eq!(escape_text("tab\tok").unwrap(), "tab\tok");
+        // Characters whose first byte is 0xEF: kept as they are, but U+FFFE/U+FFFF refused.
+        assert!(matches!(
+            escape_text("\u{f8ff}\u{fffd}"),
+            Ok(Cow::Borrowed("\u{f8ff}\u{fffd}"))
+        ));
+        assert_eq!(escape_text("\u{fffd}<").unwrap(), "\u{fffd}&lt;");
+        assert!(escape_text("ok \u{fffd}\u{ffff}").is_err());
     }
 }

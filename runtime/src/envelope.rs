@@ -60,27 +60,16 @@ fn write<T: WriteXml>(
     let prefix = info.prefix;
     let mut writer = XmlWriter::new();
     writer.raw(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    writer.open(
-        "soapenv:Envelope",
-        &format!(r#" xmlns:soapenv="{SOAP11_NS}""#),
-    );
+    writer.open_qualified(Some("soapenv"), "Envelope", Some(("soapenv", SOAP11_NS)));
     writer.empty("soapenv:Header");
     writer.open("soapenv:Body", "");
-    let element = format!("{prefix}:{element}");
-    writer.open(
-        &element,
-        &format!(r#" xmlns:{prefix}="{}""#, info.namespace),
-    );
+    writer.open_qualified(Some(prefix), element, Some((prefix, info.namespace)));
     // Local elements carry the prefix only when the schema qualifies them.
-    let child = if info.qualified {
-        format!("{prefix}:{child}")
-    } else {
-        child.to_string()
-    };
-    writer.open(&child, "");
+    let child_prefix = info.qualified.then_some(prefix);
+    writer.open_qualified(child_prefix, child, None);
     message.write_xml(&mut writer)?;
-    writer.close(&child);
-    writer.close(&element);
+    writer.close_qualified(child_prefix, child);
+    writer.close_qualified(Some(prefix), element);
     writer.close("soapenv:Body");
     writer.close("soapenv:Envelope");
     Ok(writer.finish())
@@ -90,10 +79,7 @@ fn write<T: WriteXml>(
 pub fn write_fault(code: &str, string: &str) -> String {
     let mut writer = XmlWriter::new();
     writer.raw(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    writer.open(
-        "soapenv:Envelope",
-        &format!(r#" xmlns:soapenv="{SOAP11_NS}""#),
-    );
+    writer.open_qualified(Some("soapenv"), "Envelope", Some(("soapenv", SOAP11_NS)));
     writer.open("soapenv:Body", "");
     writer.open("soapenv:Fault", "");
     // Our own fault text: a character XML cannot carry is dropped rather than failing the fault.
