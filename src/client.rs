@@ -694,7 +694,7 @@ impl WalletClient {
             Err(failure) => return Err(failure.with(exchange, &http)),
         };
         // Every part must add to the seal, or the seal vouches for less than the caller would see.
-        if let Err(error) = response.to_value().check_shape() {
+        if let Err(error) = response.check_shape() {
             return Err(Error::Shape {
                 operation: info.name,
                 error,

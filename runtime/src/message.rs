@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::seal::Value;
+use crate::seal::{ShapeError, Value, MAX_LIST_ITEMS};
 
 /// A message type generated from a schema complex type.
 pub trait Message:
@@ -52,6 +52,18 @@ pub trait Message:
     /// The same, to change.
     fn unknown_fields_mut(&mut self) -> &mut UnknownFields;
 
+    /// Checks its list items and nested messages against the shape rule (see
+    /// [`Value::check_shape`]), with `scratch` as room for their sealed strings. Generated: the
+    /// walk over its lists and message fields, each through [`check_part`], [`check_list`] or
+    /// [`check_text_list`].
+    fn check_parts(&self, scratch: &mut String) -> Result<(), ShapeError>;
+
+    /// [`Value::check_shape`] over the message itself, without building its tree:
+    /// `tests/seal_walk.rs` checks the two agree on every message.
+    fn check_shape(&self) -> Result<(), ShapeError> {
+        self.check_parts(&mut String::new())
+    }
+
     /// The seal data as one string.
     fn seal_data(&self) -> String {
         let mut out = String::new();
@@ -62,6 +74,67 @@ pub trait Message:
     /// The metadata of one field, by XML name.
     fn field(name: &str) -> Option<&'static FieldInfo> {
         Self::FIELDS.iter().find(|f| f.name == name)
+    }
+}
+
+/// The shape rule for one nested message, field `name` (item `index` of a list): its sealed
+/// string is not empty, and the same holds for its own parts. A part whose values are all empty
+/// leaves the seal unchanged, so the seal cannot vouch for it.
+pub fn check_part<M: Message>(
+    part: &M,
+    name: &str,
+    index: Option<usize>,
+    scratch: &mut String,
+) -> Result<(), ShapeError> {
+    let path = || match index {
+        Some(i) => format!("{name}[{i}]"),
+        None => name.to_string(),
+    };
+    scratch.clear();
+    part.write_seal_data(scratch);
+    if scratch.is_empty() {
+        return Err(ShapeError::EmptyPart { field: path() });
+    }
+    part.check_parts(scratch)
+        .map_err(|inner| inner.under(&path()))
+}
+
+/// The shape rule for a repeated nested field: at most [`MAX_LIST_ITEMS`] items, each checked
+/// by [`check_part`].
+pub fn check_list<M: Message>(
+    items: &[M],
+    name: &str,
+    scratch: &mut String,
+) -> Result<(), ShapeError> {
+    if items.len() > MAX_LIST_ITEMS {
+        return Err(ShapeError::TooManyItems {
+            field: name.to_string(),
+            limit: MAX_LIST_ITEMS,
+        });
+    }
+    items
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, item)| check_part(item, name, Some(i), scratch))
+}
+
+/// The shape rule for a repeated text field: at most [`MAX_LIST_ITEMS`] items, none of them empty
+/// (an empty item adds nothing to the sealed string).
+pub fn check_text_list<'a>(
+    items: impl ExactSizeIterator<Item = &'a str>,
+    name: &str,
+) -> Result<(), ShapeError> {
+    if items.len() > MAX_LIST_ITEMS {
+        return Err(ShapeError::TooManyItems {
+            field: name.to_string(),
+            limit: MAX_LIST_ITEMS,
+        });
+    }
+    match items.enumerate().find(|(_, item)| item.is_empty()) {
+        Some((i, _)) => Err(ShapeError::EmptyPart {
+            field: format!("{name}[{i}]"),
+        }),
+        None => Ok(()),
     }
 }
 

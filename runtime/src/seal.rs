@@ -157,6 +157,22 @@ pub enum ShapeError {
     },
 }
 
+impl ShapeError {
+    /// The same error, its path under `parent` (`walletPaymentMeanDataList[1]` + `x` →
+    /// `walletPaymentMeanDataList[1].x`).
+    pub fn under(self, parent: &str) -> ShapeError {
+        match self {
+            ShapeError::EmptyPart { field } => ShapeError::EmptyPart {
+                field: child_path(parent, &field),
+            },
+            ShapeError::TooManyItems { field, limit } => ShapeError::TooManyItems {
+                field: child_path(parent, &field),
+                limit,
+            },
+        }
+    }
+}
+
 /// A message as a tree of named values: what a seal is computed over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {

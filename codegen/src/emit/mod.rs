@@ -186,6 +186,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
     let field_infos = metadata::field_infos(t, contract);
     let seal_walk = seal::seal_walk(t);
     let to_value = seal::to_value(t);
+    let check_parts = seal::check_parts(t);
     let accessors = metadata::accessors(t, contract);
     let reader = reader::emit_reader(t, &name);
     let writer = writer::emit_writer(t, &name, contract.qualified.then_some(prefix));
@@ -198,6 +199,7 @@ fn emit_struct(t: &ComplexType, contract: &Contract, prefix: &str, namespace: &s
             #field_infos
             #seal_walk
             #to_value
+            #check_parts
             #accessors
         }
 

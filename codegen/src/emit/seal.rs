@@ -57,6 +57,53 @@ pub(super) fn seal_walk(t: &ComplexType) -> TokenStream {
     }
 }
 
+/// `fn check_parts`: the shape rule (`runtime::message::check_part`, `check_list`,
+/// `check_text_list`) applied to each list and message-typed field, in schema order, as `to_value`
+/// lists them.
+pub(super) fn check_parts(t: &ComplexType) -> TokenStream {
+    let steps = t.fields.iter().filter_map(|f| {
+        let ident = field_ident(&f.name);
+        let name = f.name.as_str();
+        Some(match (&f.occurs, &f.ty) {
+            (Occurs::Required, FieldType::Complex(_)) => {
+                quote!(runtime::message::check_part(&self.#ident, #name, None, scratch)?;)
+            }
+            (Occurs::Optional, FieldType::Complex(_)) => quote! {
+                if let Some(v) = &self.#ident {
+                    runtime::message::check_part(v, #name, None, scratch)?;
+                }
+            },
+            (Occurs::Repeated, FieldType::Complex(_)) => {
+                quote!(runtime::message::check_list(&self.#ident, #name, scratch)?;)
+            }
+            (Occurs::Repeated, FieldType::Text) => quote! {
+                runtime::message::check_text_list(self.#ident.iter().map(String::as_str), #name)?;
+            },
+            (Occurs::Repeated, FieldType::Enum(_)) => quote! {
+                runtime::message::check_text_list(self.#ident.iter().map(|v| v.as_str()), #name)?;
+            },
+            // A single text field may be empty (the bank answers `<errorFieldName/>`).
+            (_, FieldType::Text | FieldType::Enum(_)) => return None,
+        })
+    });
+    let scratch = if t
+        .fields
+        .iter()
+        .any(|f| matches!(f.ty, FieldType::Complex(_)))
+    {
+        quote!(scratch)
+    } else {
+        quote!(_scratch)
+    };
+    quote! {
+            fn check_parts(&self, #scratch: &mut String) -> Result<(), runtime::seal::ShapeError> {
+                #(#steps)*
+                Ok(())
+            }
+
+    }
+}
+
 /// `fn to_value`: the fields that are set, as the runtime's `Value` tree, in schema order.
 pub(super) fn to_value(t: &ComplexType) -> TokenStream {
     let value_steps = t.fields.iter().map(|f| {
@@ -119,6 +166,11 @@ pub(super) fn to_value(t: &ComplexType) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use crate::emit::sample::{contract, pretty};
+
+    #[test]
+    fn the_shape_check_walks_the_nested_fields() {
+        insta::assert_snapshot!(pretty(super::check_parts(&contract().types[0])));
+    }
 
     #[test]
     fn the_walk_is_sorted_by_name_without_the_seal() {
