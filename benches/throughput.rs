@@ -233,6 +233,9 @@ fn main() {
         .expect("runtime");
     if std::env::args().any(|a| a == "--canned") {
         runtime.block_on(canned_server());
+    } else if std::env::args().any(|a| a == "--client") {
+        // Only the client's own cost, against the canned server.
+        runtime.block_on(client_table());
     } else if std::env::args().any(|a| a == "--servers") {
         // Only the servers' CPU table.
         runtime.block_on(servers_table());
@@ -493,7 +496,7 @@ async fn servers_table() {
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
         "\nServers' CPU per call (bare loop, concurrency 256, {SERVER_ROUNDS} alternating rounds of {CALLS} getWalletData of a 10-mean wallet, medians, measured in each server's process; load average {}):\n",
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load_average()
     );
     println!("| server | calls/s | CPU per call | vs canned | target |");
     println!("|---|---|---|---|---|");
@@ -509,6 +512,53 @@ async fn servers_table() {
             cpu.as_secs_f64() / canned.0.as_secs_f64().max(1e-9)
         );
     }
+}
+
+/// The client's own cost: the client and the bare loop against the canned server, which is never
+/// the bottleneck.
+async fn client_table() {
+    let (canned_url, mut canned) = start_canned();
+    let canned_client = common::demo_client(&canned_url, Duration::from_secs(60));
+    let canned_uri: http::Uri = format!("{canned_url}/services/v2/wallet")
+        .parse()
+        .expect("uri");
+    assert!(
+        client_call(canned_client.clone()).await,
+        "the canned answer verifies"
+    );
+    // The bare loop posts what the client would: the same sealed request.
+    let mut request = GetWalletDataRequest::new().merchant_wallet_id(WALLET);
+    let body = Bytes::from(
+        canned_client
+            .prepare::<operations::GetWalletData>(&mut request)
+            .expect("prepare")
+            .body,
+    );
+    let bare: Bare = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+    println!(
+        "\nThe same against a canned-answer server (one pre-built sealed answer, no parsing, in its own process): the client's own cost (load average {}).\n",
+        load_average()
+    );
+    table(
+        &canned_client,
+        &bare,
+        &canned_uri,
+        &body,
+        &[(1, 5_000), (16, 20_000), (256, 20_000)],
+    )
+    .await;
+    let _ = canned.kill();
+    let _ = canned.wait();
+}
+
+/// The first three fields of /proc/loadavg.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 async fn bench() {
@@ -572,31 +622,8 @@ async fn bench() {
         "\nThe simulator's ceiling (the bare loop at concurrency 256) is the floor column of the last row."
     );
 
-    // The client's own cost: the same loops against a server that is not the bottleneck.
-    let (canned_url, mut canned) = start_canned();
-    let canned_client = common::demo_client(&canned_url, Duration::from_secs(60));
-    let canned_uri: http::Uri = format!("{canned_url}/services/v2/wallet")
-        .parse()
-        .expect("uri");
-    assert!(
-        client_call(canned_client.clone()).await,
-        "the canned answer verifies"
-    );
-    println!(
-        "\nThe same against a canned-answer server (one pre-built sealed answer, no parsing, in its own process): the client's own cost.\n"
-    );
-    table(
-        &canned_client,
-        &bare,
-        &canned_uri,
-        &body,
-        &[(1, 5_000), (16, 20_000), (256, 20_000)],
-    )
-    .await;
-
-    let _ = canned.kill();
-    let _ = canned.wait();
     drop(server);
+    client_table().await;
     servers_table().await;
 
     let dir = std::env::temp_dir().join(format!("sips-bench-state-{}", std::process::id()));

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http::{HeaderMap, HeaderValue};
 
 use tracing::Instrument;
 
@@ -26,6 +27,37 @@ use crate::{json, validate, Error};
 
 /// Headers only the client sets.
 const RESERVED_HEADERS: &[&str] = &["content-type", "soapaction", "content-length", "host"];
+
+/// Adds extra headers (the builder's or a call's) to `headers`: a `User-Agent` replaces the one
+/// there, any other is added. A header the client sets itself, or one HTTP cannot carry, is
+/// refused, named (its value never shown: it may be a credential).
+fn add_headers(headers: &mut HeaderMap, extra: &[(String, String)]) -> Result<(), Error> {
+    for (name, value) in extra {
+        let lower = name.to_ascii_lowercase();
+        if RESERVED_HEADERS.contains(&lower.as_str()) {
+            return Err(Error::Config(format!(
+                "header `{name}` is set by the client itself"
+            )));
+        }
+        let header_name = http::HeaderName::from_bytes(lower.as_bytes()).map_err(|_| {
+            Error::Config(format!(
+                "header `{}` is not a valid HTTP header name",
+                crate::codec::shown(name)
+            ))
+        })?;
+        let header_value = HeaderValue::from_str(value).map_err(|_| {
+            Error::Config(format!(
+                "header `{name}`: its value cannot be sent in HTTP (a line break or control character?)"
+            ))
+        })?;
+        if header_name == http::header::USER_AGENT {
+            headers.insert(header_name, header_value);
+        } else {
+            headers.append(header_name, header_value);
+        }
+    }
+    Ok(())
+}
 
 pub use crate::protocol::{WALLET_JSON_PATH, WALLET_PATH};
 
@@ -264,6 +296,14 @@ impl WalletClientBuilder {
         let base = self.environment.base_url().to_string();
         let wallet_uri = endpoint(&base, WALLET_PATH)?;
         let transport = Transport::new(&self.transport)?;
+        let mut headers = HeaderMap::new();
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::Config(
+                "user_agent cannot be sent in HTTP (a line break or control character?)".into(),
+            )
+        })?;
+        headers.insert(http::header::USER_AGENT, user_agent);
+        add_headers(&mut headers, &self.headers)?;
         for (operation, version) in &self.interface_versions {
             let prefix = |v: &str| v.rsplit_once('_').map(|(p, _)| p.to_string());
             let expected = operation.recommended_interface_version.and_then(prefix);
@@ -284,6 +324,7 @@ impl WalletClientBuilder {
         Ok(WalletClient {
             inner: Arc::new(Inner {
                 base,
+                wallet_uri_text: wallet_uri.to_string(),
                 wallet_uri,
                 merchant_id,
                 key_version,
@@ -292,8 +333,7 @@ impl WalletClientBuilder {
                 accept_unsealed_success: self.accept_unsealed_success,
                 binding: self.binding,
                 timeout: self.transport.timeout,
-                user_agent: self.user_agent,
-                headers: self.headers,
+                headers,
                 interface_versions: self.interface_versions,
                 transport,
             }),
@@ -340,6 +380,8 @@ pub struct WalletClient {
 struct Inner {
     base: String,
     wallet_uri: http::Uri,
+    /// The same, as text: written once, not on every call.
+    wallet_uri_text: String,
     merchant_id: String,
     key_version: String,
     key: SecretKey,
@@ -347,8 +389,8 @@ struct Inner {
     accept_unsealed_success: bool,
     binding: Binding,
     timeout: Duration,
-    user_agent: String,
-    headers: Vec<(String, String)>,
+    /// The User-Agent and the builder's extra headers, checked once.
+    headers: HeaderMap,
     /// `(operation, interfaceVersion)` chosen on the builder.
     interface_versions: Vec<(&'static OperationInfo, String)>,
     transport: Transport,
@@ -467,7 +509,7 @@ impl WalletClient {
 
     /// The wallet endpoint this client posts to.
     pub fn wallet_endpoint(&self) -> String {
-        self.inner.wallet_uri.to_string()
+        self.inner.wallet_uri_text.clone()
     }
 
     /// Fills the common fields of a request, checks it and seals it: everything but sending.
@@ -495,22 +537,29 @@ impl WalletClient {
             (None, Binding::Json) => Some(format!("{WALLET_JSON_PATH}{}", O::INFO.name)),
             (None, Binding::Soap) => None,
         };
-        let (target, body, content_type) = match &json_path {
+        let (target, uri, body, content_type) = match &json_path {
             None => (
                 self.inner.wallet_uri.clone(),
+                self.inner.wallet_uri_text.clone(),
                 envelope::write_request::<O>(request).map_err(invalid_field)?,
                 "text/xml; charset=utf-8",
             ),
-            Some(path) => (
-                endpoint(&self.inner.base, path)?,
-                serde_json::to_string_pretty(request)
-                    .map_err(|e| Error::Config(format!("cannot write the JSON request: {e}")))?,
-                "application/json",
-            ),
+            Some(path) => {
+                let target = endpoint(&self.inner.base, path)?;
+                let uri = target.to_string();
+                (
+                    target,
+                    uri,
+                    serde_json::to_string_pretty(request).map_err(|e| {
+                        Error::Config(format!("cannot write the JSON request: {e}"))
+                    })?,
+                    "application/json",
+                )
+            }
         };
         Ok(PreparedRequest {
             operation: O::INFO,
-            uri: target.to_string(),
+            uri,
             body,
             content_type,
             seal_data,
@@ -570,7 +619,8 @@ impl WalletClient {
             let mut retries = 0;
             let reply = loop {
                 // Sending, receiving and decoding all spend the one budget.
-                let attempt = self.exchange::<O>(&prepared, &headers, body.clone(), Instant::now());
+                let attempt =
+                    self.exchange::<O>(&prepared, headers.clone(), body.clone(), Instant::now());
                 let result = tokio::time::timeout(timeout, attempt)
                     .await
                     .unwrap_or(Err(Error::Timeout(timeout)));
@@ -607,41 +657,39 @@ impl WalletClient {
         .await
     }
 
-    /// The HTTP headers of a call: the protocol's, the User-Agent, then the client's and the call's
-    /// own. The protocol's cannot be replaced.
-    fn headers<O: Operation>(
-        &self,
-        prepared: &PreparedRequest,
-    ) -> Result<Vec<(String, String)>, Error> {
-        let mut headers = vec![(
-            "content-type".to_string(),
-            prepared.content_type.to_string(),
-        )];
+    /// The HTTP headers of a call: the protocol's, then the client's (User-Agent included, checked
+    /// when it was built) and the call's own. The protocol's cannot be replaced.
+    fn headers<O: Operation>(&self, prepared: &PreparedRequest) -> Result<HeaderMap, Error> {
+        let mut headers = self.inner.headers.clone();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(prepared.content_type),
+        );
         if prepared.json {
-            headers.push(("accept".into(), "application/json".into()));
+            headers.insert(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            );
         } else {
-            headers.push(("soapaction".into(), format!("\"{}\"", O::INFO.soap_action)));
+            let action = match O::INFO.soap_action {
+                "" => HeaderValue::from_static("\"\""),
+                action => HeaderValue::try_from(format!("\"{action}\"")).map_err(|_| {
+                    Error::Config(format!(
+                        "the WSDL's soapAction for {} cannot be sent as an HTTP header",
+                        O::INFO.name
+                    ))
+                })?,
+            };
+            headers.insert("soapaction", action);
         }
-        headers.push(("user-agent".into(), self.inner.user_agent.clone()));
-        for (name, value) in self.inner.headers.iter().chain(&self.options.headers) {
-            let lower = name.to_ascii_lowercase();
-            if RESERVED_HEADERS.contains(&lower.as_str()) {
-                return Err(Error::Config(format!(
-                    "header `{name}` is set by the client itself"
-                )));
-            }
-            if lower == "user-agent" {
-                headers.retain(|(n, _)| n != "user-agent");
-            }
-            headers.push((lower, value.clone()));
-        }
+        add_headers(&mut headers, &self.options.headers)?;
         Ok(headers)
     }
 
     async fn exchange<O: Operation>(
         &self,
         prepared: &PreparedRequest,
-        headers: &[(String, String)],
+        headers: HeaderMap,
         request: Bytes,
         started: Instant,
     ) -> Result<Reply<O::Response>, Error> {
@@ -671,7 +719,7 @@ impl WalletClient {
         body: Bytes,
     ) -> Result<Reply<O::Response>, Error> {
         let exchange = Exchange::new(
-            self.inner.wallet_uri.to_string(),
+            self.inner.wallet_uri_text.clone(),
             status,
             Duration::ZERO,
             Bytes::new(),

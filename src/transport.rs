@@ -139,18 +139,13 @@ impl Transport {
     pub async fn post(
         &self,
         uri: &http::Uri,
-        headers: &[(String, String)],
+        headers: http::HeaderMap,
         body: Bytes,
     ) -> Result<HttpResponse, Error> {
-        let mut request = http::Request::post(uri.clone());
-        for (name, value) in headers {
-            request = request.header(name, value);
-        }
-        let request = request.body(Full::new(body)).map_err(|e| {
-            Error::Config(format!(
-                "cannot build the HTTP request (check the extra headers): {e}"
-            ))
-        })?;
+        let mut request = http::Request::new(Full::new(body));
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = uri.clone();
+        *request.headers_mut() = headers;
         self.send(uri, request).await
     }
 

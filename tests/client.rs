@@ -330,6 +330,29 @@ async fn user_agent_and_extra_headers_are_sent_and_protocol_headers_cannot_be_re
     assert!(matches!(error, Error::Config(_)), "{error}");
     assert_eq!(error.delivery(), Delivery::NotSent);
     assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // A header HTTP cannot carry: refused naming it, never showing its value (it may be a token),
+    // on the builder when it is built, on a call before anything is sent.
+    let secret = "Bearer s3cret\r\nx-injected: 1";
+    let built = builder(&server.url)
+        .header("Authorization", secret)
+        .build()
+        .map(|_| ())
+        .unwrap_err();
+    let per_call = client
+        .with_options(CallOptions::new().header("Authorization", secret))
+        .sign_off(sign_off())
+        .await
+        .unwrap_err();
+    for error in [built, per_call] {
+        let text = error.chain();
+        assert!(matches!(error, Error::Config(_)), "{text}");
+        assert!(
+            text.contains("Authorization") && !text.contains("s3cret"),
+            "{text}"
+        );
+    }
+    assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

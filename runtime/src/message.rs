@@ -66,7 +66,8 @@ pub trait Message:
 
     /// The seal data as one string.
     fn seal_data(&self) -> String {
-        let mut out = String::new();
+        // Room for a typical request's or answer's sealed values, grown if need be.
+        let mut out = String::with_capacity(256);
         self.write_seal_data(&mut out);
         out
     }
