@@ -514,11 +514,7 @@ fn usage_errors_exit_2_with_one_line_and_json_errors_go_to_stdout() {
 
     // Nothing listening: one line on stderr in text (no second log line), and with --output json
     // one JSON object on stdout, nothing on stderr; exit 1 either way.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (_held, port) = common::closed_port();
     let url = format!("http://127.0.0.1:{port}");
     let as_text = with_key(&["sign-off", "--url", &url, "--merchant-wallet-id", "W"]);
     assert_eq!(as_text.status.code(), Some(1));

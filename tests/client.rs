@@ -280,12 +280,8 @@ fn plain_http_only_to_loopback() {
 
 #[tokio::test]
 async fn nothing_listening_is_a_connect_error_safe_to_retry() {
-    // A port just freed: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Nothing listens there.
+    let (_held, port) = common::closed_port();
     let error = client(&format!("http://127.0.0.1:{port}"))
         .sign_off(sign_off())
         .await

@@ -137,11 +137,7 @@ async fn every_change_lost_after_commit_is_found_applied_and_lost_before_not_app
 #[tokio::test]
 async fn a_reading_that_fails_or_proves_nothing_leaves_the_outcome_unknown() {
     // Nothing listens: the reading itself fails.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (_held, port) = common::closed_port();
     let client = common::builder(&format!("http://127.0.0.1:{port}"))
         .build()
         .unwrap();

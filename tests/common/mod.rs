@@ -256,3 +256,14 @@ pub async fn raw_request(
         .unwrap_or_default();
     (status, body)
 }
+
+/// A loopback port where nothing listens, held for as long as the returned socket lives: bound
+/// but never listening, so a connection there is refused and no other test can take the port.
+pub fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("bound");
+    let port = socket.local_addr().expect("its address").port();
+    (socket, port)
+}
