@@ -172,21 +172,23 @@ async fn client_call(client: WalletClient) -> bool {
         })
 }
 
-/// The simulator's calls/s at concurrency 256 (bare loop, getWalletData of stored wallets), with
-/// `wallets` wallets of one payment mean stored first, in memory (`state` None) or in a file.
-async fn simulator_load(state: Option<&std::path::Path>, wallets: usize) -> (f64, usize) {
+/// A simulator holding `wallets` wallets of one payment mean each (in memory, or in the file
+/// `state`), filled through the simulator itself, and sealed getWalletData requests for 64 of them
+/// spread over the whole range.
+struct Loaded {
+    /// Running while it is measured; stopped when dropped.
+    _server: Server,
+    uri: http::Uri,
+    bodies: Arc<Vec<Bytes>>,
+}
+
+async fn loaded_simulator(state: Option<&std::path::Path>, wallets: usize) -> Loaded {
     let id = |i: usize| format!("LOAD-{i:06}");
-    if let Some(path) = state {
-        for leftover in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{leftover}", path.display()));
-        }
-    }
     let server = match state {
         Some(path) => Server::start(&["--state", path.to_str().expect("UTF-8 path")]),
         None => Server::start(&[]),
     };
     let client = client(&server.url);
-    // Filled through the simulator itself, 64 calls at a time.
     let next = Arc::new(AtomicU64::new(0));
     let filler = client.clone();
     let filled = run(64, wallets, move || {
@@ -204,7 +206,6 @@ async fn simulator_load(state: Option<&std::path::Path>, wallets: usize) -> (f64
     })
     .await;
     assert_eq!(filled.failed, 0, "every wallet stored");
-    // Sealed getWalletData envelopes for 64 stored wallets spread over the whole range.
     let mut bodies = Vec::new();
     let mut uri = None;
     for k in 0..64 {
@@ -215,10 +216,19 @@ async fn simulator_load(state: Option<&std::path::Path>, wallets: usize) -> (f64
         uri = Some(prepared.uri.parse::<http::Uri>().expect("uri"));
         bodies.push(Bytes::from(prepared.body));
     }
-    let (uri, bodies) = (uri.expect("64 bodies"), Arc::new(bodies));
+    Loaded {
+        _server: server,
+        uri: uri.expect("64 bodies"),
+        bodies: Arc::new(bodies),
+    }
+}
+
+/// The bare loop's calls/s against a loaded simulator at concurrency 256, and the calls failed.
+async fn load_round(loaded: &Loaded, calls: usize) -> (f64, usize) {
     let bare: Bare = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+    let (uri, bodies) = (loaded.uri.clone(), loaded.bodies.clone());
     let next = Arc::new(AtomicU64::new(0));
-    let result = run(256, 60_000, move || {
+    let result = run(256, calls, move || {
         let k = next.fetch_add(1, Ordering::Relaxed) as usize % bodies.len();
         bare_call(bare.clone(), uri.clone(), bodies[k].clone())
     })
@@ -236,6 +246,9 @@ fn main() {
     } else if std::env::args().any(|a| a == "--client") {
         // Only the client's own cost, against the canned server.
         runtime.block_on(client_table());
+    } else if std::env::args().any(|a| a == "--load") {
+        // Only the simulator's load with 100 and 100,000 wallets.
+        runtime.block_on(load_table());
     } else if std::env::args().any(|a| a == "--servers") {
         // Only the servers' CPU table.
         runtime.block_on(servers_table());
@@ -561,6 +574,62 @@ fn load_average() -> String {
         .join(" ")
 }
 
+/// The simulator's load: calls/s with 100 and 100,000 wallets stored, in memory and in a file.
+async fn load_table() {
+    const LOAD_ROUNDS: usize = 3;
+    const CALLS: usize = 40_000;
+    let dir = std::env::temp_dir().join(format!("sips-bench-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // All four stocked first, then measured in alternating rounds (the order rotated).
+    let mut servers = Vec::new();
+    for (state, wallets) in [
+        ("in memory", 100),
+        ("in memory", 100_000),
+        ("SQLite file (WAL)", 100),
+        ("SQLite file (WAL)", 100_000),
+    ] {
+        let path = dir.join(format!("state-{wallets}.db"));
+        let file = (state != "in memory").then_some(path.as_path());
+        servers.push((state, wallets, loaded_simulator(file, wallets).await));
+    }
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); servers.len()];
+    let mut failed = 0;
+    for round in 0..LOAD_ROUNDS {
+        for k in 0..servers.len() {
+            let k = (k + round) % servers.len();
+            let (rate, lost) = load_round(&servers[k].2, CALLS).await;
+            rates[k].push(rate);
+            failed += lost;
+        }
+    }
+    let medians: Vec<f64> = rates
+        .into_iter()
+        .map(|mut r| {
+            r.sort_by(f64::total_cmp);
+            r[r.len() / 2]
+        })
+        .collect();
+    println!(
+        "\nThe simulator's load: bare loop, concurrency 256, {LOAD_ROUNDS} alternating rounds of {CALLS} getWalletData calls of stored wallets (one mean each), answered 00, medians (load average {}).\n",
+        load_average()
+    );
+    println!("| state | wallets stored | calls/s | vs the same state, 100 wallets |");
+    println!("|---|---|---|---|");
+    for (k, (state, wallets, _)) in servers.iter().enumerate() {
+        let baseline = medians[k - k % 2];
+        println!(
+            "| {state} | {wallets} | {:.0} | {:.0} % |",
+            medians[k],
+            100.0 * medians[k] / baseline
+        );
+    }
+    if failed > 0 {
+        println!("({failed} calls failed)");
+    }
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 async fn bench() {
     // Peak memory first, while the process is small: 1,000 calls in flight on one client.
     let slow = Server::start(&["--latency", "500"]);
@@ -626,35 +695,7 @@ async fn bench() {
     client_table().await;
     servers_table().await;
 
-    let dir = std::env::temp_dir().join(format!("sips-bench-state-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("state.db");
-    println!(
-        "\nThe simulator's load: bare loop, concurrency 256, 60,000 getWalletData calls of stored wallets (one mean each), answered 00.\n"
-    );
-    println!("| state | wallets stored | calls/s | vs in memory, 100 wallets |");
-    println!("|---|---|---|---|");
-    let (memory, failed) = simulator_load(None, 100).await;
-    println!("| in memory | 100 | {memory:.0} | 100 % |");
-    let (memory_many, memory_many_failed) = simulator_load(None, 100_000).await;
-    println!(
-        "| in memory | 100000 | {memory_many:.0} | {:.0} % |",
-        100.0 * memory_many / memory
-    );
-    for wallets in [100, 100_000] {
-        let (file, file_failed) = simulator_load(Some(&path), wallets).await;
-        println!(
-            "| SQLite file (WAL) | {wallets} | {file:.0} | {:.0} % |",
-            100.0 * file / memory
-        );
-        if failed + memory_many_failed + file_failed > 0 {
-            println!(
-                "({} calls failed)",
-                failed + memory_many_failed + file_failed
-            );
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    load_table().await;
     println!(
         "1,000 calls in flight on one client against `serve --latency 500`: {answered} answered; \
          this process's RSS {:.1} MiB before, {:.1} MiB at the peak.",
