@@ -126,7 +126,7 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
             source,
         },
         StartError::Worker(source) => CliError::Io {
-            what: "cannot start the state file's thread".into(),
+            what: "cannot start the simulator's thread".into(),
             source,
         },
         other => CliError::Input(other.to_string()),

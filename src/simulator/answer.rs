@@ -115,16 +115,14 @@ pub(super) async fn handle(
         tracing::info!(call = number, "dropped the connection (fail rate)");
         return Err(Dropped("fail rate"));
     }
-    let answered = match &shared.worker {
-        Some(worker) => {
-            let on_worker = shared.clone();
-            worker
-                .run(move || answer_post(&on_worker, route, &body, failing, number))
-                .await
-                .ok_or(Dropped("the answer could not be made"))?
-        }
-        None => answer_post(&shared, route, &body, failing, number),
-    };
+    // On the store's thread: a file may wait on the disk, and calls queue there rather than
+    // contend for the one connection.
+    let on_worker = shared.clone();
+    let answered = shared
+        .worker
+        .run(move || answer_post(&on_worker, route, &body, failing, number))
+        .await
+        .ok_or(Dropped("the answer could not be made"))?;
     let Answered { reply, effect, log } = answered;
     let delay = effect.delay + effect.fault.map_or(std::time::Duration::ZERO, Fault::delay);
     if !delay.is_zero() {

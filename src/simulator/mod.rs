@@ -12,7 +12,7 @@
 //! - `wallets`: the wallets in SQLite;
 //! - `server`: connections, timeouts, the connection cap, graceful shutdown;
 //! - `answer`: what the bank does with one request;
-//! - `worker`: the thread a state file's calls run on.
+//! - `worker`: the thread the calls run on.
 
 mod admin;
 mod answer;
@@ -58,8 +58,8 @@ pub enum StartError {
     /// The In-App key pair could not be made.
     #[error("cannot make the In-App key pair: {0}")]
     Keys(String),
-    /// The thread for a state file's calls could not be started.
-    #[error("cannot start the state file's thread: {0}")]
+    /// The thread the calls run on could not be started.
+    #[error("cannot start the simulator's thread: {0}")]
     Worker(#[source] std::io::Error),
     /// HTTPS could not be set up (the certificate or key).
     #[error("HTTPS: {0}")]
@@ -72,8 +72,8 @@ struct Shared {
     /// Every key of every merchant it knows.
     merchants: Vec<Merchant>,
     store: Store,
-    /// With a state file, the thread its calls run on.
-    worker: Option<worker::Worker>,
+    /// The thread the calls run on, one after another (the store has one connection).
+    worker: worker::Worker,
     /// Requests received so far: scenario rules can name the n-th.
     calls: AtomicU64,
     base_url: String,
@@ -96,10 +96,7 @@ impl Shared {
             Some(path) => Store::open(path)?,
             None => Store::in_memory()?,
         };
-        let worker = match config.state_file {
-            Some(_) => Some(worker::Worker::start().map_err(StartError::Worker)?),
-            None => None,
-        };
+        let worker = worker::Worker::start().map_err(StartError::Worker)?;
         let keys = rcgen::KeyPair::generate().map_err(|e| StartError::Keys(e.to_string()))?;
         let in_app_public_key = {
             use base64::Engine;

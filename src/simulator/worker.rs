@@ -1,9 +1,10 @@
-//! The thread a state file's calls run on, one after another.
+//! The thread the simulator's calls run on, one after another.
 //!
-//! A call on a file may wait on the disk, so it does not run on a runtime thread. One thread
-//! rather than the blocking pool: the store has one connection, so calls run one at a time
+//! A call on a state file may wait on the disk, so it does not run on a runtime thread. One
+//! thread rather than the blocking pool: the store has one connection, so calls run one at a time
 //! anyway, and queued calls cost nothing, where a thread each would wake, contend for the
-//! connection's lock and sleep again.
+//! connection's lock and sleep again. In memory too: measured, the runtime's threads then spend
+//! their time on connections instead of waiting for the store's lock.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
