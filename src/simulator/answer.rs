@@ -12,7 +12,7 @@ use hyper::{Request, Response, StatusCode};
 
 use super::faults::{self, whole, Fault, ReplyBody};
 use super::scenario::{Call, Drop, Effect};
-use super::wallets::{Outcome, PaymentMean, Wallets};
+use super::wallets::{MeanView, Outcome, PaymentMean, Wallets};
 use super::{Merchant, Shared, SimulatorConfig, MAX_REQUEST_BYTES};
 use crate::codec::{Limits, Ns};
 use crate::contract::{self, NAMESPACE};
@@ -380,7 +380,6 @@ impl OperationVisitor for Serve<'_, '_> {
 #[derive(Default)]
 struct Effects {
     fields: Vec<(&'static str, String)>,
-    means: Vec<PaymentMean>,
     one_mean: Option<PaymentMean>,
 }
 
@@ -486,21 +485,26 @@ fn respond<'a, M: Message, R: Message>(
         set_code(response, code);
         return seal_with;
     }
-    // Committed before the answer is written: a 00 is never lost by a crash.
+    // Committed before the answer is written: a 00 is never lost by a crash. (A wallet's means
+    // go into the response as they are read.)
     let outcome = shared
         .store
-        .transaction(|wallets| run(shared, operation, request, wallets, &merchant.id));
+        .transaction(|wallets| run(shared, operation, request, wallets, &merchant.id, response));
     match outcome {
         Ok(Ok(effects)) => {
             set_code(response, "00");
             for (field, value) in &effects.fields {
                 set(response, field, value);
             }
-            apply_means(response, effects);
+            if let Some(mean) = &effects.one_mean {
+                put_mean(response, ONE_MEAN_FIELD, mean.view());
+            }
         }
         Ok(Err(refusal)) => set_code(response, refusal.code()),
         Err(error) => {
             tracing::error!(%error, operation, "the state could not be read or written: answered 99");
+            // Nothing read before the failure is shown.
+            *response = R::default();
             set_code(response, "99");
         }
     }
@@ -597,12 +601,13 @@ fn serve_json<O: Operation>(shared: &Shared, body: &[u8], failing: bool, number:
 }
 
 /// The wallet functions' semantics.
-fn run<M: Message>(
+fn run<M: Message, R: Message>(
     shared: &Shared,
     operation: &str,
     request: &M,
     wallets: &Wallets,
     merchant: &str,
+    response: &mut R,
 ) -> Result<Outcome<Effects>, rusqlite::Error> {
     let get = |name: &str| request.text(name);
     let wallet = get("merchantWalletId").unwrap_or_default();
@@ -661,15 +666,17 @@ fn run<M: Message>(
             effects.fields = vec![("walletActionDateTime", now)];
         }
         "getWalletData" => {
-            let found = match wallets.wallet(merchant, wallet)? {
-                Ok(found) => found,
+            let read = wallets.wallet(merchant, wallet, |mean| {
+                put_mean(response, MEAN_LIST_FIELD, mean)
+            })?;
+            let dates = match read {
+                Ok(dates) => dates,
                 Err(refusal) => return Ok(Err(refusal)),
             };
             effects.fields = vec![
-                ("walletCreationDateTime", found.created),
-                ("walletLastActionDateTime", found.last_action),
+                ("walletCreationDateTime", dates.created),
+                ("walletLastActionDateTime", dates.last_action),
             ];
-            effects.means = found.means;
         }
         "getPaymentMeanData" => match wallets.payment_mean(merchant, wallet, mean_id)? {
             Ok(mean) => effects.one_mean = Some(mean),
@@ -703,34 +710,27 @@ fn run<M: Message>(
 const MEAN_LIST_FIELD: &str = "walletPaymentMeanDataList";
 const ONE_MEAN_FIELD: &str = "walletPaymentMeanData";
 
-fn apply_means<R: Message>(response: &mut R, effects: Effects) {
-    let mut put = |field: &str, mean: PaymentMean| {
-        let id = mean.id.to_string();
-        let mut record = vec![
-            ("paymentMeanId", id.as_str()),
-            ("maskedPan", mean.masked_pan.as_str()),
-        ];
-        if !mean.expiry.is_empty() {
-            record.push(("panExpiryDate", mean.expiry.as_str()));
-        }
-        if let Some(mandate) = &mean.mandate_id {
-            record.push(("mandateId", mandate));
-        }
-        if let Some(alias) = &mean.alias {
-            record.push(("paymentMeanAlias", alias));
-        }
-        if let Some(brand) = &mean.brand {
-            record.push(("paymentMeanBrand", brand));
-        }
-        if let Err(error) = response.push_record(field, &record) {
-            tracing::warn!(%error, "the contract cannot carry a payment mean here: left out");
-        }
-    };
-    for mean in effects.means {
-        put(MEAN_LIST_FIELD, mean);
+/// One payment mean into a response field, through the contract's field names.
+fn put_mean<R: Message>(response: &mut R, field: &str, mean: MeanView<'_>) {
+    let id = mean.id.to_string();
+    let mut record = vec![
+        ("paymentMeanId", id.as_str()),
+        ("maskedPan", mean.masked_pan),
+    ];
+    if !mean.expiry.is_empty() {
+        record.push(("panExpiryDate", mean.expiry));
     }
-    if let Some(mean) = effects.one_mean {
-        put(ONE_MEAN_FIELD, mean);
+    if let Some(mandate) = mean.mandate_id {
+        record.push(("mandateId", mandate));
+    }
+    if let Some(alias) = mean.alias {
+        record.push(("paymentMeanAlias", alias));
+    }
+    if let Some(brand) = mean.brand {
+        record.push(("paymentMeanBrand", brand));
+    }
+    if let Err(error) = response.push_record(field, &record) {
+        tracing::warn!(%error, "the contract cannot carry a payment mean here: left out");
     }
 }
 

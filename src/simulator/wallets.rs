@@ -64,15 +64,44 @@ pub struct PaymentMean {
     pub mandate_id: Option<String>,
 }
 
-/// A wallet, as getWalletData shows it.
+impl PaymentMean {
+    /// A view of it, as [`Wallets::wallet`] hands out the means it reads.
+    pub fn view(&self) -> MeanView<'_> {
+        MeanView {
+            id: self.id,
+            masked_pan: &self.masked_pan,
+            expiry: &self.expiry,
+            alias: self.alias.as_deref(),
+            brand: self.brand.as_deref(),
+            mandate_id: self.mandate_id.as_deref(),
+        }
+    }
+}
+
+/// A payment mean borrowed from where it is stored: [`PaymentMean`]'s fields, not copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeanView<'a> {
+    /// Its rank in the wallet.
+    pub id: u32,
+    /// First 4 and last 2 digits (a card) or characters (an IBAN) in clear.
+    pub masked_pan: &'a str,
+    /// `YYYYMM`.
+    pub expiry: &'a str,
+    /// The buyer's alias.
+    pub alias: Option<&'a str>,
+    /// The brand.
+    pub brand: Option<&'a str>,
+    /// The SEPA mandate.
+    pub mandate_id: Option<&'a str>,
+}
+
+/// A wallet's dates, as getWalletData shows them (its means go to the caller one by one).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wallet {
+pub struct WalletDates {
     /// When it was created, merchant's local time with offset.
     pub created: String,
     /// When it last changed.
     pub last_action: String,
-    /// Its payment means, by rank.
-    pub means: Vec<PaymentMean>,
 }
 
 /// Why a wallet function did not succeed: a response code.
@@ -659,8 +688,14 @@ impl Wallets<'_> {
         })
     }
 
-    /// getWalletData: its dates and its means, in one statement.
-    pub fn wallet(&self, merchant: &str, wallet: &str) -> Result<Outcome<Wallet>, rusqlite::Error> {
+    /// getWalletData: its dates, and each of its means handed to `each_mean` in rank order as it
+    /// is read (borrowed from the row, not copied), in one statement.
+    pub fn wallet(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        mut each_mean: impl FnMut(MeanView<'_>),
+    ) -> Result<Outcome<WalletDates>, rusqlite::Error> {
         let mut statement = self.transaction.prepare_cached(
             "SELECT w.created, w.last_action,
                     m.mean_id, m.masked_pan, m.expiry, m.alias, m.brand, m.mandate_id
@@ -673,21 +708,19 @@ impl Wallets<'_> {
         let Some(first) = rows.next()? else {
             return Ok(Err(Refusal::Unknown));
         };
-        let (created, last_action) = (first.get(0)?, first.get(1)?);
-        let mut means = Vec::new();
+        let dates = WalletDates {
+            created: first.get(0)?,
+            last_action: first.get(1)?,
+        };
         let mut row = Some(first);
         // A wallet without means is one row whose mean columns are NULL.
         while let Some(current) = row {
             if current.get_ref(2)? != rusqlite::types::ValueRef::Null {
-                means.push(payment_mean_at(current, 2)?);
+                each_mean(mean_view_at(current, 2)?);
             }
             row = rows.next()?;
         }
-        Ok(Ok(Wallet {
-            created,
-            last_action,
-            means,
-        }))
+        Ok(Ok(dates))
     }
 
     /// getPaymentMeanData.
@@ -712,16 +745,32 @@ impl Wallets<'_> {
     }
 }
 
-/// The payment mean in a row's columns from `at` on: id, masked_pan, expiry, alias, brand,
-/// mandate_id.
-fn payment_mean_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<PaymentMean> {
-    Ok(PaymentMean {
+/// The payment mean in a row's columns from `at` on (id, masked_pan, expiry, alias, brand,
+/// mandate_id), borrowed from the row.
+fn mean_view_at<'r>(row: &'r rusqlite::Row<'_>, at: usize) -> rusqlite::Result<MeanView<'r>> {
+    let text =
+        |i: usize| -> rusqlite::Result<Option<&'r str>> { Ok(row.get_ref(i)?.as_str_or_null()?) };
+    let required = |i: usize| -> rusqlite::Result<&'r str> { Ok(row.get_ref(i)?.as_str()?) };
+    Ok(MeanView {
         id: row.get(at)?,
-        masked_pan: row.get(at + 1)?,
-        expiry: row.get(at + 2)?,
-        alias: row.get(at + 3)?,
-        brand: row.get(at + 4)?,
-        mandate_id: row.get(at + 5)?,
+        masked_pan: required(at + 1)?,
+        expiry: required(at + 2)?,
+        alias: text(at + 3)?,
+        brand: text(at + 4)?,
+        mandate_id: text(at + 5)?,
+    })
+}
+
+/// The same, copied.
+fn payment_mean_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<PaymentMean> {
+    let view = mean_view_at(row, at)?;
+    Ok(PaymentMean {
+        id: view.id,
+        masked_pan: view.masked_pan.to_string(),
+        expiry: view.expiry.to_string(),
+        alias: view.alias.map(str::to_string),
+        brand: view.brand.map(str::to_string),
+        mandate_id: view.mandate_id.map(str::to_string),
     })
 }
 
@@ -743,10 +792,11 @@ mod tests {
     fn a_wallet_reads_as_it_was_left() {
         let store = Store::in_memory().expect("store");
         let read = |wallet: &str| {
+            let mut ids = Vec::new();
             store
-                .transaction(|w| w.wallet("M", wallet))
+                .transaction(|w| w.wallet("M", wallet, |mean| ids.push(mean.id)))
                 .expect("read")
-                .map(|w| w.means.iter().map(|m| m.id).collect::<Vec<_>>())
+                .map(|_| ids)
         };
         assert_eq!(read("W"), Err(Refusal::Unknown));
         for card in ["4111111111111111", "5555555555554444", "378282246310005"] {
