@@ -604,12 +604,13 @@ impl WalletClient {
             duration_ms = tracing::field::Empty,
         );
         async move {
-            let prepared = self.prepare::<O>(&mut request)?;
+            let mut prepared = self.prepare::<O>(&mut request)?;
             if tracing::enabled!(tracing::Level::TRACE) {
                 tracing::trace!(body = %mask_message(&prepared.body, SENSITIVE_FIELDS), "request");
             }
             let headers = self.headers::<O>(&prepared)?;
-            let body = Bytes::from(prepared.body.clone());
+            // The body moves into the request (and the exchange kept with the reply): no copy.
+            let body = Bytes::from(std::mem::take(&mut prepared.body));
             let started = Instant::now();
             let timeout = self.options.timeout.unwrap_or(self.inner.timeout);
             let retry = self
