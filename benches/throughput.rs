@@ -8,9 +8,12 @@
 //! process of its own: one pre-built sealed answer for every POST, no parsing), which is never the
 //! bottleneck: the client's own cost beside the bare loop's.
 //!
-//! Then the simulator's own load: the bare loop at concurrency 256 against `serve` in memory and
-//! with its SQLite state file holding 100 and 100,000 wallets, and its CPU per call beside the
-//! canned server's, measured in each server's process.
+//! Then the simulator's CPU per call beside the canned server's (both on one thread), measured in
+//! each server's process, and its load: the bare loop at concurrency 256 against `serve` in memory
+//! and with its SQLite state file holding 100 and 100,000 wallets.
+//!
+//! `--client`, `--servers` and `--load` run one of those tables alone; `--client-only` makes the
+//! client's calls for a profiler (against `SIPS_BENCH_URL` if set).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -242,7 +245,16 @@ fn main() {
         .build()
         .expect("runtime");
     if std::env::args().any(|a| a == "--canned") {
-        runtime.block_on(canned_server());
+        if std::env::args().any(|a| a == "--one-thread") {
+            // As `serve` runs by default: the servers' CPU per call compared like for like.
+            let one_thread = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            one_thread.block_on(canned_server());
+        } else {
+            runtime.block_on(canned_server());
+        }
     } else if std::env::args().any(|a| a == "--client") {
         // Only the client's own cost, against the canned server.
         runtime.block_on(client_table());
@@ -345,11 +357,13 @@ async fn canned_server() {
     }
 }
 
-/// The canned server in a process of its own: its URL and its process.
-fn start_canned() -> (String, std::process::Child) {
+/// The canned server in a process of its own (on one thread with `one_thread`, else on the
+/// runtime's usual threads): its URL and its process.
+fn start_canned_with(one_thread: bool) -> (String, std::process::Child) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(std::env::current_exe().expect("this binary"))
         .arg("--canned")
+        .args(one_thread.then_some("--one-thread"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -365,6 +379,11 @@ fn start_canned() -> (String, std::process::Child) {
         .unwrap_or_else(|| panic!("no URL: {first}"))
         .to_string();
     (url, child)
+}
+
+/// The canned server on the runtime's usual threads, as the client's floor.
+fn start_canned() -> (String, std::process::Child) {
+    start_canned_with(false)
 }
 
 /// The end-to-end table of the client against the server at `url`: alternating rounds of the
@@ -464,11 +483,12 @@ async fn stocked_simulator(args: &[&str]) -> Server {
 }
 
 /// The servers' CPU per call, each measured in its own process: the canned server, the simulator
-/// in memory and with a state file. Alternating rounds (the order rotated), medians.
+/// in memory and with a state file, all three on one thread (`serve`'s default). Alternating
+/// rounds (the order rotated), medians.
 async fn servers_table() {
     const SERVER_ROUNDS: usize = 3;
     const CALLS: usize = 60_000;
-    let (canned_url, mut canned) = start_canned();
+    let (canned_url, mut canned) = start_canned_with(true);
     let memory = stocked_simulator(&[]).await;
     let dir = std::env::temp_dir().join(format!("sips-bench-cpu-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -508,7 +528,7 @@ async fn servers_table() {
     let [canned, memory, file] = measured.map(median);
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
-        "\nServers' CPU per call (bare loop, concurrency 256, {SERVER_ROUNDS} alternating rounds of {CALLS} getWalletData of a 10-mean wallet, medians, measured in each server's process; load average {}):\n",
+        "\nServers' CPU per call (bare loop, concurrency 256, {SERVER_ROUNDS} alternating rounds of {CALLS} getWalletData of a 10-mean wallet, medians, measured in each server's process, each on one thread; load average {}):\n",
         load_average()
     );
     println!("| server | calls/s | CPU per call | vs canned | target |");

@@ -8,8 +8,7 @@ use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     // `serve` logs one line per call unless RUST_LOG says otherwise; other commands only warnings.
     let serving = std::env::args().any(|a| a == "serve");
     let default = if serving {
@@ -24,7 +23,7 @@ async fn main() -> ExitCode {
         .with_writer(|| MaskedStderr)
         .with_ansi(colour)
         .init();
-    cli::run(std::env::args_os()).await
+    cli::run(std::env::args_os())
 }
 
 /// Standard error through the library's masker: every log line of the binary (the simulator's

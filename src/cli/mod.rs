@@ -67,7 +67,7 @@ fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
 }
 
 /// Runs the command line; the process's exit code.
-pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
@@ -76,7 +76,14 @@ pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
         }
     };
     let json = Opts::of(&matches).string("output") == Some("json");
-    match dispatch(&matches).await {
+    let outcome = match runtime(&matches) {
+        Ok(runtime) => runtime.block_on(dispatch(&matches)),
+        Err(source) => Err(CliError::Io {
+            what: "cannot start the async runtime".into(),
+            source,
+        }),
+    };
+    match outcome {
         Ok(code) => code,
         Err(error) => {
             if json {
@@ -96,6 +103,24 @@ pub async fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
             error.exit_code()
         }
     }
+}
+
+/// The runtime a command runs on: one thread (a call, the tour, and `serve` by default: the
+/// cheapest per call, measured), or `serve --threads N`.
+fn runtime(matches: &ArgMatches) -> std::io::Result<tokio::runtime::Runtime> {
+    let threads = matches
+        .subcommand_matches("serve")
+        .and_then(|serve| serve.get_one::<u64>("threads").copied())
+        .unwrap_or(1);
+    let mut builder = match threads {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        n => {
+            let mut multi = tokio::runtime::Builder::new_multi_thread();
+            multi.worker_threads(usize::try_from(n).unwrap_or(1));
+            multi
+        }
+    };
+    builder.enable_all().build()
 }
 
 /// A subcommand's options, falling back to the root command's (`sips-wallet --url … add-card`).

@@ -125,10 +125,6 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
             what: format!("cannot listen on {addr}"),
             source,
         },
-        StartError::Worker(source) => CliError::Io {
-            what: "cannot start the simulator's thread".into(),
-            source,
-        },
         other => CliError::Input(other.to_string()),
     })?;
     say!(

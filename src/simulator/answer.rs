@@ -115,14 +115,11 @@ pub(super) async fn handle(
         tracing::info!(call = number, "dropped the connection (fail rate)");
         return Err(Dropped("fail rate"));
     }
-    // On the store's thread: a file may wait on the disk, and calls queue there rather than
-    // contend for the one connection.
-    let on_worker = shared.clone();
-    let answered = shared
-        .worker
-        .run(move || answer_post(&on_worker, route, &body, failing, number))
-        .await
-        .ok_or(Dropped("the answer could not be made"))?;
+    // Answered where the connection is served, a file's calls too: the store has one connection,
+    // so its calls run one at a time wherever they run, and a hop to another thread cost more
+    // than the call itself (measured). A disk stall (a WAL checkpoint's fsync) holds every call
+    // either way.
+    let answered = answer_post(&shared, route, &body, failing, number);
     let Answered { reply, effect, log } = answered;
     let delay = effect.delay + effect.fault.map_or(std::time::Duration::ZERO, Fault::delay);
     if !delay.is_zero() {

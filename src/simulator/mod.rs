@@ -11,8 +11,7 @@
 //! - [`scenario`]: deterministic answers, delays and dropped connections for tests;
 //! - `wallets`: the wallets in SQLite;
 //! - `server`: connections, timeouts, the connection cap, graceful shutdown;
-//! - `answer`: what the bank does with one request;
-//! - `worker`: the thread the calls run on.
+//! - `answer`: what the bank does with one request.
 
 mod admin;
 mod answer;
@@ -23,7 +22,6 @@ pub mod scenario;
 mod server;
 mod tls;
 mod wallets;
-mod worker;
 
 use std::sync::atomic::AtomicU64;
 
@@ -58,9 +56,6 @@ pub enum StartError {
     /// The In-App key pair could not be made.
     #[error("cannot make the In-App key pair: {0}")]
     Keys(String),
-    /// The thread the calls run on could not be started.
-    #[error("cannot start the simulator's thread: {0}")]
-    Worker(#[source] std::io::Error),
     /// HTTPS could not be set up (the certificate or key).
     #[error("HTTPS: {0}")]
     Tls(String),
@@ -72,8 +67,6 @@ struct Shared {
     /// Every key of every merchant it knows.
     merchants: Vec<Merchant>,
     store: Store,
-    /// The thread the calls run on, one after another (the store has one connection).
-    worker: worker::Worker,
     /// Requests received so far: scenario rules can name the n-th.
     calls: AtomicU64,
     base_url: String,
@@ -96,7 +89,6 @@ impl Shared {
             Some(path) => Store::open(path)?,
             None => Store::in_memory()?,
         };
-        let worker = worker::Worker::start().map_err(StartError::Worker)?;
         let keys = rcgen::KeyPair::generate().map_err(|e| StartError::Keys(e.to_string()))?;
         let in_app_public_key = {
             use base64::Engine;
@@ -108,7 +100,6 @@ impl Shared {
             merchants: config.merchants(),
             config,
             store,
-            worker,
             calls: AtomicU64::new(0),
             base_url,
             _in_app_keys: keys,
