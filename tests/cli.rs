@@ -636,6 +636,73 @@ fn a_closed_pipe_ends_the_command_quietly() {
     assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
 
+/// `--threads N` serves on N threads, with a state file too: concurrent calls all answered, each
+/// change in the file, and SIGTERM still exits 0.
+#[test]
+fn serve_on_several_threads_answers_concurrent_calls() {
+    let dir = std::env::temp_dir().join(format!("sips-cli-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.db");
+    let (server, banner, url) =
+        serve_with(&[], &["--threads", "2", "--state", state.to_str().unwrap()]);
+    assert!(banner.contains("State:"), "{banner}");
+    let demo = [
+        ("SIPS_MERCHANT_ID", sips_wallet::simulator::DEMO_MERCHANT_ID),
+        ("SIPS_KEY_VERSION", sips_wallet::simulator::DEMO_KEY_VERSION),
+        ("SIPS_SECRET_KEY", sips_wallet::simulator::DEMO_SECRET_KEY),
+    ];
+    let calls: Vec<_> = (0..8)
+        .map(|i| {
+            let (url, demo) = (url.clone(), demo);
+            std::thread::spawn(move || {
+                Command::new(BIN)
+                    .args(["--url", &url, "add-card"])
+                    .args(["--merchant-wallet-id", &format!("THREADS-{i}")])
+                    .args(["--card-number", "4111111111111111"])
+                    .args(["--card-expiry-date", "203001"])
+                    .envs(demo)
+                    .env_remove("RUST_LOG")
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    for call in calls {
+        let output = call.join().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    }
+    let stopped = stop(server);
+    assert_eq!(stopped.status.code(), Some(0), "{}", text(&stopped.stderr));
+    // Every change is in the file: each wallet now answers 94 for the same card.
+    let (again, _, url) = serve_with(&[], &["--state", state.to_str().unwrap()]);
+    let repeat = Command::new(BIN)
+        .args([
+            "--url",
+            &url,
+            "add-card",
+            "--merchant-wallet-id",
+            "THREADS-7",
+        ])
+        .args([
+            "--card-number",
+            "4111111111111111",
+            "--card-expiry-date",
+            "203001",
+        ])
+        .envs(demo)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    stop(again);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(repeat.status.code(), Some(3), "{}", text(&repeat.stdout));
+    assert!(
+        text(&repeat.stdout).contains("94"),
+        "{}",
+        text(&repeat.stdout)
+    );
+}
+
 #[test]
 fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted() {
     let (server, _, url) = serve_with(&[], &[]);
