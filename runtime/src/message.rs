@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::seal::{ShapeError, Value, MAX_LIST_ITEMS};
+use crate::seal::{check_list_length, ShapeError, Value};
 
 /// A message type generated from a schema complex type.
 pub trait Message:
@@ -100,37 +100,27 @@ pub fn check_part<M: Message>(
         .map_err(|inner| inner.under(&path()))
 }
 
-/// The shape rule for a repeated nested field: at most [`MAX_LIST_ITEMS`] items, each checked
-/// by [`check_part`].
+/// The shape rule for a repeated nested field: no more items than
+/// [`check_list_length`] allows, each checked by [`check_part`].
 pub fn check_list<M: Message>(
     items: &[M],
     name: &str,
     scratch: &mut String,
 ) -> Result<(), ShapeError> {
-    if items.len() > MAX_LIST_ITEMS {
-        return Err(ShapeError::TooManyItems {
-            field: name.to_string(),
-            limit: MAX_LIST_ITEMS,
-        });
-    }
+    check_list_length(items.len(), name)?;
     items
         .iter()
         .enumerate()
         .try_for_each(|(i, item)| check_part(item, name, Some(i), scratch))
 }
 
-/// The shape rule for a repeated text field: at most [`MAX_LIST_ITEMS`] items, none of them empty
-/// (an empty item adds nothing to the sealed string).
+/// The shape rule for a repeated text field: no more items than [`check_list_length`] allows,
+/// none of them empty (an empty item adds nothing to the sealed string).
 pub fn check_text_list<'a>(
     items: impl ExactSizeIterator<Item = &'a str>,
     name: &str,
 ) -> Result<(), ShapeError> {
-    if items.len() > MAX_LIST_ITEMS {
-        return Err(ShapeError::TooManyItems {
-            field: name.to_string(),
-            limit: MAX_LIST_ITEMS,
-        });
-    }
+    check_list_length(items.len(), name)?;
     match items.enumerate().find(|(_, item)| item.is_empty()) {
         Some((i, _)) => Err(ShapeError::EmptyPart {
             field: format!("{name}[{i}]"),

@@ -267,18 +267,24 @@ fn check_parts(value: &Value, path: &str) -> Result<(), ShapeError> {
             Value::List(_) => check_parts(field, &child_path(path, name)),
         }),
         Value::List(items) => {
-            if items.len() > MAX_LIST_ITEMS {
-                return Err(ShapeError::TooManyItems {
-                    field: path.into(),
-                    limit: MAX_LIST_ITEMS,
-                });
-            }
+            check_list_length(items.len(), path)?;
             items
                 .iter()
                 .enumerate()
                 .try_for_each(|(i, item)| check_part(item, &format!("{path}[{i}]")))
         }
     }
+}
+
+/// A list may hold at most [`MAX_LIST_ITEMS`] items; `field` names it in the error.
+pub fn check_list_length(length: usize, field: &str) -> Result<(), ShapeError> {
+    if length > MAX_LIST_ITEMS {
+        return Err(ShapeError::TooManyItems {
+            field: field.into(),
+            limit: MAX_LIST_ITEMS,
+        });
+    }
+    Ok(())
 }
 
 /// A list item or nested object: it must add to the seal, and so must its own parts.
