@@ -49,7 +49,7 @@
 //! | `simulator` | yes | [`simulator`]: an HTTP server, SQLite state, TOML scenarios |
 //! | `cli` | yes | the `sips-wallet` binary |
 //! | `yaserde` | no | yaserde derives on the generated types and wrapper elements |
-//! | `chrono` | no | date-times with their offset in [`typed::TypedFields::date_time`] |
+//! | `chrono` | no | date-times with their offset in `typed::TypedFields::date_time` |
 //!
 //! A back end that only calls the bank needs `default-features = false, features =
 //! ["webpki-roots"]`: no server, CLI, SQLite, TOML, yaserde or chrono code is then built.

@@ -28,7 +28,7 @@
 //!
 //! Conditions: `operation`, `merchant`, `wallet`, `wallet_prefix`, `card`, `call` (all that are given
 //! must hold). Effects: `answer`, `delay_ms`, `drop`, `fault` (at least one; see
-//! [`Fault`](super::faults::Fault) for the wire faults). `drop = "after"` (or `true`)
+//! [`Fault`] for the wire faults). `drop = "after"` (or `true`)
 //! closes the connection once the change is committed, `drop = "before"` before anything is
 //! applied: the two sides of an unknown outcome, for a client's reconciliation to tell apart. A
 //! delayed call that changes a wallet has changed it before the delay: a client that times out
