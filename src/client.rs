@@ -33,21 +33,20 @@ const RESERVED_HEADERS: &[&str] = &["content-type", "soapaction", "content-lengt
 /// refused, named (its value never shown: it may be a credential).
 fn add_headers(headers: &mut HeaderMap, extra: &[(String, String)]) -> Result<(), Error> {
     for (name, value) in extra {
+        // The name is the caller's text too: shown through the masker, like any text from outside.
+        let shown = crate::codec::shown(name);
         let lower = name.to_ascii_lowercase();
         if RESERVED_HEADERS.contains(&lower.as_str()) {
             return Err(Error::Config(format!(
-                "header `{name}` is set by the client itself"
+                "header `{shown}` is set by the client itself"
             )));
         }
         let header_name = http::HeaderName::from_bytes(lower.as_bytes()).map_err(|_| {
-            Error::Config(format!(
-                "header `{}` is not a valid HTTP header name",
-                crate::codec::shown(name)
-            ))
+            Error::Config(format!("header `{shown}` is not a valid HTTP header name"))
         })?;
         let header_value = HeaderValue::from_str(value).map_err(|_| {
             Error::Config(format!(
-                "header `{name}`: its value cannot be sent in HTTP (a line break or control character?)"
+                "header `{shown}`: its value cannot be sent in HTTP (a line break or control character?)"
             ))
         })?;
         if header_name == http::header::USER_AGENT {

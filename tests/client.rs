@@ -348,6 +348,14 @@ async fn user_agent_and_extra_headers_are_sent_and_protocol_headers_cannot_be_re
             "{text}"
         );
     }
+    // A card number misused as a header's name is masked in the error like any text from outside.
+    let misused = builder(&server.url)
+        .header("4111111111111111", "bad\nvalue")
+        .build()
+        .map(|_| ())
+        .unwrap_err()
+        .chain();
+    assert!(!misused.contains("4111111111111111"), "{misused}");
     assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
 
