@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use hmac::{Hmac, Mac};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use sha2::Sha256;
 
 use crate::mask::{mask_iban, mask_pan};
@@ -93,6 +93,20 @@ pub struct MeanView<'a> {
     pub brand: Option<&'a str>,
     /// The SEPA mandate.
     pub mandate_id: Option<&'a str>,
+}
+
+impl MeanView<'_> {
+    /// The same mean, copied.
+    pub fn owned(&self) -> PaymentMean {
+        PaymentMean {
+            id: self.id,
+            masked_pan: self.masked_pan.to_string(),
+            expiry: self.expiry.to_string(),
+            alias: self.alias.map(str::to_string),
+            brand: self.brand.map(str::to_string),
+            mandate_id: self.mandate_id.map(str::to_string),
+        }
+    }
 }
 
 /// A wallet's dates, as getWalletData shows them (its means go to the caller one by one).
@@ -261,7 +275,7 @@ impl Store {
     }
 
     fn prepare(
-        mut connection: Connection,
+        connection: Connection,
         file: Option<(PathBuf, FileId)>,
     ) -> Result<Store, StoreError> {
         let path = file.as_ref().map(|(path, _)| path.clone());
@@ -290,19 +304,20 @@ impl Store {
                     path: shown(),
                     source: std::io::Error::other(e.to_string()),
                 })?;
-                let setup = connection.transaction()?;
-                setup.execute_batch(SCHEMA)?;
-                setup.execute(
+                let setup = Open::begin(&connection)?;
+                connection.execute_batch(SCHEMA)?;
+                connection.execute(
                     "INSERT INTO meta (name, value) VALUES ('card_digest_salt', ?1)",
                     [&salt],
                 )?;
-                setup.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                 setup.commit()?;
             }
             1 => {
-                let upgrade = connection.transaction()?;
-                upgrade.execute_batch("ALTER TABLE payment_means ADD COLUMN mandate_id TEXT;")?;
-                upgrade.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                let upgrade = Open::begin(&connection)?;
+                connection
+                    .execute_batch("ALTER TABLE payment_means ADD COLUMN mandate_id TEXT;")?;
+                connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                 upgrade.commit()?;
             }
             SCHEMA_VERSION => {}
@@ -343,9 +358,9 @@ impl Store {
     /// Empties every wallet (the merchants' keys and the digest salt stay).
     pub fn reset(&self) -> Result<(), StoreError> {
         self.check_file()?;
-        let mut connection = self.connection();
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        transaction.execute_batch("DELETE FROM payment_means; DELETE FROM wallets;")?;
+        let connection = self.connection();
+        let transaction = Open::begin(&connection)?;
+        connection.execute_batch("DELETE FROM payment_means; DELETE FROM wallets;")?;
         transaction.commit()?;
         Ok(())
     }
@@ -399,9 +414,9 @@ impl Store {
     }
 }
 
-/// One write transaction, begun and committed through the statement cache (rusqlite's
-/// `Transaction` parses `BEGIN` and `COMMIT` anew every time); rolled back when dropped before
-/// its commit, or when the commit failed.
+/// One write transaction (every transaction of the store is one), begun and committed through the
+/// statement cache (rusqlite's `Transaction` parses `BEGIN` and `COMMIT` anew every time); rolled
+/// back when dropped before its commit, or when the commit failed.
 struct Open<'c> {
     connection: &'c Connection,
     committed: bool,
@@ -739,7 +754,9 @@ impl Wallets<'_> {
                 "SELECT mean_id, masked_pan, expiry, alias, brand, mandate_id FROM payment_means
                      WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
             )?
-            .query_row(params![merchant, wallet, id], |row| payment_mean_at(row, 0))
+            .query_row(params![merchant, wallet, id], |row| {
+                Ok(mean_view_at(row, 0)?.owned())
+            })
             .optional()?;
         Ok(found.ok_or(Refusal::Unknown))
     }
@@ -758,19 +775,6 @@ fn mean_view_at<'r>(row: &'r rusqlite::Row<'_>, at: usize) -> rusqlite::Result<M
         alias: text(at + 3)?,
         brand: text(at + 4)?,
         mandate_id: text(at + 5)?,
-    })
-}
-
-/// The same, copied.
-fn payment_mean_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<PaymentMean> {
-    let view = mean_view_at(row, at)?;
-    Ok(PaymentMean {
-        id: view.id,
-        masked_pan: view.masked_pan.to_string(),
-        expiry: view.expiry.to_string(),
-        alias: view.alias.map(str::to_string),
-        brand: view.brand.map(str::to_string),
-        mandate_id: view.mandate_id.map(str::to_string),
     })
 }
 
