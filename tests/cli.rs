@@ -646,61 +646,47 @@ fn serve_on_several_threads_answers_concurrent_calls() {
     let (server, banner, url) =
         serve_with(&[], &["--threads", "2", "--state", state.to_str().unwrap()]);
     assert!(banner.contains("State:"), "{banner}");
-    let demo = [
-        ("SIPS_MERCHANT_ID", sips_wallet::simulator::DEMO_MERCHANT_ID),
-        ("SIPS_KEY_VERSION", sips_wallet::simulator::DEMO_KEY_VERSION),
-        ("SIPS_SECRET_KEY", sips_wallet::simulator::DEMO_SECRET_KEY),
-    ];
-    let calls: Vec<_> = (0..8)
-        .map(|i| {
-            let (url, demo) = (url.clone(), demo);
-            std::thread::spawn(move || {
-                Command::new(BIN)
-                    .args(["--url", &url, "add-card"])
-                    .args(["--merchant-wallet-id", &format!("THREADS-{i}")])
-                    .args(["--card-number", "4111111111111111"])
-                    .args(["--card-expiry-date", "203001"])
-                    .envs(demo)
-                    .env_remove("RUST_LOG")
-                    .output()
-                    .unwrap()
-            })
-        })
-        .collect();
-    for call in calls {
-        let output = call.join().unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    }
-    let stopped = stop(server);
-    assert_eq!(stopped.status.code(), Some(0), "{}", text(&stopped.stderr));
-    // Every change is in the file: each wallet now answers 94 for the same card.
-    let (again, _, url) = serve_with(&[], &["--state", state.to_str().unwrap()]);
-    let repeat = Command::new(BIN)
-        .args([
+    // The demo merchant adds the same card to wallet `i`.
+    let add = |url: &str, i: usize| {
+        let wallet = format!("THREADS-{i}");
+        let args = [
             "--url",
-            &url,
+            url,
             "add-card",
             "--merchant-wallet-id",
-            "THREADS-7",
-        ])
-        .args([
+            &wallet,
             "--card-number",
             "4111111111111111",
             "--card-expiry-date",
             "203001",
-        ])
-        .envs(demo)
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
+        ];
+        cli(&args, sips_wallet::simulator::DEMO_SECRET_KEY)
+            .output()
+            .unwrap()
+    };
+    std::thread::scope(|scope| {
+        let (add, url) = (&add, url.as_str());
+        let calls: Vec<_> = (0..8).map(|i| scope.spawn(move || add(url, i))).collect();
+        for call in calls {
+            let output = call.join().unwrap();
+            assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        }
+    });
+    let stopped = stop(server);
+    assert_eq!(stopped.status.code(), Some(0), "{}", text(&stopped.stderr));
+    // Every change is in the file: each wallet now answers 94 for the same card.
+    let (again, _, url) = serve_with(&[], &["--state", state.to_str().unwrap()]);
+    let repeats: Vec<_> = (0..8).map(|i| add(&url, i)).collect();
     stop(again);
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(repeat.status.code(), Some(3), "{}", text(&repeat.stdout));
-    assert!(
-        text(&repeat.stdout).contains("94"),
-        "{}",
-        text(&repeat.stdout)
-    );
+    for repeat in repeats {
+        assert_eq!(repeat.status.code(), Some(3), "{}", text(&repeat.stdout));
+        assert!(
+            text(&repeat.stdout).contains("94"),
+            "{}",
+            text(&repeat.stdout)
+        );
+    }
 }
 
 #[test]
