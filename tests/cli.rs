@@ -448,6 +448,25 @@ fn run(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Asserts a command's exit code, showing both its streams when it differs.
+#[track_caller]
+fn assert_exit(output: &std::process::Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+/// Asserts that an output stream holds `needle`, showing the stream when it does not.
+#[track_caller]
+fn assert_holds(stream: &[u8], needle: &str) {
+    let shown = text(stream);
+    assert!(shown.contains(needle), "expected {needle:?} in:\n{shown}");
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
@@ -610,11 +629,7 @@ fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
         .output()
         .unwrap();
     assert_eq!(plain.status.code(), Some(0));
-    assert!(
-        text(&plain.stderr).contains("visible in `ps`"),
-        "{}",
-        text(&plain.stderr)
-    );
+    assert_holds(&plain.stderr, "visible in `ps`");
 }
 
 #[test]
@@ -681,11 +696,7 @@ fn serve_on_several_threads_answers_concurrent_calls() {
     let _ = std::fs::remove_dir_all(&dir);
     for repeat in repeats {
         assert_eq!(repeat.status.code(), Some(3), "{}", text(&repeat.stdout));
-        assert!(
-            text(&repeat.stdout).contains("94"),
-            "{}",
-            text(&repeat.stdout)
-        );
+        assert_holds(&repeat.stdout, "94");
     }
 }
 
@@ -695,11 +706,7 @@ fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted
     let same = run(&["contract", "check", "--url", &url]);
     stop(server);
     assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
-    assert!(
-        text(&same.stdout).contains("the same 7 operations"),
-        "{}",
-        text(&same.stdout)
-    );
+    assert_holds(&same.stdout, "the same 7 operations");
 
     // A saved copy where cardNumber became optional and a brand value was added.
     let wsdl_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl");
@@ -913,11 +920,7 @@ fn the_cli_answers_a_new_users_slips() {
     let typo = cli(&["add-card", "--card-numbr", "4111"], "k")
         .output()
         .unwrap();
-    assert!(
-        text(&typo.stderr).contains("'--card-number'"),
-        "{}",
-        text(&typo.stderr)
-    );
+    assert_holds(&typo.stderr, "'--card-number'");
 
     let mut server = Command::new(BIN)
         .args(["serve", "--listen", "localhost:0"])
@@ -1014,28 +1017,12 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
     let log = stop(server);
 
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
-    assert!(
-        text(&first.stdout).contains("addDirectDebit: 00"),
-        "{}",
-        text(&first.stdout)
-    );
-    assert!(
-        text(&first.stdout).contains("FR76#####################89"),
-        "{}",
-        text(&first.stdout)
-    );
+    assert_holds(&first.stdout, "addDirectDebit: 00");
+    assert_holds(&first.stdout, "FR76#####################89");
     assert_eq!(again.status.code(), Some(3), "the same mandate: 94");
-    assert!(
-        text(&again.stdout).contains("94"),
-        "{}",
-        text(&again.stdout)
-    );
+    assert_holds(&again.stdout, "94");
     assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
-    assert!(
-        text(&wrong.stderr).contains("--iban"),
-        "{}",
-        text(&wrong.stderr)
-    );
+    assert_holds(&wrong.stderr, "--iban");
     for output in [&first, &again, &wrong, &log] {
         for shown in [text(&output.stdout), text(&output.stderr)] {
             assert!(!shown.contains(IBAN), "the IBAN in clear: {shown}");
@@ -1082,35 +1069,14 @@ fn an_unknown_outcome_is_settled_by_reading_with_its_own_exit_code() {
     let log = stop(server);
     let _ = std::fs::remove_dir_all(&dir);
 
-    assert_eq!(
-        after.status.code(),
-        Some(0),
-        "{}{}",
-        text(&after.stdout),
-        text(&after.stderr)
+    assert_exit(&after, 0);
+    assert_holds(
+        &after.stdout,
+        "addCard: applied (found by reading the wallet)",
     );
-    assert!(
-        text(&after.stdout).contains("addCard: applied (found by reading the wallet)"),
-        "{}",
-        text(&after.stdout)
-    );
-    assert!(
-        text(&after.stderr).contains("outcome is unknown"),
-        "{}",
-        text(&after.stderr)
-    );
-    assert_eq!(
-        before.status.code(),
-        Some(4),
-        "{}{}",
-        text(&before.stdout),
-        text(&before.stderr)
-    );
-    assert!(
-        text(&before.stdout).contains("addCard: not applied"),
-        "{}",
-        text(&before.stdout)
-    );
+    assert_holds(&after.stderr, "outcome is unknown");
+    assert_exit(&before, 4);
+    assert_holds(&before.stdout, "addCard: not applied");
     let json: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
     assert_eq!(json["outcome"], "not_applied", "{json}");
     assert_eq!(as_json.status.code(), Some(4));
@@ -1225,22 +1191,14 @@ fn serve_tls_and_a_call_trusting_its_certificate() {
         "25 for an unknown wallet: {}",
         text(&trusted.stderr)
     );
-    assert!(
-        text(&trusted.stdout).contains("signOff: 25"),
-        "{}",
-        text(&trusted.stdout)
-    );
+    assert_holds(&trusted.stdout, "signOff: 25");
     assert_eq!(
         untrusted.status.code(),
         Some(1),
         "{}",
         text(&untrusted.stderr)
     );
-    assert!(
-        text(&untrusted.stderr).contains("cannot connect"),
-        "{}",
-        text(&untrusted.stderr)
-    );
+    assert_holds(&untrusted.stderr, "cannot connect");
 }
 
 /// The banner's seed replays the run, even a seed whose digits pass for a card number: the
