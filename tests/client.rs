@@ -7,21 +7,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{builder, demo_client, sign_off_response, Action, TestServer, KEY};
+use common::{builder, sign_off_response, Action, TestServer, KEY};
 use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
-use sips_wallet::simulator::{Simulator, SimulatorConfig};
 use sips_wallet::{CallOptions, Delivery, Error, RetryPolicy, Verification, WalletClient};
 
 fn client(url: &str) -> WalletClient {
     builder(url).build().unwrap()
-}
-
-async fn simulator() -> (Simulator, WalletClient) {
-    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
-    let client = demo_client(&simulator);
-    (simulator, client)
 }
 
 fn sign_off() -> SignOffRequest {
@@ -187,7 +178,7 @@ async fn sequential_calls_reuse_one_connection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_concurrent_calls_on_one_client() {
-    let (_simulator, client) = simulator().await;
+    let (_simulator, client) = common::demo_simulator().await;
     let calls = (0..64).map(|i| {
         let client = client.clone();
         tokio::spawn(async move {

@@ -330,14 +330,6 @@ async fn a_control_character_is_refused_before_sending() {
     assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
 
-async fn simulator() -> (Simulator, WalletClient) {
-    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
-    let client = common::demo_client(&simulator);
-    (simulator, client)
-}
-
 fn add_card(wallet: &str, alias: &str) -> AddCardRequest {
     AddCardRequest::new()
         .merchant_wallet_id(wallet)
@@ -348,7 +340,7 @@ fn add_card(wallet: &str, alias: &str) -> AddCardRequest {
 
 #[tokio::test]
 async fn text_travels_exactly_spaces_and_line_ends_included() {
-    let (_simulator, client) = simulator().await;
+    let (_simulator, client) = common::demo_simulator().await;
     let alias = "  pad \r\n & <b> ]]> \t end  ";
     let reply = client.add_card(add_card(" WS1", alias)).await.unwrap();
     assert_eq!(reply.code.as_deref(), Some("00"));
@@ -371,7 +363,7 @@ async fn text_travels_exactly_spaces_and_line_ends_included() {
 
 #[tokio::test]
 async fn a_replayed_request_with_a_second_input_changes_nothing() {
-    let (simulator, client) = simulator().await;
+    let (simulator, client) = common::demo_simulator().await;
     for wallet in ["VICTIM", "MINE"] {
         client.add_card(add_card(wallet, "a")).await.unwrap();
     }
@@ -420,7 +412,7 @@ async fn a_replayed_request_with_a_second_input_changes_nothing() {
 
 #[tokio::test]
 async fn an_alias_update_keeps_its_spaces() {
-    let (_simulator, client) = simulator().await;
+    let (_simulator, client) = common::demo_simulator().await;
     client.add_card(add_card("W", "x")).await.unwrap();
     let reply = client
         .update_payment_mean(

@@ -3,13 +3,13 @@
 
 mod common;
 
-use common::{demo_client, Action, TestServer, KEY, MERCHANT};
+use common::{Action, TestServer, KEY, MERCHANT};
 use sips_wallet::inapp::{
     operations, PaymentTokenInitializeRequest, PaymentTokenInitializeResponse, SdkOperationName,
 };
 use sips_wallet::message::Message;
 use sips_wallet::seal::{self, Algorithm};
-use sips_wallet::simulator::{Simulator, SimulatorConfig, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
+use sips_wallet::simulator::{Simulator, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
 use sips_wallet::{Error, SecretKey, Verification, WalletClient};
 
 fn request(operation: SdkOperationName) -> PaymentTokenInitializeRequest {
@@ -49,10 +49,7 @@ fn request_json_is_pinned_for_each_sdk_operation() {
 
 #[tokio::test]
 async fn against_the_simulator() {
-    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
-    let client = demo_client(&simulator);
+    let (simulator, client) = common::demo_simulator().await;
 
     let reply = client
         .payment_token_initialize(request(SdkOperationName::Addcard))

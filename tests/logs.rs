@@ -9,9 +9,9 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{demo_client, Action, TestServer};
+use common::{Action, TestServer};
 use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest, SignOffRequest};
-use sips_wallet::simulator::{Simulator, SimulatorConfig, DEMO_SECRET_KEY};
+use sips_wallet::simulator::DEMO_SECRET_KEY;
 
 /// A buffer that collects what the subscriber writes.
 #[derive(Clone, Default)]
@@ -46,10 +46,7 @@ fn no_card_number_in_any_log_line_at_any_level() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let simulator = Simulator::start(SimulatorConfig::default(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let client = demo_client(&simulator);
+        let (_simulator, client) = common::demo_simulator().await;
         // The card number in the wallet id and the alias as well as in its own field, after a
         // group of digits that must not hide it.
         let wallet = format!("order 1234 {CARD}");

@@ -15,7 +15,6 @@ use sips_wallet::contract::{
     operations, AddCardRequest, GetWalletDataOutput, GetWalletDataRequest, WalletPaymentMeanData,
 };
 use sips_wallet::message::Message;
-use sips_wallet::simulator::{Simulator, SimulatorConfig};
 use sips_wallet::{envelope, seal, Error, SecretKey, Verification};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -63,11 +62,7 @@ fn any_text_round_trips_through_the_simulator_exactly_or_is_refused_naming_its_f
         .run(&(text(), text()), |(wallet, alias)| {
             rt.block_on(async {
                 // A fresh simulator per case: every wallet id is new to it.
-                let simulator =
-                    Simulator::start(SimulatorConfig::default(), "127.0.0.1:0".parse().unwrap())
-                        .await
-                        .unwrap();
-                let client = common::demo_client(&simulator);
+                let (_simulator, client) = common::demo_simulator().await;
                 let added = client
                     .add_card(
                         AddCardRequest::new()

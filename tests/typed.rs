@@ -5,15 +5,11 @@
 mod common;
 
 use sips_wallet::contract::{AddCardOutput, AddCardRequest, GetWalletDataRequest};
-use sips_wallet::simulator::{Simulator, SimulatorConfig};
 use sips_wallet::typed::{TypedFields, YearMonth};
 
 #[tokio::test]
 async fn ids_expiries_and_dates_read_typed_from_real_answers() {
-    let simulator = Simulator::start(SimulatorConfig::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let client = common::demo_client(&simulator);
+    let (_simulator, client) = common::demo_simulator().await;
     let added = client
         .add_card(
             AddCardRequest::new()

@@ -219,6 +219,19 @@ pub fn builder(url: &str) -> sips_wallet::WalletClientBuilder {
         .secret_key(SecretKey::new(KEY).unwrap())
 }
 
+/// A simulator with the default settings on a loopback port the system picks, and a client of it
+/// as its built-in demo merchant.
+pub async fn demo_simulator() -> (sips_wallet::simulator::Simulator, sips_wallet::WalletClient) {
+    let simulator = sips_wallet::simulator::Simulator::start(
+        sips_wallet::simulator::SimulatorConfig::default(),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap();
+    let client = demo_client(&simulator);
+    (simulator, client)
+}
+
 /// A client of `simulator` as its built-in demo merchant.
 pub fn demo_client(simulator: &sips_wallet::simulator::Simulator) -> sips_wallet::WalletClient {
     use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
