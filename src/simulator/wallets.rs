@@ -538,10 +538,7 @@ impl Wallets<'_> {
         brand: Option<&str>,
     ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
         let digest = self.card_digest(card_number);
-        let Some(id) = self.next_mean(merchant, wallet, &digest)? else {
-            return Ok(Err(Refusal::Duplicate));
-        };
-        let mean = PaymentMean {
+        self.add_mean(merchant, wallet, &digest, |id| PaymentMean {
             id,
             masked_pan: mask_pan(card_number),
             expiry: expiry.to_string(),
@@ -550,9 +547,7 @@ impl Wallets<'_> {
                 .map(str::to_string)
                 .or_else(|| guess_brand(card_number).map(str::to_string)),
             mandate_id: None,
-        };
-        self.insert(merchant, wallet, &mean, &digest)?;
-        Ok(Ok(mean))
+        })
     }
 
     /// addDirectDebit: creates the wallet if needed; 94 for a mandate already in it. The IBAN is
@@ -567,18 +562,30 @@ impl Wallets<'_> {
         brand: Option<&str>,
     ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
         let digest = self.card_digest(&format!("mandate:{mandate_id}"));
-        let Some(id) = self.next_mean(merchant, wallet, &digest)? else {
-            return Ok(Err(Refusal::Duplicate));
-        };
-        let mean = PaymentMean {
+        self.add_mean(merchant, wallet, &digest, |id| PaymentMean {
             id,
             masked_pan: mask_iban(iban),
             expiry: String::new(),
             alias: alias.map(str::to_string),
             brand: Some(brand.unwrap_or("SEPA_DIRECT_DEBIT").to_string()),
             mandate_id: Some(mandate_id.to_string()),
+        })
+    }
+
+    /// Adds the mean `make` builds for its rank, recognised by `digest`: 94 when the wallet
+    /// (created if needed) already holds one with the same digest.
+    fn add_mean(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        digest: &str,
+        make: impl FnOnce(u32) -> PaymentMean,
+    ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
+        let Some(id) = self.next_mean(merchant, wallet, digest)? else {
+            return Ok(Err(Refusal::Duplicate));
         };
-        self.insert(merchant, wallet, &mean, &digest)?;
+        let mean = make(id);
+        self.insert(merchant, wallet, &mean, digest)?;
         Ok(Ok(mean))
     }
 
