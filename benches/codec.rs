@@ -111,20 +111,19 @@ fn read_floor(xml: &str) -> usize {
     }
 }
 
-/// encode + seal of a request, as the client does it (no validation, no filling).
-fn encode_request<O: Operation>(key: &SecretKey, request: &O::Request) -> String {
-    let mut request = request.clone();
+/// encode + seal of a request, as the client does it (no validation, no filling): the request
+/// is the caller's, sealed in place (a seal already there is not part of the seal data).
+fn encode_request<O: Operation>(key: &SecretKey, request: &mut O::Request) -> String {
     let sealed = seal::compute(Algorithm::HmacSha256, key, &request.seal_data());
     request.set_text("seal", &sealed).expect("seal field");
-    envelope::write_request::<O>(&request).expect("encode")
+    envelope::write_request::<O>(request).expect("encode")
 }
 
-/// encode + seal of a response, as the simulator does it.
-fn encode_response<O: Operation>(key: &SecretKey, response: &O::Response) -> String {
-    let mut response = response.clone();
+/// encode + seal of a response, as the simulator does it once it has built the response.
+fn encode_response<O: Operation>(key: &SecretKey, response: &mut O::Response) -> String {
     let sealed = seal::compute(Algorithm::HmacSha256, key, &response.seal_data());
     response.set_text("seal", &sealed).expect("seal field");
-    envelope::write_response::<O>(&response).expect("encode")
+    envelope::write_response::<O>(response).expect("encode")
 }
 
 /// decode + verify of a response, as the client does it.
@@ -143,7 +142,7 @@ fn decode_response<O: Operation>(key: &SecretKey, xml: &str) -> usize {
     1
 }
 
-fn encode_rows(label: &str, encode: impl Fn() -> String) -> (f64, f64) {
+fn encode_rows(label: &str, mut encode: impl FnMut() -> String) -> (f64, f64) {
     let written = encode();
     let events = events_of(&written);
     assert_eq!(
@@ -310,7 +309,7 @@ fn main() {
     println!("| message: work | time | floor (bare quick-xml, same bytes) | ratio |");
     println!("|---|---|---|---|");
     let ours = encode_rows("signOff request", || {
-        encode_request::<operations::SignOff>(&key, &sign_off)
+        encode_request::<operations::SignOff>(&key, &mut sign_off)
     });
     peer.push(encode_peer::<operations::SignOff>(
         "signOff request",
@@ -318,7 +317,7 @@ fn main() {
         ours,
     ));
     let ours = encode_rows("addCard request", || {
-        encode_request::<operations::AddCard>(&key, &add_card)
+        encode_request::<operations::AddCard>(&key, &mut add_card)
     });
     peer.push(encode_peer::<operations::AddCard>(
         "addCard request",
@@ -328,7 +327,7 @@ fn main() {
 
     let sign_off_response = encode_response::<operations::SignOff>(
         &key,
-        &SignOffOutput::new()
+        &mut SignOffOutput::new()
             .wallet_response_code("00")
             .wallet_action_date_time("2026-11-23T10:00:00+01:00"),
     );
@@ -341,7 +340,7 @@ fn main() {
     ));
     let add_card_response = encode_response::<operations::AddCard>(
         &key,
-        &AddCardOutput::new()
+        &mut AddCardOutput::new()
             .wallet_response_code("00")
             .wallet_action_date_time("2026-11-23T10:00:00+01:00")
             .payment_mean_id("3")
@@ -355,12 +354,12 @@ fn main() {
         ours,
     ));
     for means in [1, 10, 100] {
-        let response = wallet(means);
+        let mut response = wallet(means);
         let label = format!("getWalletData response, {means} means, code 00");
         encode_rows(&label, || {
-            encode_response::<operations::GetWalletData>(&key, &response)
+            encode_response::<operations::GetWalletData>(&key, &mut response)
         });
-        let xml = encode_response::<operations::GetWalletData>(&key, &response);
+        let xml = encode_response::<operations::GetWalletData>(&key, &mut response);
         let ours = decode_rows::<operations::GetWalletData>(&label, &key, &xml);
         peer.push(decode_peer::<operations::GetWalletData>(&label, &xml, ours));
     }

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -58,7 +58,14 @@ impl fmt::Display for Algorithm {
 
 /// A merchant's secret key. Never printed; wiped from memory when dropped.
 #[derive(Clone)]
-pub struct SecretKey(Zeroizing<Vec<u8>>);
+pub struct SecretKey {
+    bytes: Zeroizing<Vec<u8>>,
+    // HMAC's key schedule, run once: the key already absorbed into the inner and outer pads, which
+    // is half the work of sealing a short message. Each is worth the key, and is wiped on drop
+    // like it (sha2's `zeroize` feature; `keyed_states_are_wiped_on_drop` holds it).
+    hmac_sha256: Hmac<Sha256>,
+    hmac_sha512: Hmac<Sha512>,
+}
 
 impl SecretKey {
     /// Wraps a key. The key is the UTF-8 text the bank gave, used as bytes.
@@ -67,7 +74,11 @@ impl SecretKey {
         if key.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(EmptyKey);
         }
-        Ok(SecretKey(key))
+        Ok(SecretKey {
+            hmac_sha256: keyed(&key),
+            hmac_sha512: keyed(&key),
+            bytes: key,
+        })
     }
 
     /// Reads a key file; one trailing line break is not part of the key.
@@ -81,7 +92,7 @@ impl SecretKey {
     }
 
     fn bytes(&self) -> &[u8] {
-        &self.0
+        &self.bytes
     }
 }
 
@@ -98,38 +109,82 @@ pub struct EmptyKey;
 
 /// The seal of `data`: lowercase hex.
 pub fn compute(algorithm: Algorithm, key: &SecretKey, data: &str) -> String {
-    hex::encode(raw_seal(algorithm, key, data.as_bytes()))
+    let seal = RawSeal::of(algorithm, key, data.as_bytes());
+    let mut hex = [0; 2 * RawSeal::MAX_LEN];
+    let hex = &mut hex[..2 * seal.len];
+    match hex::encode_to_slice(seal.as_bytes(), hex) {
+        // Hex digits are ASCII: nothing is ever replaced.
+        Ok(()) => String::from_utf8_lossy(hex).into_owned(),
+        Err(_) => unreachable!("the buffer holds twice the seal's length"),
+    }
 }
 
 /// Whether `seal` (hex, either case) is the seal of `data`. Compares in constant time.
 pub fn verify(algorithm: Algorithm, key: &SecretKey, data: &str, seal: &str) -> bool {
-    let Ok(received) = hex::decode(seal.trim()) else {
+    let expected = RawSeal::of(algorithm, key, data.as_bytes());
+    let mut received = [0; RawSeal::MAX_LEN];
+    let received = &mut received[..expected.len];
+    // A seal of the wrong length or with a character that is not hex is refused here.
+    if hex::decode_to_slice(seal.trim(), received).is_err() {
         return false;
-    };
-    let expected = raw_seal(algorithm, key, data.as_bytes());
-    expected.ct_eq(&received).into()
+    }
+    expected.as_bytes().ct_eq(received).into()
 }
 
-fn raw_seal(algorithm: Algorithm, key: &SecretKey, data: &[u8]) -> Vec<u8> {
-    match algorithm {
-        Algorithm::HmacSha256 => hmac::<Hmac<Sha256>>(key, data),
-        Algorithm::HmacSha512 => hmac::<Hmac<Sha512>>(key, data),
-        Algorithm::Sha256 => {
-            let mut digest = Sha256::new();
-            digest.update(data);
-            digest.update(key.bytes());
-            digest.finalize().to_vec()
+/// A seal's bytes, on the stack.
+struct RawSeal {
+    bytes: [u8; RawSeal::MAX_LEN],
+    len: usize,
+}
+
+impl RawSeal {
+    /// HMAC-SHA-512's 64 bytes, the longest.
+    const MAX_LEN: usize = 64;
+
+    fn of(algorithm: Algorithm, key: &SecretKey, data: &[u8]) -> RawSeal {
+        match algorithm {
+            Algorithm::HmacSha256 => RawSeal::from(
+                &key.hmac_sha256
+                    .clone()
+                    .chain_update(data)
+                    .finalize()
+                    .into_bytes(),
+            ),
+            Algorithm::HmacSha512 => RawSeal::from(
+                &key.hmac_sha512
+                    .clone()
+                    .chain_update(data)
+                    .finalize()
+                    .into_bytes(),
+            ),
+            Algorithm::Sha256 => RawSeal::from(
+                &Sha256::new()
+                    .chain_update(data)
+                    .chain_update(key.bytes())
+                    .finalize(),
+            ),
         }
+    }
+
+    fn from(digest: &[u8]) -> RawSeal {
+        let mut bytes = [0; RawSeal::MAX_LEN];
+        bytes[..digest.len()].copy_from_slice(digest);
+        RawSeal {
+            bytes,
+            len: digest.len(),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
-fn hmac<M: Mac + hmac::digest::KeyInit>(key: &SecretKey, data: &[u8]) -> Vec<u8> {
-    let mut mac = match <M as hmac::digest::KeyInit>::new_from_slice(key.bytes()) {
+fn keyed<M: KeyInit>(key: &[u8]) -> M {
+    match M::new_from_slice(key) {
         Ok(mac) => mac,
         Err(_) => unreachable!("HMAC accepts keys of any length"),
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
+    }
 }
 
 /// Most items one list of a message may hold (a wallet's payment means): a longer list is refused
@@ -416,6 +471,41 @@ mod tests {
             assert!(!verify(algorithm, &k, "data", ""));
         }
         assert_eq!(compute(Algorithm::HmacSha512, &k, "data").len(), 128);
+    }
+
+    #[test]
+    fn hmac_seals_match_rfc_4231_whatever_was_sealed_before() {
+        // Test cases 2 (a short key) and 6 (a key longer than the block, hashed first).
+        let short = key("Jefe");
+        let long = SecretKey::new(vec![0xaa; 131]).unwrap();
+        let cases = [
+            (&short, Algorithm::HmacSha256, "what do ya want for nothing?",
+             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+            (&short, Algorithm::HmacSha512, "what do ya want for nothing?",
+             "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"),
+            (&long, Algorithm::HmacSha256, "Test Using Larger Than Block-Size Key - Hash Key First",
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+            (&long, Algorithm::HmacSha512, "Test Using Larger Than Block-Size Key - Hash Key First",
+             "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598"),
+        ];
+        // Twice round, and with other data sealed in between: the key's HMAC state is reused,
+        // so a seal must never carry anything over from the one before.
+        for _ in 0..2 {
+            for (k, algorithm, data, expected) in cases {
+                assert_eq!(compute(algorithm, k, data), expected);
+                assert!(verify(algorithm, k, data, expected));
+                compute(algorithm, k, "something else");
+            }
+        }
+    }
+
+    #[test]
+    fn keyed_states_are_wiped_on_drop() {
+        // Compiles only with sha2's `zeroize` feature, which makes HMAC's inner and outer
+        // states (all `SecretKey` keeps besides the key) zero themselves on drop.
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<<Sha256 as hmac::EagerHash>::Core>();
+        wiped_on_drop::<<Sha512 as hmac::EagerHash>::Core>();
     }
 
     #[test]

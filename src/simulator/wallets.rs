@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::Sha256;
 
@@ -521,7 +521,7 @@ impl Wallets<'_> {
     }
 
     fn card_digest(&self, card_number: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.salt)
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.salt)
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
         mac.update(card_number.as_bytes());
         hex::encode(mac.finalize().into_bytes())
