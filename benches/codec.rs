@@ -17,8 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+mod common;
+
 use quick_xml::events::Event;
-use quick_xml::{NsReader, Reader, Writer};
+use quick_xml::{Reader, Writer};
 use sips_wallet::codec::Limits;
 use sips_wallet::contract::{
     operations, AddCardOutput, AddCardRequest, GetWalletDataOutput, SignOffOutput, SignOffRequest,
@@ -97,20 +99,6 @@ fn write_floor(events: &[Event<'static>]) -> Vec<u8> {
     writer.into_inner()
 }
 
-/// The floor for reading: every event, namespaces resolved, every text decoded.
-fn read_floor(xml: &str) -> usize {
-    let mut reader = NsReader::from_str(xml);
-    let mut texts = 0;
-    loop {
-        match reader.read_resolved_event() {
-            Ok((_, Event::Eof)) => return texts,
-            Ok((_, Event::Text(text))) => texts += text.xml10_content().map_or(0, |t| t.len()),
-            Ok(_) => {}
-            Err(_) => return 0,
-        }
-    }
-}
-
 /// encode + seal of a request, as the client does it (no validation, no filling): the request
 /// is the caller's, sealed in place (a seal already there is not part of the seal data).
 fn encode_request<O: Operation>(key: &SecretKey, request: &mut O::Request) -> String {
@@ -159,7 +147,7 @@ fn encode_rows(label: &str, mut encode: impl FnMut() -> String) -> (f64, f64) {
 fn decode_rows<O: Operation>(label: &str, key: &SecretKey, xml: &str) -> (f64, f64) {
     row(
         &format!("{label}: decode + verify ({} bytes)", xml.len()),
-        measure(|| decode_response::<O>(key, xml), || read_floor(xml)),
+        measure(|| decode_response::<O>(key, xml), || common::bare_read(xml)),
     )
 }
 

@@ -1,4 +1,5 @@
-//! What the bench binaries share: `sips-wallet serve` in another process, and this process's RSS.
+//! What the bench binaries share: `sips-wallet serve` in another process, this process's RSS, and
+//! the floor for reading a document.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -104,4 +105,21 @@ pub fn rss_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
         .unwrap_or(0)
+}
+
+/// The floor for reading a document: every event through bare quick-xml, namespaces resolved,
+/// every text decoded (no types, no limits, no seal). Returns the decoded text's length.
+pub fn bare_read(xml: &str) -> usize {
+    let mut reader = quick_xml::NsReader::from_str(xml);
+    let mut texts = 0;
+    loop {
+        match reader.read_resolved_event() {
+            Ok((_, quick_xml::events::Event::Eof)) => return texts,
+            Ok((_, quick_xml::events::Event::Text(text))) => {
+                texts += text.xml10_content().map_or(0, |t| t.len())
+            }
+            Ok(_) => {}
+            Err(_) => return 0,
+        }
+    }
 }
