@@ -12,6 +12,9 @@
 //! each server's process, and its load: the bare loop at concurrency 256 against `serve` in memory
 //! and with its SQLite state file holding 100 and 100,000 wallets.
 //!
+//! With `--features bench-mimalloc` this process (client, loop and canned server) allocates with
+//! mimalloc rather than the system's allocator, as an application may choose.
+//!
 //! `--client`, `--servers` and `--load` run one of those tables alone; `--client-only` makes the
 //! client's calls for a profiler (against `SIPS_BENCH_URL` if set).
 
@@ -29,6 +32,19 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use sips_wallet::contract::{operations, AddCardRequest, GetWalletDataRequest};
 use sips_wallet::{Verification, WalletClient};
+
+// With `--features bench-mimalloc`: the client measured in an application that allocates with
+// mimalloc instead of the system's allocator.
+#[cfg(feature = "bench-mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The allocator this process uses, as the tables say.
+const ALLOCATOR_NAME: &str = if cfg!(feature = "bench-mimalloc") {
+    "mimalloc"
+} else {
+    "the system's"
+};
 
 const WALLET: &str = "BENCH-10-MEANS";
 const CARDS: [&str; 10] = [
@@ -612,7 +628,7 @@ async fn client_table() {
             .to_bytes()
     };
     println!(
-        "\nThe same against a canned-answer server (one pre-built sealed answer, no parsing, in its own process): the client's own cost (load average {}).\n",
+        "\nThe same against a canned-answer server (one pre-built sealed answer, no parsing, in its own process): the client's own cost (allocator: {ALLOCATOR_NAME}; load average {}).\n",
         load_average()
     );
     // Rounds of about two seconds of the client each: one noisy second does not decide a row.
