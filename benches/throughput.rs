@@ -530,7 +530,7 @@ async fn stocked_simulator(args: &[&str]) -> Server {
 /// in memory and with a state file, all three on one thread (`serve`'s default). Alternating
 /// rounds (the order rotated), medians.
 async fn servers_table() {
-    const SERVER_ROUNDS: usize = 3;
+    const SERVER_ROUNDS: usize = 5;
     const CALLS: usize = 60_000;
     let (canned_url, mut canned) = start_canned_with(true);
     let memory = stocked_simulator(&[]).await;
