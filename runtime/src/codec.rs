@@ -349,6 +349,14 @@ impl<'i> XmlReader<'i> {
 
     /// Counts an element's attributes against the limits; returns its namespace declarations.
     fn count_attributes(&self, start: &BytesStart<'_>) -> Result<usize, DecodeError> {
+        // Most elements (every field) have none: nothing to parse or count.
+        if start
+            .attributes_raw()
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            return Ok(0);
+        }
         let (mut attributes, mut declarations) = (0, 0);
         // With checks: a duplicated attribute is not well-formed XML (and the limit keeps the
         // pairwise check small).
