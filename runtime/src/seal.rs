@@ -143,21 +143,21 @@ impl RawSeal {
 
     fn of(algorithm: Algorithm, key: &SecretKey, data: &[u8]) -> RawSeal {
         match algorithm {
-            Algorithm::HmacSha256 => RawSeal::from(
+            Algorithm::HmacSha256 => RawSeal::copied(
                 &key.hmac_sha256
                     .clone()
                     .chain_update(data)
                     .finalize()
                     .into_bytes(),
             ),
-            Algorithm::HmacSha512 => RawSeal::from(
+            Algorithm::HmacSha512 => RawSeal::copied(
                 &key.hmac_sha512
                     .clone()
                     .chain_update(data)
                     .finalize()
                     .into_bytes(),
             ),
-            Algorithm::Sha256 => RawSeal::from(
+            Algorithm::Sha256 => RawSeal::copied(
                 &Sha256::new()
                     .chain_update(data)
                     .chain_update(key.bytes())
@@ -166,7 +166,7 @@ impl RawSeal {
         }
     }
 
-    fn from(digest: &[u8]) -> RawSeal {
+    fn copied(digest: &[u8]) -> RawSeal {
         let mut bytes = [0; RawSeal::MAX_LEN];
         bytes[..digest.len()].copy_from_slice(digest);
         RawSeal {
