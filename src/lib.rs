@@ -47,9 +47,10 @@
 //! | `webpki-roots` | yes | Mozilla's root certificates, compiled in ([`RootStore::WebPki`]) |
 //! | `native-roots` | no | the system's root certificates ([`RootStore::System`]) |
 //! | `simulator` | yes | [`simulator`]: an HTTP server, SQLite state, TOML scenarios |
-//! | `cli` | yes | the `sips-wallet` binary |
+//! | `cli` | yes | the `sips-wallet` binary (which allocates with mimalloc) |
 //! | `yaserde` | no | yaserde derives on the generated types and wrapper elements |
 //! | `chrono` | no | date-times with their offset in `typed::TypedFields::date_time` |
+//! | `bench-mimalloc` | no | benchmarks only: the throughput bench allocates with mimalloc |
 //!
 //! A back end that only calls the bank needs `default-features = false, features =
 //! ["webpki-roots"]`: no server, CLI, SQLite, TOML, yaserde or chrono code is then built.
