@@ -205,26 +205,36 @@ pub enum DecodeError {
 /// the fields, and the seal over them, are the characters the sender meant. Any other declared
 /// encoding is refused, naming it.
 pub fn decode_document(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
-    let not_utf8 = || DecodeError::Malformed {
-        position: 0,
-        message: "the body is not UTF-8".into(),
+    const UTF8: [&str; 4] = ["utf-8", "utf8", "us-ascii", "ascii"];
+    const LATIN1: [&str; 6] = [
+        "iso-8859-1",
+        "iso8859-1",
+        "latin1",
+        "latin-1",
+        "l1",
+        "iso_8859-1",
+    ];
+    let named = |names: &[&str], encoding: &str| {
+        names.iter().any(|name| name.eq_ignore_ascii_case(encoding))
     };
-    let encoding = declared_encoding(bytes).map(|e| e.to_ascii_lowercase());
-    match encoding.as_deref() {
-        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => std::str::from_utf8(bytes)
-            .map(Cow::Borrowed)
-            .map_err(|_| not_utf8()),
-        Some("iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" | "l1" | "iso_8859-1") => {
+    match declared_encoding(bytes) {
+        Some(encoding) if named(&LATIN1, encoding) => {
             Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()))
         }
-        Some(other) => Err(DecodeError::Encoding {
-            encoding: shown(other),
+        Some(encoding) if !named(&UTF8, encoding) => Err(DecodeError::Encoding {
+            encoding: shown(encoding),
         }),
+        _ => std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| DecodeError::Malformed {
+                position: 0,
+                message: "the body is not UTF-8".into(),
+            }),
     }
 }
 
 /// The `encoding` of a leading XML declaration (`<?xml version="1.0" encoding="…"?>`), if any.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
+fn declared_encoding(bytes: &[u8]) -> Option<&str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let head = bytes.strip_prefix(b"<?xml")?;
     let end = head.windows(2).take(256).position(|w| w == b"?>")?;
@@ -233,7 +243,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let value = value.strip_prefix('=')?.trim_start();
     let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &value[1..];
-    Some(value[..value.find(quote)?].to_string())
+    Some(&value[..value.find(quote)?])
 }
 
 /// A pull reader over one document, bounded by [`Limits`].
@@ -843,7 +853,7 @@ mod tests {
         assert_eq!(decode_document(b"<a/>").unwrap(), "<a/>");
         assert!(matches!(
             decode_document(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>"),
-            Err(DecodeError::Encoding { encoding }) if encoding == "utf-16"
+            Err(DecodeError::Encoding { encoding }) if encoding == "UTF-16"
         ));
         assert!(
             decode_document(b"<a>\xe9</a>").is_err(),
