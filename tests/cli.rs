@@ -80,8 +80,7 @@ fn seal_reproduces_the_documented_examples() {
 #[test]
 fn every_dry_run_envelope_validates_and_reseals() {
     let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl/wallet.xsd");
-    let dir = std::env::temp_dir().join(format!("sips-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cli");
     let commands: &[&[&str]] = &[
         &[
             "add-card",
@@ -405,8 +404,7 @@ fn serve_refuses_bad_settings_clearly() {
     assert_eq!(fail_rate.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&fail_rate.stderr).contains("not a share from 0 to 1"));
 
-    let dir = std::env::temp_dir().join(format!("sips-cli-scenario-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cli-scenario");
     let scenario = dir.join("rules.toml");
     std::fs::write(&scenario, "[[rule]]\nwallet = \"W\"\n").unwrap();
     let bad_rules = Command::new(BIN)
@@ -615,8 +613,7 @@ fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
     assert_eq!(text(&output.stderr), "");
 
     // From a file.
-    let dir = std::env::temp_dir().join(format!("sips-cli-card-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cli-card");
     let file = dir.join("card");
     std::fs::write(&file, "5555555555554444\n").unwrap();
     let from_file = add_card_dry_run(&["--card-number-file", file.to_str().unwrap()])
@@ -655,8 +652,7 @@ fn a_closed_pipe_ends_the_command_quietly() {
 /// change in the file, and SIGTERM still exits 0.
 #[test]
 fn serve_on_several_threads_answers_concurrent_calls() {
-    let dir = std::env::temp_dir().join(format!("sips-cli-threads-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cli-threads");
     let state = dir.join("state.db");
     let (server, banner, url) =
         serve_with(&[], &["--threads", "2", "--state", state.to_str().unwrap()]);
@@ -710,8 +706,7 @@ fn contract_check_reports_a_served_contract_that_matches_and_a_copy_that_drifted
 
     // A saved copy where cardNumber became optional and a brand value was added.
     let wsdl_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl");
-    let dir = std::env::temp_dir().join(format!("sips-cli-drift-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cli-drift");
     std::fs::copy(wsdl_dir.join("wallet.wsdl"), dir.join("wallet.wsdl")).unwrap();
     let xsd = std::fs::read_to_string(wsdl_dir.join("wallet.xsd"))
         .unwrap()
@@ -1036,8 +1031,7 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
 /// applied" when it was not (`drop = "before"`), never by sending it again.
 #[test]
 fn an_unknown_outcome_is_settled_by_reading_with_its_own_exit_code() {
-    let dir = std::env::temp_dir().join(format!("sips-cli-settle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cli-settle");
     let rules = dir.join("rules.toml");
     std::fs::write(
         &rules,
@@ -1120,8 +1114,7 @@ fn contract_check_tells_a_publishing_tools_shape_from_a_real_change() {
     assert_ne!(typed, xsd);
     assert_ne!(unqualified, xsd);
     let check = |name: &str, xsd: &str, strict: bool| {
-        let dir = std::env::temp_dir().join(format!("sips-drift-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = common::scratch_dir(&format!("drift-{name}"));
         std::fs::write(dir.join("wallet.wsdl"), &wsdl).unwrap();
         std::fs::write(dir.join("wallet.xsd"), xsd).unwrap();
         let file = dir.join("wallet.wsdl");
@@ -1161,8 +1154,7 @@ fn contract_check_tells_a_publishing_tools_shape_from_a_real_change() {
 /// `--root-certificate`; without it the call cannot connect.
 #[test]
 fn serve_tls_and_a_call_trusting_its_certificate() {
-    let dir = std::env::temp_dir().join(format!("sips-cli-tls-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cli-tls");
     let cert = dir.join("simulator.pem");
     let (server, banner, url) =
         serve_with(&[], &["--tls", "--tls-cert-out", cert.to_str().unwrap()]);

@@ -24,13 +24,6 @@ fn mandate(wallet: &str, mandate: &str) -> AddDirectDebitRequest {
         .payment_mean_alias("rent")
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("sips-sdd-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 async fn add_and_list(client: &WalletClient, wallet: &str) {
     let added = client
         .add_direct_debit(mandate(wallet, "M-1"))
@@ -85,7 +78,7 @@ async fn add_and_list(client: &WalletClient, wallet: &str) {
 
 #[tokio::test]
 async fn a_mandate_is_added_once_listed_and_never_shown_in_clear_over_soap_and_json() {
-    let dir = temp_dir("state");
+    let dir = common::scratch_dir("sdd-state");
     let state = dir.join("state.db");
     let simulator = Simulator::start(
         SimulatorConfig::default().state_file(&state),
@@ -149,7 +142,7 @@ async fn a_wrong_iban_is_refused_before_anything_is_sent() {
 /// kept, and takes mandates from then on.
 #[tokio::test]
 async fn a_state_file_of_the_previous_schema_is_upgraded() {
-    let dir = temp_dir("v1");
+    let dir = common::scratch_dir("sdd-v1");
     let path = dir.join("state.db");
     {
         let old = rusqlite::Connection::open(&path).unwrap();

@@ -111,8 +111,7 @@ fn request_envelopes_reread_by_namespace_and_seal_matches() {
 #[test]
 fn request_bodies_validate_against_the_bundled_xsd() {
     let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl/wallet.xsd");
-    let dir = std::env::temp_dir().join(format!("sips-wallet-xsd-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("wallet-xsd");
     for (name, body) in all_requests() {
         let payload = body
             .split_once("<soapenv:Body>")

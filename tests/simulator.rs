@@ -460,8 +460,7 @@ async fn thirty_two_tasks_add_and_delete_consistently() {
 
 #[tokio::test]
 async fn state_file_keeps_wallets_across_restarts() {
-    let dir = std::env::temp_dir().join(format!("sips-sim-state-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("sim-state");
     let path = dir.join("wallets.db");
     let _ = std::fs::remove_file(&path);
     {

@@ -54,13 +54,6 @@ async fn code_of(
     (reply.code.unwrap_or_default(), reply.verification)
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("sips-double-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[tokio::test]
 async fn a_merchant_with_the_demo_id_replaces_the_demo_key() {
     let simulator =
@@ -123,7 +116,7 @@ async fn several_key_versions_of_one_merchant_simulate_a_rotation() {
 
 #[tokio::test]
 async fn a_second_simulator_on_one_state_file_is_refused_and_state_survives_a_restart() {
-    let dir = temp_dir("two");
+    let dir = common::scratch_dir("double-two");
     let path = dir.join("state.db");
     let first = start(SimulatorConfig::default().state_file(&path)).await;
     let demo = common::demo_client(&first);
@@ -176,7 +169,7 @@ async fn a_second_simulator_on_one_state_file_is_refused_and_state_survives_a_re
 #[cfg(unix)]
 #[tokio::test]
 async fn a_second_simulator_through_a_hard_link_or_a_symlink_is_refused() {
-    let dir = temp_dir("links");
+    let dir = common::scratch_dir("double-links");
     let path = dir.join("state.db");
     let first = start(SimulatorConfig::default().state_file(&path)).await;
     let hard = dir.join("hard.db");
@@ -212,7 +205,11 @@ async fn a_second_simulator_through_a_hard_link_or_a_symlink_is_refused() {
 #[tokio::test]
 async fn a_state_file_removed_or_replaced_while_serving_is_refused_loudly() {
     for replace in [false, true] {
-        let dir = temp_dir(if replace { "replaced" } else { "removed" });
+        let dir = common::scratch_dir(if replace {
+            "double-replaced"
+        } else {
+            "double-removed"
+        });
         let path = dir.join("state.db");
         let simulator = start(SimulatorConfig::default().state_file(&path)).await;
         let demo = common::demo_client(&simulator);
@@ -237,7 +234,7 @@ async fn a_state_file_removed_or_replaced_while_serving_is_refused_loudly() {
 
 #[tokio::test]
 async fn a_state_file_that_is_not_a_database_is_reported_at_start() {
-    let dir = temp_dir("corrupt");
+    let dir = common::scratch_dir("double-corrupt");
     let path = dir.join("state.db");
     std::fs::write(&path, b"{\"merchants\": {}} this is an old JSON state").unwrap();
     let error = Simulator::start(
@@ -466,7 +463,7 @@ async fn graceful_shutdown_finishes_the_calls_in_flight_then_refuses_new_ones() 
 #[cfg(unix)]
 #[tokio::test]
 async fn operator_slips_are_refused_at_start_naming_the_file_or_rule() {
-    let dir = temp_dir("slips");
+    let dir = common::scratch_dir("double-slips");
     let start = |config: SimulatorConfig| async move {
         Simulator::start(config, ([127, 0, 0, 1], 0).into())
             .await

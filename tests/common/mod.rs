@@ -280,3 +280,12 @@ pub fn closed_port() -> (tokio::net::TcpSocket, u16) {
     let port = socket.local_addr().expect("its address").port();
     (socket, port)
 }
+
+/// An empty folder of this test process's own, `sips-{name}-{pid}` under the system's temporary
+/// folder: whatever an earlier process of the same id left there is removed first.
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sips-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
