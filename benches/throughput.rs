@@ -170,7 +170,7 @@ type Bare = Client<HttpConnector, Full<Bytes>>;
 
 /// The bare loop's client: hyper-util over plain TCP with the client's socket options
 /// (`TCP_NODELAY`), so the two differ only in what the client does above hyper.
-fn bare() -> Bare {
+fn bare_client() -> Bare {
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
     Client::builder(TokioExecutor::new()).build(connector)
@@ -252,7 +252,7 @@ async fn loaded_simulator(state: Option<&std::path::Path>, wallets: usize) -> Lo
 
 /// The bare loop's calls/s against a loaded simulator at concurrency 256, and the calls failed.
 async fn load_round(loaded: &Loaded, calls: usize) -> (f64, usize) {
-    let bare = bare();
+    let bare = bare_client();
     let (uri, bodies) = (loaded.uri.clone(), loaded.bodies.clone());
     let next = Arc::new(AtomicU64::new(0));
     let result = run(256, calls, move || {
@@ -497,7 +497,7 @@ async fn server_cpu_per_call(
     body: &Bytes,
     total: usize,
 ) -> (Duration, f64) {
-    let bare = bare();
+    let bare = bare_client();
     let pid = pid.to_string();
     let before = cpu_time_of(&pid);
     let (u, b) = (uri.clone(), body.clone());
@@ -611,7 +611,7 @@ async fn client_table() {
             .expect("prepare")
             .body,
     );
-    let bare = bare();
+    let bare = bare_client();
     let answer = {
         let request = http::Request::post(canned_uri.clone())
             .body(Full::new(body.clone()))
@@ -771,7 +771,7 @@ async fn bench() {
         .expect("prepare");
     let uri: http::Uri = prepared.uri.parse().expect("uri");
     let body = Bytes::from(prepared.body);
-    let bare = bare();
+    let bare = bare_client();
 
     println!(
         "End to end over loopback: getWalletData of a wallet with 10 payment means, answered 00,"
