@@ -20,7 +20,6 @@ use crate::message::{Message, Operation, OperationInfo};
 use crate::options::CallOptions;
 use crate::protocol::{RESPONSE_CODE_FIELDS, SENSITIVE_FIELDS};
 use crate::proxy::ProxySetting;
-use crate::retry::RETRYABLE_OPERATIONS;
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::transport::{HttpResponse, RootStore, Transport, TransportConfig};
 use crate::{json, validate, Error};
@@ -511,6 +510,31 @@ impl WalletClient {
         self.inner.wallet_uri_text.clone()
     }
 
+    /// Each attempt's time budget: the call options', else the client's.
+    pub(crate) fn call_timeout(&self) -> Duration {
+        self.options.timeout.unwrap_or(self.inner.timeout)
+    }
+
+    /// How long after a change was sent the bank may still act on it (see
+    /// [`CallOptions::settle_window`]).
+    pub(crate) fn settle_window(&self) -> Duration {
+        self.options
+            .settle_window
+            .unwrap_or_else(|| self.call_timeout().saturating_mul(3))
+    }
+
+    /// The `interfaceVersion` a request of `operation` carries when it sets none: the one chosen
+    /// on the builder, else the one the contract recommends.
+    pub(crate) fn default_interface_version(&self, operation: &OperationInfo) -> Option<&str> {
+        self.inner
+            .interface_versions
+            .iter()
+            .rev()
+            .find(|(chosen, _)| chosen.name == operation.name)
+            .map(|(_, version)| version.as_str())
+            .or(operation.recommended_interface_version)
+    }
+
     /// Fills the common fields of a request, checks it and seals it: everything but sending.
     ///
     /// `interfaceVersion` is the one chosen for the operation on the builder, else the operation's
@@ -519,14 +543,7 @@ impl WalletClient {
         &self,
         request: &mut O::Request,
     ) -> Result<PreparedRequest, Error> {
-        let chosen = self
-            .inner
-            .interface_versions
-            .iter()
-            .rev()
-            .find(|(operation, _)| operation.name == O::INFO.name)
-            .map(|(_, version)| version.as_str());
-        self.fill_common(request, chosen.or(O::INFO.recommended_interface_version))?;
+        self.fill_common(request, self.default_interface_version(O::INFO))?;
         validate::check_request(request)?;
         let seal_data = request.seal_data();
         let seal = seal::compute(self.inner.algorithm, &self.inner.key, &seal_data);
@@ -611,11 +628,11 @@ impl WalletClient {
             // The body moves into the request (and the exchange kept with the reply): no copy.
             let body = Bytes::from(std::mem::take(&mut prepared.body));
             let started = Instant::now();
-            let timeout = self.options.timeout.unwrap_or(self.inner.timeout);
+            let timeout = self.call_timeout();
             let retry = self
                 .options
                 .retry
-                .filter(|_| RETRYABLE_OPERATIONS.contains(&info.name));
+                .filter(|_| info.effect.is_read());
             let mut retries = 0;
             let reply = loop {
                 // Sending, receiving and decoding all spend the one budget.

@@ -8,7 +8,9 @@ use std::pin::Pin;
 
 use crate::codec::Limits;
 use crate::envelope::{self, Body, Content, EnvelopeError, MessageReader};
-use crate::message::{DynOperation, Message, Operation, OperationVisitor, UnknownField};
+use crate::message::{
+    DynOperation, Effect, Message, Operation, OperationVisitor, UnknownField, Version,
+};
 use crate::seal::Value;
 use crate::{contract, inapp, Error, PreparedRequest, Reply, WalletClient};
 
@@ -160,13 +162,33 @@ pub fn payment_means(response: &Value) -> &[Value] {
     }
 }
 
-/// The operation named `name` (its WSDL name) in the contracts this crate was built with.
-pub fn operation(name: &str) -> Option<&'static dyn DynOperation> {
+/// Every operation of the contracts this crate was built with (the wallet's, then In-App's).
+pub fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
     contract::OPERATIONS
         .iter()
         .chain(inapp::OPERATIONS)
         .copied()
-        .find(|o| o.info().name == name)
+}
+
+/// The operation named `name` (its WSDL name) in the contracts this crate was built with.
+pub fn operation(name: &str) -> Option<&'static dyn DynOperation> {
+    operations().find(|o| o.info().name == name)
+}
+
+/// The operation that reads a whole wallet (the sidecar's `reads-wallet`): the reading that
+/// settles a change.
+pub fn wallet_reading() -> Option<&'static dyn DynOperation> {
+    operations().find(|o| o.info().effect == Effect::ReadsWallet)
+}
+
+/// The interface version that introduced the wallet contract's field `name`, in whichever message
+/// type has it (the sidecar dates fields by name).
+pub fn field_since(name: &str) -> Option<Version> {
+    contract::TYPES
+        .iter()
+        .flat_map(|(_, fields)| fields.iter())
+        .find(|field| field.name == name)
+        .and_then(|field| field.since)
 }
 
 /// Why a message given as text could not be read.

@@ -149,7 +149,7 @@
 // The runtime's floors (protocol constants, masking, the seal, the XML codec, message traits,
 // SOAP and JSON framing, request checks), under the paths this crate has always had.
 pub use sips_wallet_runtime::{
-    codec, envelope, json, mask, message, protocol, seal, typed, validate,
+    codec, effect, envelope, json, mask, message, protocol, seal, typed, validate,
 };
 
 // This crate's floors, bottom up (rustfmt lists the modules alphabetically): exchange, error;
@@ -183,6 +183,6 @@ pub use client::{
 pub use error::{BoxError, Delivery, Error};
 pub use exchange::Exchange;
 pub use options::CallOptions;
-pub use retry::{RetryPolicy, RETRYABLE_OPERATIONS};
+pub use retry::RetryPolicy;
 pub use seal::{Algorithm, SecretKey};
 pub use transport::RootStore;

@@ -24,6 +24,7 @@ pub struct CallOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) settle_window: Option<Duration>,
 }
 
 impl CallOptions {
@@ -51,6 +52,18 @@ impl CallOptions {
     /// updatePaymentMean, deletePaymentMean and signOff are sent once).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// How long after a change was sent the bank may still act on it, when its outcome is unknown
+    /// (default: three times the call's timeout). Settling an unknown outcome
+    /// ([`WalletClient::call_and_settle`](crate::WalletClient::call_and_settle),
+    /// [`reconcile`](crate::WalletClient::reconcile)) says
+    /// [`NotApplied`](crate::reconcile::Settled::NotApplied) only from a reading made after it has
+    /// passed; it says [`Applied`](crate::reconcile::Settled::Applied) as soon as a reading shows
+    /// the change. A bank that may take longer than this to finish a request needs a longer window.
+    pub fn settle_window(mut self, window: Duration) -> Self {
+        self.settle_window = Some(window);
         self
     }
 }

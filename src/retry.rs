@@ -4,12 +4,9 @@ use std::time::Duration;
 
 use crate::{Delivery, Error};
 
-/// The operations a retry may repeat: they change nothing at the bank. Every other operation is
-/// sent once, whatever the policy (repeating a change after an unknown outcome could apply it
-/// twice).
-pub const RETRYABLE_OPERATIONS: &[&str] = &["getWalletData", "getPaymentMeanData"];
-
-/// When and how often to try a read again: after a connection that could not be made, a
+/// When and how often to try a read again (an operation whose [effect](crate::message::Effect)
+/// is a read: every other one is sent once, whatever the policy, since repeating a change after
+/// an unknown outcome could apply it twice): after a connection that could not be made, a
 /// connection lost before the answer, or a timeout (each attempt has the whole call timeout).
 /// Waits between attempts grow exponentially from `base_delay` up to `max_delay`, each drawn at
 /// random below that bound ("full jitter"), so that many clients do not retry in step.

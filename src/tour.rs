@@ -5,12 +5,12 @@ use std::fmt::Write as _;
 use std::future::Future;
 
 use sips_wallet::message::DynOperation;
-use sips_wallet::reconcile::{self, Settled};
+use sips_wallet::reconcile::{self, Settled, Settlement};
 use sips_wallet::seal::Value;
 use sips_wallet::simulator::{
     Scenario, Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
 };
-use sips_wallet::{Binding, Delivery, Error, Reply, SecretKey, Verification, WalletClient};
+use sips_wallet::{Binding, Error, Reply, SecretKey, Verification, WalletClient};
 
 /// What the tour printed, and whether every step gave the code it expected.
 #[derive(Debug, Clone)]
@@ -95,27 +95,35 @@ impl Tour {
         fields: &[(&str, &str)],
     ) {
         self.steps += 1;
-        let outcome = match call(client, operation, fields).await {
-            Err(error) if error.delivery() == Delivery::Unknown => {
-                let settled = reconcile::reconcile_fields(client, operation, fields).await;
-                if settled.outcome == Settled::Applied {
-                    self.passed += 1;
-                    format!(
-                        "ok   {label:<38} outcome unknown, then applied ({})",
-                        settled.evidence
-                    )
-                } else {
-                    format!(
-                        "FAIL {label:<38} expected applied, the reading says {:?} ({})",
-                        settled.outcome, settled.evidence
-                    )
-                }
+        let Some(change) = sips_wallet::dynamic::operation(operation) else {
+            let _ = writeln!(
+                self.text,
+                "FAIL {label:<38} {operation} is not in the contract"
+            );
+            return;
+        };
+        let outcome = match reconcile::call_and_settle_fields(client, change, fields, &|_| {}).await
+        {
+            Ok(Settlement::Settled { reconciliation, .. })
+                if reconciliation.outcome == Settled::Applied =>
+            {
+                self.passed += 1;
+                format!(
+                    "ok   {label:<38} outcome unknown, then applied ({})",
+                    reconciliation.evidence
+                )
             }
+            Ok(Settlement::Settled { reconciliation, .. }) => format!(
+                "FAIL {label:<38} expected applied, the readings say {} ({})",
+                reconciliation.outcome.as_str(),
+                reconciliation.evidence
+            ),
             Err(error) => format!("FAIL {label:<38} error: {}", error.chain()),
-            Ok(reply) => format!(
+            Ok(Settlement::Answered(reply)) => format!(
                 "FAIL {label:<38} answered {:?}: the connection should have been lost",
                 reply.code
             ),
+            Ok(_) => format!("FAIL {label:<38} an outcome this tour does not know"),
         };
         let _ = writeln!(self.text, "{outcome}");
     }

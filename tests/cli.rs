@@ -446,18 +446,6 @@ fn run(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// Asserts a command's exit code, showing both its streams when it differs.
-#[track_caller]
-fn assert_exit(output: &std::process::Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-}
-
 /// Asserts that an output stream holds `needle`, showing the stream when it does not.
 #[track_caller]
 fn assert_holds(stream: &[u8], needle: &str) {
@@ -1024,60 +1012,6 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
             assert!(!shown.contains("FR7630006000011234567890188"), "{shown}");
         }
     }
-}
-
-/// A change whose connection is lost is settled by reading the wallet, by the CLI itself: exit 0
-/// "applied" when the change was committed before the connection closed (`drop = "after"`), 4 "not
-/// applied" when it was not (`drop = "before"`), never by sending it again.
-#[test]
-fn an_unknown_outcome_is_settled_by_reading_with_its_own_exit_code() {
-    let dir = common::scratch_dir("cli-settle");
-    let rules = dir.join("rules.toml");
-    std::fs::write(
-        &rules,
-        "[[rule]]\noperation = \"addCard\"\nwallet = \"AFTER\"\ndrop = \"after\"\n\
-         [[rule]]\noperation = \"addCard\"\nwallet = \"BEFORE\"\ndrop = \"before\"\n",
-    )
-    .unwrap();
-    let (server, _, url) = serve_with(&[], &["--scenario", rules.to_str().unwrap()]);
-    let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
-    let add = |wallet: &str, output: &str| {
-        let args = [
-            "--url",
-            url.as_str(),
-            "--output",
-            output,
-            "add-card",
-            "--merchant-wallet-id",
-            wallet,
-            "--card-number",
-            "4111111111111111",
-            "--card-expiry-date",
-            "203012",
-        ];
-        cli(&args, demo_key).output().unwrap()
-    };
-    let after = add("AFTER", "text");
-    let before = add("BEFORE", "text");
-    let as_json = add("BEFORE", "json");
-    let log = stop(server);
-    let _ = std::fs::remove_dir_all(&dir);
-
-    assert_exit(&after, 0);
-    assert_holds(
-        &after.stdout,
-        "addCard: applied (found by reading the wallet)",
-    );
-    assert_holds(&after.stderr, "outcome is unknown");
-    assert_exit(&before, 4);
-    assert_holds(&before.stdout, "addCard: not applied");
-    let json: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
-    assert_eq!(json["outcome"], "not_applied", "{json}");
-    assert_eq!(as_json.status.code(), Some(4));
-    // Each change was sent once: the reading is a getWalletData, never a second addCard.
-    let served = text(&log.stderr);
-    assert_eq!(served.matches("addCard").count(), 3, "{served}");
-    assert_eq!(served.matches("getWalletData").count(), 3, "{served}");
 }
 
 /// `contract check` speaks about meaning: our WSDL as JAX-WS publishes it (lists of values as

@@ -18,6 +18,16 @@ pub struct Contract {
     /// Whether the message schema's local elements are namespace-qualified
     /// (`elementFormDefault="qualified"`; XSD's default, and so an absent attribute, is not).
     pub qualified: bool,
+    /// How a wallet reading shows a change's request fields (the sidecar's `[shown-as]`).
+    pub shown_as: Vec<ShownAs>,
+}
+
+/// One `[shown-as]` line: the request field, the payment-mean entry's field showing it, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownAs {
+    pub request_field: String,
+    pub reading_field: String,
+    pub shown: sips_wallet_runtime::effect::Shown,
 }
 
 /// A named `xs:complexType`, with the fields of its base types flattened in front.
@@ -96,6 +106,8 @@ pub struct Operation {
     pub output_element: String,
     /// Read from "Recommended interfaceVersion: X" in the operation's documentation.
     pub recommended_interface_version: Option<String>,
+    /// What it does to the wallets (the sidecar's `[effects]`).
+    pub effect: sips_wallet_runtime::effect::Effect,
 }
 
 impl Contract {

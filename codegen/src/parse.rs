@@ -797,6 +797,7 @@ fn read_wsdl(
             http_location,
             input_element,
             output_element,
+            effect: sips_wallet_runtime::effect::Effect::Other,
         });
     }
 

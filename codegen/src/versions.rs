@@ -16,6 +16,14 @@
 //!
 //! [values.walletResponseCode]        # a field's values and their meanings
 //! "00" = "Successful operation."
+//!
+//! [effects]                          # what each operation does to the wallets
+//! addCard = "adds-mean"              # (reads-wallet, reads, adds-mean, updates-mean,
+//! getWalletData = "reads-wallet"     #  removes-mean, removes-wallet, other)
+//!
+//! [shown-as]                         # how a wallet reading shows a change's request field:
+//! paymentMeanAlias = "paymentMeanAlias"                   # the entry's field, as sent…
+//! cardNumber = { field = "maskedPan", as = "masked-pan" } # …or shown another way
 //! ```
 //!
 //! A field with `values` becomes an open enum of them even where the WSDL declares it as plain
@@ -26,7 +34,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::{Contract, EnumType, EnumValue, FieldType};
+use sips_wallet_runtime::effect::{Effect, Shown};
+
+use crate::model::{Contract, EnumType, EnumValue, FieldType, ShownAs};
 use crate::{Error, Warning};
 
 #[derive(Debug, Default, Deserialize)]
@@ -38,6 +48,23 @@ struct Sidecar {
     fields: BTreeMap<String, Entry>,
     #[serde(default)]
     values: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    effects: BTreeMap<String, String>,
+    #[serde(default, rename = "shown-as")]
+    shown_as: BTreeMap<String, ShownEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ShownEntry {
+    /// The entry's field shows the value as sent.
+    Same(String),
+    /// The entry's field shows it another way.
+    Other {
+        field: String,
+        #[serde(rename = "as")]
+        shown: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,7 +155,84 @@ pub fn merge(contract: &mut Contract, file: &str, text: &str) -> Result<Vec<Warn
     for (field_name, meanings) in &sidecar.values {
         merge_values(contract, file, field_name, meanings, &mut warnings);
     }
+    merge_effects(contract, file, &sidecar, &mut warnings)?;
     Ok(warnings)
+}
+
+/// `[effects]` onto the operations, `[shown-as]` onto the contract. An unknown effect or way of
+/// showing is an error (a typo would silently turn settling off); a name the contract lacks is a
+/// warning, as elsewhere in the sidecar.
+fn merge_effects(
+    contract: &mut Contract,
+    file: &str,
+    sidecar: &Sidecar,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Error> {
+    for (operation, name) in &sidecar.effects {
+        let key = format!("effects.{operation}");
+        let effect = Effect::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Effect::ALL.iter().map(|e| e.name()).collect();
+            Error::new(
+                file,
+                &key,
+                format!("`{name}` is not an effect ({})", known.join(", ")),
+            )
+        })?;
+        match contract
+            .operations
+            .iter_mut()
+            .find(|o| &o.name == operation)
+        {
+            Some(o) => o.effect = effect,
+            None => warnings.push(Warning::new(
+                file,
+                &key,
+                "no operation of that name in the contract",
+            )),
+        }
+    }
+    let has_field = |name: &str| {
+        contract
+            .types
+            .iter()
+            .any(|t| t.fields.iter().any(|f| f.name == name))
+    };
+    let mut shown_as = Vec::new();
+    for (request_field, entry) in &sidecar.shown_as {
+        let key = format!("shown-as.{request_field}");
+        let (reading_field, shown) = match entry {
+            ShownEntry::Same(field) => (field.clone(), Shown::Same),
+            ShownEntry::Other { field, shown } => {
+                let way = Shown::from_name(shown).ok_or_else(|| {
+                    Error::new(
+                        file,
+                        &key,
+                        format!(
+                            "`{shown}` is not a way of showing (same, masked-pan, masked-iban, year-month)"
+                        ),
+                    )
+                })?;
+                (field.clone(), way)
+            }
+        };
+        let missing = [request_field.as_str(), reading_field.as_str()]
+            .into_iter()
+            .find(|name| !has_field(name));
+        match missing {
+            Some(name) => warnings.push(Warning::new(
+                file,
+                &key,
+                format!("no field `{name}` in the contract"),
+            )),
+            None => shown_as.push(ShownAs {
+                request_field: request_field.clone(),
+                reading_field,
+                shown,
+            }),
+        }
+    }
+    contract.shown_as = shown_as;
+    Ok(())
 }
 
 /// The fields named `field_name` take `meanings` as their list of values: an enum the WSDL

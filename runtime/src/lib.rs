@@ -7,7 +7,7 @@
 //! | 4 | [`message`]: the traits and metadata generated messages and operations implement |
 //! | 3 | [`codec`]: the bounded XML reader and writer, with their own errors |
 //! | 2 | [`seal`]: the seal and the sealed [`seal::Value`] |
-//! | 1 | [`mask`]: card numbers masked, for every place text leaves |
+//! | 1 | [`mask`]: card numbers masked, for every place text leaves; [`effect`]: what operations do to wallets, and how a reading shows what was sent |
 //! | 0 | [`protocol`]: the protocol's constants |
 //!
 //! No tokio, hyper or client type is here: `sips-wallet` builds its transport and client on top,
@@ -18,6 +18,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod codec;
+pub mod effect;
 pub mod envelope;
 pub mod json;
 pub mod mask;

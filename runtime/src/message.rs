@@ -6,6 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub use crate::effect::Effect;
 use crate::seal::{check_list_length, ShapeError, Value};
 
 /// A message type generated from a schema complex type.
@@ -268,6 +269,9 @@ pub struct OperationInfo {
     pub qualified: bool,
     /// The interfaceVersion the documentation recommends (`WR_WS_2.51`).
     pub recommended_interface_version: Option<&'static str>,
+    /// What it does to the wallets (the sidecar's `[effects]`; [`Effect::Other`] when it says
+    /// nothing).
+    pub effect: Effect,
     /// The operation's documentation.
     pub documentation: &'static str,
 }

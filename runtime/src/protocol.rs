@@ -23,3 +23,8 @@ pub const RESPONSE_CODE_FIELDS: &[&str] = &[
 pub const WALLET_PATH: &str = "/services/v2/wallet";
 /// The wallet's JSON binding: the function's name follows (`/rs-services/v2/wallet/addCard`).
 pub const WALLET_JSON_PATH: &str = "/rs-services/v2/wallet/";
+
+/// Response codes saying that the wallet or payment mean a request names is unknown: `25` (the
+/// data dictionary's list) and `01` (what the prose of two pages says an unknown wallet gives;
+/// SIPS-FACTS §3, *inferred*).
+pub const UNKNOWN_WALLET_CODES: &[&str] = &["25", "01"];

@@ -126,6 +126,16 @@ pub(super) fn connection_args() -> Vec<Arg> {
             .default_value("30")
             .help_heading(CONNECTION)
             .help("seconds for a whole call (at least 1)"),
+        Arg::new("settle-window")
+            .long("settle-window")
+            .value_name("SECONDS")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .help_heading(CONNECTION)
+            .help(
+                "after a change's answer is lost, how long after sending the bank may still act \
+                 on it: readings go on until one proves the outcome or this has passed \
+                 (default 3 × --timeout)",
+            ),
         Arg::new("binding")
             .long("binding")
             .value_parser(["soap", "json"])

@@ -10,9 +10,9 @@ use clap::ArgMatches;
 use sips_wallet::contract::SENSITIVE_FIELDS;
 use sips_wallet::mask::mask_message;
 use sips_wallet::message::DynOperation;
-use sips_wallet::reconcile::{self, Settled};
+use sips_wallet::reconcile::{self, Progress, Settled, Settlement};
 use sips_wallet::seal::{Algorithm, SecretKey, Value};
-use sips_wallet::{Binding, Delivery, Environment, Error, Reply, Verification, WalletClient};
+use sips_wallet::{Binding, CallOptions, Environment, Error, Reply, Verification, WalletClient};
 
 use super::*;
 
@@ -47,6 +47,10 @@ pub(super) fn client_from(opts: Opts<'_>) -> Result<WalletClient, Error> {
         .secret_key(secret_key(opts)?)
         .seal_algorithm(algorithm(opts))
         .timeout(Duration::from_secs(opts.number("timeout").unwrap_or(30)))
+        .call_options(match opts.number("settle-window") {
+            Some(window) => CallOptions::new().settle_window(Duration::from_secs(window)),
+            None => CallOptions::new(),
+        })
         .binding(match opts.string("binding") {
             Some("json") => Binding::Json,
             _ => Binding::Soap,
@@ -137,43 +141,93 @@ pub(super) async fn operation_call(
         return Ok(ExitCode::SUCCESS);
     }
     let json = opts.string("output") == Some("json");
-    let reply = match sips_wallet::dynamic::call(&client, operation, &fields).await {
-        Ok(reply) => reply,
-        Err(error)
-            if error.delivery() == Delivery::Unknown
-                && reconcile::can_settle(operation.info().name) =>
-        {
-            return Ok(settle(&client, operation, &fields, error, json).await);
-        }
-        Err(error) => return Err(name_the_flag(error)),
-    };
-    print_reply(operation, &reply, json);
-    Ok(if reply.is_success() {
+    if reconcile::can_settle(operation) {
+        return settle_call(&client, operation, &fields, json).await;
+    }
+    let reply = sips_wallet::dynamic::call(&client, operation, &fields)
+        .await
+        .map_err(name_the_flag)?;
+    Ok(print_answer(operation, &reply, json))
+}
+
+fn print_answer(
+    operation: &'static dyn DynOperation,
+    reply: &Reply<Value>,
+    json: bool,
+) -> ExitCode {
+    print_reply(operation, reply, json);
+    if reply.is_success() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_NOT_SUCCESS)
-    })
+    }
 }
 
-/// After a change's unknown outcome: reads the wallet and says what became of the change (exit 0
-/// applied, 4 not applied, 1 still unknown). Never sends the change again.
-async fn settle(
+/// A change: the wallet read just before sending it, the change sent once, and if its answer is
+/// lost, the wallet read until a reading proves what happened (exit 0 applied or in effect, 4 not
+/// applied, 1 still unknown). Never sends the change again.
+async fn settle_call(
     client: &WalletClient,
     operation: &'static dyn DynOperation,
     fields: &[(&str, &str)],
-    error: Error,
     json: bool,
-) -> ExitCode {
+) -> Result<ExitCode, CliError> {
     let name = operation.info().name;
-    let settled = reconcile::reconcile_fields(client, name, fields).await;
-    let (outcome, line, code) = match settled.outcome {
+    let told = std::sync::atomic::AtomicBool::new(false);
+    let progress = |progress: &Progress| {
+        // One line when the waiting starts (the output may be a file); on a terminal, updated.
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        if terminal || !told.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            let line = format!(
+                "{name}: {}; reading the wallet until it shows what happened (reading {}: {}; {} s \
+                 of the {} s settle window left)",
+                progress.lost,
+                progress.readings,
+                progress.seen,
+                progress.left.as_secs(),
+                progress.window.as_secs()
+            );
+            let shown = sips_wallet::mask::mask_text(&line);
+            let _ = if terminal {
+                write!(std::io::stderr(), "\r\x1b[2K{shown}")
+            } else {
+                writeln!(std::io::stderr(), "{shown}")
+            };
+        }
+    };
+    let settlement = reconcile::call_and_settle_fields(client, operation, fields, &progress)
+        .await
+        .map_err(name_the_flag)?;
+    if told.load(std::sync::atomic::Ordering::Relaxed)
+        && std::io::IsTerminal::is_terminal(&std::io::stderr())
+    {
+        let _ = writeln!(std::io::stderr());
+    }
+    let (lost, settled) = match settlement {
+        Settlement::Answered(reply) => return Ok(print_answer(operation, &reply, json)),
+        Settlement::Settled {
+            lost,
+            reconciliation,
+        } => (lost, reconciliation),
+        _ => {
+            return Err(CliError::Input(format!(
+                "{name}: an outcome this command does not know"
+            )))
+        }
+    };
+    let (line, code) = match settled.outcome {
         Settled::Applied => (
-            "applied",
             format!("{name}: applied ({})", settled.evidence),
             ExitCode::SUCCESS,
         ),
+        Settled::InEffect => (
+            format!(
+                "{name}: nothing to send again ({}): the wallet is as this change leaves it",
+                settled.evidence
+            ),
+            ExitCode::SUCCESS,
+        ),
         Settled::NotApplied => (
-            "not_applied",
             format!(
                 "{name}: not applied ({}): it can be sent again",
                 settled.evidence
@@ -181,14 +235,17 @@ async fn settle(
             ExitCode::from(EXIT_NOT_APPLIED),
         ),
         _ => (
-            "unknown",
             format!(
-                "{name}: outcome still unknown ({}{}): read the wallet before sending it again",
+                "{name}: outcome still unknown ({}{}): do not send it again before it is settled{}",
                 settled.evidence,
                 settled
                     .error
                     .as_ref()
                     .map(|e| format!(": {}", e.chain()))
+                    .unwrap_or_default(),
+                settled
+                    .read_again_after
+                    .map(|wait| format!("; read again in {} s", wait.as_secs().max(1)))
                     .unwrap_or_default()
             ),
             ExitCode::from(1),
@@ -197,19 +254,20 @@ async fn settle(
     if json {
         let out = serde_json::json!({
             "operation": name,
-            "outcome": outcome,
+            "outcome": settled.outcome.as_str(),
             "evidence": settled.evidence,
-            "error": error.chain(),
+            "readings": settled.readings,
+            "settleWindowSeconds": settled.window.as_secs_f64(),
+            "lost": lost.chain(),
         });
         say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        complain!(
-            "error: {} (the outcome is unknown: reading the wallet to settle it)",
-            error.chain()
-        );
+        if !told.load(std::sync::atomic::Ordering::Relaxed) {
+            complain!("{name}: {}; the wallet was read to settle it", lost.chain());
+        }
         say!("{line}");
     }
-    code
+    Ok(code)
 }
 
 /// A request field the library refused, named by the flag that sets it.

@@ -24,14 +24,22 @@ pub(super) const PREFIX: &str = "/_simulator/";
 /// The calls kept for `GET /_simulator/calls`: the latest ones, so a load test's memory stays flat.
 pub(super) const KEPT_CALLS: usize = 10_000;
 
-/// One call the simulator received, as the admin API lists it.
+/// One call the simulator received, as the admin API lists it ([`Simulator::calls`](super::Simulator::calls)
+/// in-process): recorded once its function has run (or was skipped).
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct CallRecord {
+#[non_exhaustive]
+pub struct CallRecord {
+    /// Its rank among every request received, from 1.
     pub number: u64,
+    /// When it was recorded, the simulator's local time with offset.
     pub time: String,
+    /// The operation's WSDL name.
     pub operation: &'static str,
+    /// `merchantId` (masked as free text).
     pub merchant: String,
+    /// `merchantWalletId` (masked as free text).
     pub wallet: String,
+    /// The response code the function gave (empty when it did not run).
     pub code: String,
     /// `answered`, `dropped before`, `dropped after`.
     pub outcome: &'static str,
@@ -50,12 +58,12 @@ impl CallList {
         calls.push_back(record);
     }
 
-    fn snapshot(&self) -> Vec<CallRecord> {
+    pub(super) fn snapshot(&self) -> Vec<CallRecord> {
         let calls = self.0.lock().unwrap_or_else(|p| p.into_inner());
         calls.iter().cloned().collect()
     }
 
-    fn clear(&self) {
+    pub(super) fn clear(&self) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }

@@ -10,9 +10,10 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 
+use super::bank::Bank;
 use super::faults::{self, whole, Fault, ReplyBody};
 use super::scenario::{Call, Drop, Effect};
-use super::wallets::{MeanView, Outcome, PaymentMean, Wallets};
+use super::wallets::{MeanView, Outcome, PaymentMean, Refusal, Wallets};
 use super::{Merchant, Shared, SimulatorConfig, MAX_REQUEST_BYTES};
 use crate::codec::{Limits, Ns};
 use crate::contract::{self, NAMESPACE};
@@ -20,7 +21,7 @@ use crate::envelope::{self, Body, MessageReader};
 use crate::inapp;
 use crate::json;
 use crate::mask::mask_text;
-use crate::message::{Message, Operation, OperationInfo, OperationVisitor};
+use crate::message::{Message, Operation, OperationInfo, OperationVisitor, Version};
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::validate::{self, FieldError};
 
@@ -119,7 +120,23 @@ pub(super) async fn handle(
     // so its calls run one at a time wherever they run, and a hop to another thread cost more
     // than the call itself (measured). A disk stall (a WAL checkpoint's fsync) holds every call
     // either way.
-    let answered = answer_post(&shared, route, &body, failing, number);
+    let mut answered = answer_post(&shared, route, &body, failing, number, None);
+    if !answered.effect.commit_delay.is_zero() {
+        // The function runs later, in a task of its own: it commits (and the call is recorded)
+        // even when the client has given up and the connection is gone.
+        let (later, effect) = (shared.clone(), answered.effect.clone());
+        let running = tokio::spawn(async move {
+            tokio::time::sleep(effect.commit_delay).await;
+            let answered = answer_post(&later, route, &body, failing, number, Some(&effect));
+            record(&later, number, &answered);
+            answered
+        });
+        answered = running
+            .await
+            .map_err(|_| Dropped("the delayed function did not finish"))?;
+    } else {
+        record(&shared, number, &answered);
+    }
     let Answered { reply, effect, log } = answered;
     let delay = effect.delay + effect.fault.map_or(std::time::Duration::ZERO, Fault::delay);
     if !delay.is_zero() {
@@ -140,23 +157,28 @@ pub(super) async fn handle(
         duration_ms = started.elapsed().as_millis() as u64,
         "answered"
     );
+    if effect.drop != Drop::Never {
+        return Err(Dropped("scenario rule"));
+    }
+    Ok(reply)
+}
+
+/// Puts a call in the list the admin API shows, once its function has run (or was skipped).
+fn record(shared: &Shared, number: u64, answered: &Answered) {
+    let log = &answered.log;
     shared.calls_seen.push(super::admin::CallRecord {
         number,
         time: super::wallets::now(),
         operation: log.operation,
-        merchant: log.merchant,
-        wallet: log.wallet,
-        code: log.code,
-        outcome: match effect.drop {
+        merchant: log.merchant.clone(),
+        wallet: log.wallet.clone(),
+        code: log.code.clone(),
+        outcome: match answered.effect.drop {
             Drop::Before => "dropped before",
             Drop::After => "dropped after",
             _ => "answered",
         },
     });
-    if effect.drop != Drop::Never {
-        return Err(Dropped("scenario rule"));
-    }
-    Ok(reply)
 }
 
 /// The answer as a fault makes it (the faults that change the message itself were applied when
@@ -240,15 +262,24 @@ impl Route {
 }
 
 /// The answer to a POSTed body: everything the simulator does with a request once it is read.
-fn answer_post(shared: &Shared, route: Route, body: &[u8], failing: bool, number: u64) -> Answered {
+/// `decided`: the scenario's effect, when a first pass decided it and deferred the function.
+fn answer_post(
+    shared: &Shared,
+    route: Route,
+    body: &[u8],
+    failing: bool,
+    number: u64,
+    decided: Option<&Effect>,
+) -> Answered {
     match route {
-        Route::Soap => answer_soap(shared, body, failing, number),
+        Route::Soap => answer_soap(shared, body, failing, number, decided),
         Route::InApp(info) | Route::WalletJson(info) => {
             let serve = ServeJson {
                 shared,
                 body,
                 failing,
                 number,
+                decided,
             };
             contract::with_request_element(info.request_element, serve)
                 .or_else(|| inapp::with_request_element(info.request_element, serve))
@@ -266,17 +297,30 @@ struct ServeJson<'a> {
     body: &'a [u8],
     failing: bool,
     number: u64,
+    decided: Option<&'a Effect>,
 }
 
 impl OperationVisitor for ServeJson<'_> {
     type Output = Answered;
 
     fn visit<O: Operation>(self) -> Answered {
-        serve_json::<O>(self.shared, self.body, self.failing, self.number)
+        serve_json::<O>(
+            self.shared,
+            self.body,
+            self.failing,
+            self.number,
+            self.decided,
+        )
     }
 }
 
-fn answer_soap(shared: &Shared, body: &[u8], failing: bool, number: u64) -> Answered {
+fn answer_soap(
+    shared: &Shared,
+    body: &[u8],
+    failing: bool,
+    number: u64,
+    decided: Option<&Effect>,
+) -> Answered {
     let Ok(text) = std::str::from_utf8(body) else {
         return Answered::plain(fault_reply("soapenv:Client", "the request is not UTF-8"));
     };
@@ -301,6 +345,7 @@ fn answer_soap(shared: &Shared, body: &[u8], failing: bool, number: u64) -> Answ
                 message: *message,
                 failing,
                 number,
+                decided,
             },
         )
     } else {
@@ -333,7 +378,7 @@ pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
             .get(usize::from(selector / 3) % contract::OPERATIONS.len())
             .map_or(Route::Soap, |o| Route::WalletJson(o.info())),
     };
-    answer_post(shared, route, body, false, 1)
+    answer_post(shared, route, body, false, 1, None)
         .reply
         .status()
         .as_u16()
@@ -345,6 +390,7 @@ struct Serve<'a, 'i> {
     message: MessageReader<'i>,
     failing: bool,
     number: u64,
+    decided: Option<&'a Effect>,
 }
 
 impl OperationVisitor for Serve<'_, '_> {
@@ -364,7 +410,13 @@ impl OperationVisitor for Serve<'_, '_> {
                 ))
             }
         };
-        let (response, effect, log) = answer::<O>(self.shared, &request, self.failing, self.number);
+        let (response, effect, log) = answer::<O>(
+            self.shared,
+            &request,
+            self.failing,
+            self.number,
+            self.decided,
+        );
         let reply = match envelope::write_response::<O>(&response) {
             Ok(body) => xml(StatusCode::OK, body),
             Err(e) => fault_reply("soapenv:Server", &e.to_string()),
@@ -487,16 +539,21 @@ fn respond<'a, M: Message, R: Message>(
     let outcome = shared
         .store
         .transaction(|wallets| run(shared, operation, request, wallets, &merchant.id, response));
+    let bank = shared.bank();
     match outcome {
         Ok(Ok(effects)) => {
             set_code(response, "00");
+            let shows = shown_at(bank, request);
             for (field, value) in &effects.fields {
-                set(response, field, value);
+                if shows(field) {
+                    set(response, field, value);
+                }
             }
             if let Some(mean) = &effects.one_mean {
-                put_mean(response, ONE_MEAN_FIELD, mean.view());
+                put_mean(response, ONE_MEAN_FIELD, mean.view(), &shows);
             }
         }
+        Ok(Err(Refusal::Unknown)) => set_code(response, bank.code_for_unknown()),
         Ok(Err(refusal)) => set_code(response, refusal.code()),
         Err(error) => {
             tracing::error!(%error, operation, "the state could not be read or written: answered 99");
@@ -515,6 +572,7 @@ fn answer<O: Operation>(
     request: &O::Request,
     failing: bool,
     number: u64,
+    decided: Option<&Effect>,
 ) -> (O::Response, Effect, CallLog) {
     let call = Call {
         operation: O::INFO.name,
@@ -523,18 +581,10 @@ fn answer<O: Operation>(
         card: request.text("cardNumber"),
         number,
     };
-    let effect = shared
-        .config
-        .scenario
-        .decide(&call)
-        .or_else(|| {
-            shared
-                .config
-                .magic
-                .then(|| super::scenario::magic().decide(&call))
-                .flatten()
-        })
-        .unwrap_or_default();
+    let effect = match decided {
+        Some(effect) => effect.clone(),
+        None => shared.decide(&call),
+    };
     let forced = match &effect.answer {
         Some(code) => Some(code.as_str()),
         None if failing => Some("99"),
@@ -542,8 +592,11 @@ fn answer<O: Operation>(
         None => None,
     };
     let mut response = O::Response::default();
-    // Closed before anything is applied, or a fault the function does not run for: nothing runs.
-    let skipped = effect.drop == Drop::Before
+    // Closed before anything is applied, or a fault the function does not run for, or a function
+    // deferred to a second pass (`decided`): nothing runs now.
+    let deferred = decided.is_none() && !effect.commit_delay.is_zero();
+    let skipped = deferred
+        || effect.drop == Drop::Before
         || effect
             .fault
             .is_some_and(|f| !f.runs_the_function() && f != Fault::Unsealed00);
@@ -579,7 +632,13 @@ fn answer<O: Operation>(
     (response, effect, log)
 }
 
-fn serve_json<O: Operation>(shared: &Shared, body: &[u8], failing: bool, number: u64) -> Answered {
+fn serve_json<O: Operation>(
+    shared: &Shared,
+    body: &[u8],
+    failing: bool,
+    number: u64,
+    decided: Option<&Effect>,
+) -> Answered {
     let request = match std::str::from_utf8(body)
         .map_err(|_| "the body is not UTF-8".to_string())
         .and_then(json::read_json::<O::Request>)
@@ -592,7 +651,7 @@ fn serve_json<O: Operation>(shared: &Shared, body: &[u8], failing: bool, number:
             ))
         }
     };
-    let (response, effect, log) = answer::<O>(shared, &request, failing, number);
+    let (response, effect, log) = answer::<O>(shared, &request, failing, number, decided);
     let reply = json_reply(StatusCode::OK, &response);
     Answered { reply, effect, log }
 }
@@ -607,19 +666,24 @@ fn run<M: Message, R: Message>(
     response: &mut R,
 ) -> Result<Outcome<Effects>, rusqlite::Error> {
     let get = |name: &str| request.text(name);
+    let bank = shared.bank();
+    let shows = shown_at(bank, request);
     let wallet = get("merchantWalletId").unwrap_or_default();
     let mean_id = get("paymentMeanId").unwrap_or_default();
     let now = wallets.now().to_string();
     let mut effects = Effects::default();
     match operation {
         "addCard" | "addDirectDebit" => {
+            let alias = bank.stored_alias(get("paymentMeanAlias"));
             let added = if operation == "addCard" {
+                let card = get("cardNumber").unwrap_or_default();
                 wallets.add_card(
                     merchant,
                     wallet,
-                    get("cardNumber").unwrap_or_default(),
+                    card,
+                    bank.mask_pan(card),
                     get("cardExpiryDate").unwrap_or_default(),
-                    get("paymentMeanAlias"),
+                    alias,
                     get("paymentMeanBrand"),
                 )?
             } else {
@@ -628,7 +692,7 @@ fn run<M: Message, R: Message>(
                     wallet,
                     get("iban").unwrap_or_default(),
                     get("mandateId").unwrap_or_default(),
-                    get("paymentMeanAlias"),
+                    alias,
                     get("paymentMeanBrand"),
                 )?
             };
@@ -643,9 +707,8 @@ fn run<M: Message, R: Message>(
             ];
         }
         "updatePaymentMean" => {
-            if let Err(refusal) =
-                wallets.update(merchant, wallet, mean_id, get("paymentMeanAlias"))?
-            {
+            let alias = bank.stored_alias(get("paymentMeanAlias"));
+            if let Err(refusal) = wallets.update(merchant, wallet, mean_id, alias)? {
                 return Ok(Err(refusal));
             }
             effects.fields = vec![("walletActionDateTime", now)];
@@ -664,7 +727,7 @@ fn run<M: Message, R: Message>(
         }
         "getWalletData" => {
             let read = wallets.wallet(merchant, wallet, |mean| {
-                put_mean(response, MEAN_LIST_FIELD, mean)
+                put_mean(response, MEAN_LIST_FIELD, mean, &shows)
             })?;
             let dates = match read {
                 Ok(dates) => dates,
@@ -707,8 +770,23 @@ fn run<M: Message, R: Message>(
 const MEAN_LIST_FIELD: &str = "walletPaymentMeanDataList";
 const ONE_MEAN_FIELD: &str = "walletPaymentMeanData";
 
-/// One payment mean into a response field, through the contract's field names.
-fn put_mean<R: Message>(response: &mut R, field: &str, mean: MeanView<'_>) {
+/// Which fields an answer to `request` shows: all, unless the bank leaves out those newer than the
+/// request's interfaceVersion.
+fn shown_at<'b, M: Message>(bank: &'b Bank, request: &M) -> impl Fn(&str) -> bool + 'b {
+    let version = request
+        .text("interfaceVersion")
+        .and_then(Version::of_interface_version);
+    move |field: &str| bank.shows(field, version)
+}
+
+/// One payment mean into a response field, through the contract's field names (those `shows`
+/// allows).
+fn put_mean<R: Message>(
+    response: &mut R,
+    field: &str,
+    mean: MeanView<'_>,
+    shows: &impl Fn(&str) -> bool,
+) {
     let id = mean.id.to_string();
     let mut record = vec![
         ("paymentMeanId", id.as_str()),
@@ -726,6 +804,7 @@ fn put_mean<R: Message>(response: &mut R, field: &str, mean: MeanView<'_>) {
     if let Some(brand) = mean.brand {
         record.push(("paymentMeanBrand", brand));
     }
+    record.retain(|(name, _)| shows(name));
     if let Err(error) = response.push_record(field, &record) {
         tracing::warn!(%error, "the contract cannot carry a payment mean here: left out");
     }

@@ -161,9 +161,17 @@ impl SimulatorConfig {
         self
     }
 
-    /// Plays these rules (see [`Scenario`]): deterministic answers, delays and dropped connections.
+    /// Plays these rules (see [`Scenario`]): deterministic answers, delays and dropped connections,
+    /// and its bank's behaviour (its `[bank]` table).
     pub fn scenario(mut self, scenario: Scenario) -> Self {
         self.scenario = scenario;
+        self
+    }
+
+    /// Behaves as this bank does (see [`Bank`](super::Bank)), whatever the scenario's `[bank]`
+    /// table says.
+    pub fn bank(mut self, bank: super::Bank) -> Self {
+        self.scenario.set_bank(bank);
         self
     }
 

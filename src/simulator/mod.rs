@@ -15,6 +15,7 @@
 
 mod admin;
 mod answer;
+pub mod bank;
 pub mod config;
 mod connections;
 pub mod faults;
@@ -25,6 +26,8 @@ mod wallets;
 
 use std::sync::atomic::AtomicU64;
 
+pub use admin::CallRecord;
+pub use bank::Bank;
 pub use config::{
     Merchant, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
     MAX_REQUEST_BYTES,
@@ -81,6 +84,8 @@ struct Shared {
     random: std::sync::Mutex<fastrand::Rng>,
     /// The calls received, for the admin API.
     calls_seen: admin::CallList,
+    /// Rules added while it runs ([`Simulator::add_rules`]), played before the scenario's.
+    added_rules: std::sync::RwLock<Scenario>,
 }
 
 impl Shared {
@@ -88,7 +93,8 @@ impl Shared {
         let store = match &config.state_file {
             Some(path) => Store::open(path)?,
             None => Store::in_memory()?,
-        };
+        }
+        .number_by_rank(config.scenario.bank().numbers_by_rank());
         let keys = rcgen::KeyPair::generate().map_err(|e| StartError::Keys(e.to_string()))?;
         let in_app_public_key = {
             use base64::Engine;
@@ -107,7 +113,29 @@ impl Shared {
             seed,
             random: std::sync::Mutex::new(fastrand::Rng::with_seed(seed)),
             calls_seen: admin::CallList::default(),
+            added_rules: std::sync::RwLock::new(Scenario::default()),
         })
+    }
+
+    /// What the rules make of a call: those added at run time, newest first, then the scenario's,
+    /// then the magic values'.
+    fn decide(&self, call: &scenario::Call<'_>) -> scenario::Effect {
+        let added = self.added_rules.read().unwrap_or_else(|p| p.into_inner());
+        added
+            .decide(call)
+            .or_else(|| self.config.scenario.decide(call))
+            .or_else(|| {
+                self.config
+                    .magic
+                    .then(|| scenario::magic().decide(call))
+                    .flatten()
+            })
+            .unwrap_or_default()
+    }
+
+    /// How its bank behaves.
+    fn bank(&self) -> &Bank {
+        self.config.scenario.bank()
     }
 
     /// A draw from the seeded generator.

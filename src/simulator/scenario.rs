@@ -27,8 +27,11 @@
 //! ```
 //!
 //! Conditions: `operation`, `merchant`, `wallet`, `wallet_prefix`, `card`, `call` (all that are given
-//! must hold). Effects: `answer`, `delay_ms`, `drop`, `fault` (at least one; see
-//! [`Fault`] for the wire faults). `drop = "after"` (or `true`)
+//! must hold); `times = N` makes a rule apply to the first N calls it matches only. Effects:
+//! `answer`, `delay_ms`, `drop`, `fault`, `commit_delay_ms` (at least one; see [`Fault`] for the
+//! wire faults). `commit_delay_ms` runs the function that long after the request was read, whether
+//! the client is still there or not: the bank still working when the client gives up. A `[bank]`
+//! table switches behaviours of real banks on (see [`Bank`]). `drop = "after"` (or `true`)
 //! closes the connection once the change is committed, `drop = "before"` before anything is
 //! applied: the two sides of an unknown outcome, for a client's reconciliation to tell apart. A
 //! delayed call that changes a wallet has changed it before the delay: a client that times out
@@ -39,6 +42,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use super::bank::Bank;
 use super::faults::Fault;
 use crate::message::DynOperation;
 use crate::{contract, inapp};
@@ -66,14 +70,15 @@ pub const MAGIC_VALUES: &[(&str, &str)] = &[
     ("4000000000000028", "addCard answered 12"),
 ];
 
-/// The wallet service's changes, which the drop magic values apply to.
-const CHANGES: &[&str] = &[
-    "addCard",
-    "addDirectDebit",
-    "updatePaymentMean",
-    "deletePaymentMean",
-    "signOff",
-];
+/// The wallet service's changes (every operation that is not a read), which the drop magic values
+/// apply to.
+fn changes() -> impl Iterator<Item = &'static str> {
+    contract::OPERATIONS
+        .iter()
+        .map(|o| o.info())
+        .filter(|info| !info.effect.is_read())
+        .map(|info| info.name)
+}
 
 /// The rules behind [`MAGIC_VALUES`].
 pub(super) fn magic() -> &'static Scenario {
@@ -105,7 +110,7 @@ pub(super) fn magic() -> &'static Scenario {
             ]
             .into_iter()
             // Only changes are dropped: the reads that settle them are served.
-            .chain(CHANGES.iter().flat_map(|operation| {
+            .chain(changes().flat_map(|operation| {
                 [
                     ("SIM-DROP-AFTER-", Drop::After),
                     ("SIM-DROP-BEFORE-", Drop::Before),
@@ -117,6 +122,7 @@ pub(super) fn magic() -> &'static Scenario {
                 })
             }))
             .collect(),
+            bank: Bank::default(),
         }
     })
 }
@@ -124,10 +130,11 @@ pub(super) fn magic() -> &'static Scenario {
 /// The largest scenario file read: rules fit in a few kilobytes.
 pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
-/// The rules a simulator plays, in order.
+/// The rules a simulator plays, in order, and how its bank behaves.
 #[derive(Debug, Clone, Default)]
 pub struct Scenario {
     rules: Vec<Rule>,
+    bank: Bank,
 }
 
 /// One rule: when a call matches every condition given, the effects apply.
@@ -155,6 +162,14 @@ pub struct Rule {
     pub drop: Drop,
     /// A wire fault instead of a clean answer (see [`Fault`]).
     pub fault: Option<Fault>,
+    /// Run the function this many milliseconds after the request was read, whether or not the
+    /// client is still there: the bank still working when the client gives up.
+    pub commit_delay_ms: Option<u64>,
+    /// Apply to this many matching calls only, then step aside.
+    pub times: Option<u64>,
+    /// How many calls it has applied to.
+    #[serde(skip)]
+    used: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// When a rule closes the connection instead of answering.
@@ -212,6 +227,8 @@ pub struct Effect {
     pub drop: Drop,
     /// A wire fault instead of a clean answer.
     pub fault: Option<Fault>,
+    /// Run the function this much later than the request was read.
+    pub commit_delay: Duration,
 }
 
 /// A call, as the rules see it.
@@ -261,6 +278,8 @@ pub enum ScenarioError {
 struct File {
     #[serde(default)]
     rule: Vec<Rule>,
+    #[serde(default)]
+    bank: Bank,
 }
 
 impl Scenario {
@@ -302,7 +321,19 @@ impl Scenario {
         for (index, rule) in file.rule.iter().enumerate() {
             rule.check(index + 1)?;
         }
-        Ok(Scenario { rules: file.rule })
+        Ok(Scenario {
+            rules: file.rule,
+            bank: file.bank,
+        })
+    }
+
+    /// How its bank behaves (the `[bank]` table).
+    pub fn bank(&self) -> &Bank {
+        &self.bank
+    }
+
+    pub(super) fn set_bank(&mut self, bank: Bank) {
+        self.bank = bank;
     }
 
     /// How many rules it has.
@@ -315,14 +346,27 @@ impl Scenario {
         self.rules.is_empty()
     }
 
-    /// The effect of the first rule matching `call`, if any.
+    /// The effect of the first rule matching `call` (and not used up), if any.
     pub fn decide(&self, call: &Call<'_>) -> Option<Effect> {
-        self.rules.iter().find(|r| r.matches(call)).map(|r| Effect {
-            answer: r.answer.clone(),
-            delay: Duration::from_millis(r.delay_ms.unwrap_or(0)),
-            drop: r.drop,
-            fault: r.fault,
-        })
+        self.rules
+            .iter()
+            .find(|r| r.matches(call) && r.take())
+            .map(|r| Effect {
+                answer: r.answer.clone(),
+                delay: Duration::from_millis(r.delay_ms.unwrap_or(0)),
+                drop: r.drop,
+                fault: r.fault,
+                commit_delay: Duration::from_millis(r.commit_delay_ms.unwrap_or(0)),
+            })
+    }
+
+    /// These rules, then `later`'s; `later`'s bank only if this one sets none.
+    pub fn then(mut self, later: Scenario) -> Scenario {
+        self.rules.extend(later.rules);
+        if self.bank == Bank::default() {
+            self.bank = later.bank;
+        }
+        self
     }
 }
 
@@ -339,11 +383,25 @@ impl Rule {
             && self.delay_ms.is_none()
             && self.drop == Drop::Never
             && self.fault.is_none()
+            && self.commit_delay_ms.is_none()
         {
             return bad(
                 "answer",
-                "missing: a rule needs an effect (answer, delay_ms, drop or fault)".into(),
+                "missing: a rule needs an effect (answer, delay_ms, drop, fault or commit_delay_ms)"
+                    .into(),
             );
+        }
+        if self.commit_delay_ms.is_some()
+            && (self.answer.is_some() || self.fault.is_some() || self.drop == Drop::Before)
+        {
+            return bad(
+                "commit_delay_ms",
+                "contradicts `answer`, `fault` or `drop = \"before\"`: it delays a function that runs"
+                    .into(),
+            );
+        }
+        if self.times == Some(0) {
+            return bad("times", "is 0: the rule would never apply".into());
         }
         if self.fault.is_some() && (self.answer.is_some() || self.drop != Drop::Never) {
             return bad(
@@ -393,6 +451,20 @@ impl Rule {
             }
         }
         Ok(())
+    }
+
+    /// Counts one use, unless it is used up.
+    fn take(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        match self.times {
+            None => true,
+            Some(times) => self
+                .used
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                    (used < times).then_some(used + 1)
+                })
+                .is_ok(),
+        }
     }
 
     fn matches(&self, call: &Call<'_>) -> bool {
@@ -465,6 +537,7 @@ mod tests {
                 delay: Duration::from_millis(20),
                 drop: Drop::After,
                 fault: None,
+                commit_delay: Duration::ZERO,
             })
         );
         assert_eq!(scenario.decide(&call("signOff", "W", 2)), None);
@@ -489,7 +562,7 @@ mod tests {
         let error = |text: &str| Scenario::from_toml(text).unwrap_err().to_string();
         assert_eq!(
             error("[[rule]]\nwallet = \"W\"\n"),
-            "scenario rule 1: `answer` missing: a rule needs an effect (answer, delay_ms, drop or fault)"
+            "scenario rule 1: `answer` missing: a rule needs an effect (answer, delay_ms, drop, fault or commit_delay_ms)"
         );
         assert_eq!(
             error("[[rule]]\nanswer = \"9\"\n"),

@@ -12,12 +12,12 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
+use super::admin::CallRecord;
 use super::answer::{handle, Dropped};
 use super::connections::{Connections, Full, Serving};
-use super::{Shared, SimulatorConfig, StartError};
+use super::{Scenario, Shared, SimulatorConfig, StartError};
 
 /// A running simulator. It stops when dropped; [`Simulator::shutdown`] stops it gracefully.
-#[derive(Debug)]
 pub struct Simulator {
     local_addr: SocketAddr,
     scheme: &'static str,
@@ -25,6 +25,16 @@ pub struct Simulator {
     seed: u64,
     stop: Option<oneshot::Sender<Duration>>,
     task: tokio::task::JoinHandle<bool>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.base_url())
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Simulator {
@@ -42,7 +52,7 @@ impl Simulator {
         let seed = shared.seed;
         let (stop, stopped) = oneshot::channel();
         let (acceptor, certificate_pem) = tls.unzip();
-        let task = tokio::spawn(serve(listener, shared, acceptor, stopped));
+        let task = tokio::spawn(serve(listener, shared.clone(), acceptor, stopped));
         Ok(Simulator {
             local_addr,
             scheme,
@@ -50,7 +60,33 @@ impl Simulator {
             seed,
             stop: Some(stop),
             task,
+            shared,
         })
+    }
+
+    /// The calls received so far, oldest first (the latest 10,000), as `GET /_simulator/calls`
+    /// lists them: what reached the bank, for a test to check.
+    pub fn calls(&self) -> Vec<CallRecord> {
+        self.shared.calls_seen.snapshot()
+    }
+
+    /// Plays `rules` from now on, before the scenario's (and before rules added earlier): a rule
+    /// with `times = N` steps aside after N calls. Their `[bank]` table, if any, is ignored: the
+    /// bank's behaviour is set at start.
+    pub fn add_rules(&self, rules: Scenario) {
+        let mut added = self
+            .shared
+            .added_rules
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        *added = rules.then(std::mem::take(&mut *added));
+    }
+
+    /// Empties the wallets and the call list, as `POST /_simulator/reset` does.
+    pub fn reset(&self) -> Result<(), super::StoreError> {
+        self.shared.store.reset()?;
+        self.shared.calls_seen.clear();
+        Ok(())
     }
 
     /// The seed its random choices are drawn from (given, or drawn at start): a run started with

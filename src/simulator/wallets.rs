@@ -14,7 +14,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::Sha256;
 
-use crate::mask::{mask_iban, mask_pan};
+use crate::mask::mask_iban;
 
 /// The schema; `PRAGMA user_version` says which one a file holds. Version 2 added
 /// `payment_means.mandate_id` (addDirectDebit); a version 1 file is brought up to it on open.
@@ -186,6 +186,8 @@ pub struct Store {
     salt: Vec<u8>,
     /// The state file and the identity (device, inode) it had when opened.
     file: Option<(PathBuf, FileId)>,
+    /// Whether payment means are shown numbered by rank rather than by their stored number.
+    ranks: bool,
 }
 
 /// A file's identity: the same for every path that reaches it, new for a file put in its place.
@@ -346,7 +348,15 @@ impl Store {
             salt,
             file,
             clock: Mutex::new(None),
+            ranks: false,
         })
+    }
+
+    /// Shows payment means numbered by their rank in the wallet (1, 2, 3… whatever was deleted
+    /// before them), as some banks do, instead of the number each keeps for its life.
+    pub fn number_by_rank(mut self, ranks: bool) -> Store {
+        self.ranks = ranks;
+        self
     }
 
     /// Fixes the time answers carry (`walletActionDateTime`, the wallets' dates), or with `None`
@@ -399,6 +409,7 @@ impl Store {
             transaction: &connection,
             salt: &self.salt,
             now,
+            ranks: self.ranks,
         })?;
         // Dropping the transaction rolls it back.
         self.check_file()?;
@@ -504,6 +515,8 @@ pub struct Wallets<'t> {
     salt: &'t [u8],
     /// The transaction's time, as answers write it.
     now: String,
+    /// Means are shown numbered by rank.
+    ranks: bool,
 }
 
 /// The current time at the merchant's (here: the machine's) offset, as the platform writes it.
@@ -527,12 +540,15 @@ impl Wallets<'_> {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// addCard: creates the wallet if needed; 94 for a card already in it.
+    /// addCard: creates the wallet if needed; 94 for a card already in it. The card is kept as
+    /// `masked_pan` (the bank's mask of it) and a keyed digest.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_card(
         &self,
         merchant: &str,
         wallet: &str,
         card_number: &str,
+        masked_pan: String,
         expiry: &str,
         alias: Option<&str>,
         brand: Option<&str>,
@@ -540,7 +556,7 @@ impl Wallets<'_> {
         let digest = self.card_digest(card_number);
         self.add_mean(merchant, wallet, &digest, |id| PaymentMean {
             id,
-            masked_pan: mask_pan(card_number),
+            masked_pan,
             expiry: expiry.to_string(),
             alias: alias.map(str::to_string),
             brand: brand
@@ -584,9 +600,44 @@ impl Wallets<'_> {
         let Some(id) = self.next_mean(merchant, wallet, digest)? else {
             return Ok(Err(Refusal::Duplicate));
         };
-        let mean = make(id);
+        let mut mean = make(id);
         self.insert(merchant, wallet, &mean, digest)?;
+        if self.ranks {
+            // The newest mean is the last: its rank is how many the wallet holds.
+            mean.id = self
+                .transaction
+                .prepare_cached(
+                    "SELECT count(*) FROM payment_means WHERE merchant_id = ?1 AND wallet_id = ?2",
+                )?
+                .query_row(params![merchant, wallet], |r| r.get(0))?;
+        }
         Ok(Ok(mean))
+    }
+
+    /// The stored number of the mean a request names by `shown` (its rank, when means are
+    /// numbered so), or `None` when there is no such mean.
+    fn stored_id(
+        &self,
+        merchant: &str,
+        wallet: &str,
+        shown: &str,
+    ) -> rusqlite::Result<Option<u32>> {
+        let Ok(shown) = shown.parse::<u32>() else {
+            return Ok(None);
+        };
+        if !self.ranks {
+            return Ok(Some(shown));
+        }
+        let Some(offset) = shown.checked_sub(1) else {
+            return Ok(None);
+        };
+        self.transaction
+            .prepare_cached(
+                "SELECT mean_id FROM payment_means WHERE merchant_id = ?1 AND wallet_id = ?2
+                 ORDER BY mean_id LIMIT 1 OFFSET ?3",
+            )?
+            .query_row(params![merchant, wallet, offset], |r| r.get(0))
+            .optional()
     }
 
     /// The rank of a new mean in the wallet (created if needed), or `None` when a mean with the
@@ -651,7 +702,7 @@ impl Wallets<'_> {
         id: &str,
         alias: Option<&str>,
     ) -> Result<Outcome<()>, rusqlite::Error> {
-        let Ok(id) = id.parse::<u32>() else {
+        let Some(id) = self.stored_id(merchant, wallet, id)? else {
             return Ok(Err(Refusal::Unknown));
         };
         let changed = self
@@ -671,7 +722,7 @@ impl Wallets<'_> {
         wallet: &str,
         id: &str,
     ) -> Result<Outcome<()>, rusqlite::Error> {
-        let Ok(id) = id.parse::<u32>() else {
+        let Some(id) = self.stored_id(merchant, wallet, id)? else {
             return Ok(Err(Refusal::Unknown));
         };
         let deleted = self.transaction.prepare_cached("DELETE FROM payment_means WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3")?.execute(
@@ -735,10 +786,16 @@ impl Wallets<'_> {
             last_action: first.get(1)?,
         };
         let mut row = Some(first);
+        let mut rank = 0;
         // A wallet without means is one row whose mean columns are NULL.
         while let Some(current) = row {
             if current.get_ref(2)? != rusqlite::types::ValueRef::Null {
-                each_mean(mean_view_at(current, 2)?);
+                rank += 1;
+                let mut mean = mean_view_at(current, 2)?;
+                if self.ranks {
+                    mean.id = rank;
+                }
+                each_mean(mean);
             }
             row = rows.next()?;
         }
@@ -752,7 +809,7 @@ impl Wallets<'_> {
         wallet: &str,
         id: &str,
     ) -> Result<Outcome<PaymentMean>, rusqlite::Error> {
-        let Ok(id) = id.parse::<u32>() else {
+        let Some(stored) = self.stored_id(merchant, wallet, id)? else {
             return Ok(Err(Refusal::Unknown));
         };
         let found = self
@@ -761,11 +818,17 @@ impl Wallets<'_> {
                 "SELECT mean_id, masked_pan, expiry, alias, brand, mandate_id FROM payment_means
                      WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
             )?
-            .query_row(params![merchant, wallet, id], |row| {
+            .query_row(params![merchant, wallet, stored], |row| {
                 Ok(mean_view_at(row, 0)?.owned())
             })
             .optional()?;
-        Ok(found.ok_or(Refusal::Unknown))
+        Ok(found
+            .map(|mean| PaymentMean {
+                // Shown under the number it was asked by (its rank, when means are numbered so).
+                id: id.parse().unwrap_or(mean.id),
+                ..mean
+            })
+            .ok_or(Refusal::Unknown))
     }
 }
 
@@ -812,7 +875,7 @@ mod tests {
         assert_eq!(read("W"), Err(Refusal::Unknown));
         for card in ["4111111111111111", "5555555555554444", "378282246310005"] {
             let added = store
-                .transaction(|w| w.add_card("M", "W", card, "203001", None, None))
+                .transaction(|w| w.add_card("M", "W", card, card.into(), "203001", None, None))
                 .expect("add");
             assert!(added.is_ok(), "{card}");
         }

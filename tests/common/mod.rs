@@ -234,14 +234,19 @@ pub async fn demo_simulator() -> (sips_wallet::simulator::Simulator, sips_wallet
 
 /// A client of `simulator` as its built-in demo merchant.
 pub fn demo_client(simulator: &sips_wallet::simulator::Simulator) -> sips_wallet::WalletClient {
+    demo_builder(simulator).build().unwrap()
+}
+
+/// A client builder for `simulator`, as its built-in demo merchant.
+pub fn demo_builder(
+    simulator: &sips_wallet::simulator::Simulator,
+) -> sips_wallet::WalletClientBuilder {
     use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
     sips_wallet::WalletClient::builder()
         .base_url(simulator.base_url())
         .merchant_id(DEMO_MERCHANT_ID)
         .key_version(DEMO_KEY_VERSION)
         .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
-        .build()
-        .unwrap()
 }
 
 /// One raw HTTP/1.1 request on a fresh connection (no SOAPAction, as some clients send): status and body.

@@ -80,6 +80,22 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
         Err(e) => panic!("Options::runtime is not a Rust path: {e}"),
     };
 
+    let shown_as = contract.shown_as.iter().map(|line| {
+        let (request, reading) = (&line.request_field, &line.reading_field);
+        let shown = quote::format_ident!("{}", format!("{:?}", line.shown));
+        quote! {
+            runtime::effect::ShownAs {
+                request_field: #request,
+                reading_field: #reading,
+                shown: runtime::effect::Shown::#shown,
+            }
+        }
+    });
+    let type_entries = contract.types.iter().map(|t| {
+        let name = t.name.as_str();
+        let ident = type_ident(&t.name);
+        quote!((#name, <#ident as runtime::message::Message>::FIELDS))
+    });
     let yaserde_helpers = yaserde::helpers();
     let file = quote! {
         use #runtime as runtime;
@@ -98,6 +114,13 @@ pub fn emit(contract: &Contract, options: &Options) -> String {
 
         /// Every operation of the service, in WSDL order.
         pub static OPERATIONS: &[&dyn runtime::message::DynOperation] = &[#(&operations::#op_idents),*];
+
+        /// How a wallet reading's payment-mean entry shows a change's request fields (the
+        /// sidecar's `[shown-as]`).
+        pub const SHOWN_AS: &[runtime::effect::ShownAs] = &[#(#shown_as),*];
+
+        /// Every message type (its schema name) with its fields, in schema order.
+        pub static TYPES: &[(&str, &[runtime::message::FieldInfo])] = &[#(#type_entries),*];
 
         #yaserde_helpers
 
@@ -282,9 +305,15 @@ pub(crate) mod sample {
                 input_element: "pay".into(),
                 output_element: "payResponse".into(),
                 recommended_interface_version: Some("WR_WS_2.55".into()),
+                effect: sips_wallet_runtime::effect::Effect::AddsMean,
             }],
             service_address: None,
             qualified: true,
+            shown_as: vec![ShownAs {
+                request_field: "cardNumber".into(),
+                reading_field: "id".into(),
+                shown: sips_wallet_runtime::effect::Shown::MaskedPan,
+            }],
         }
     }
 

@@ -76,6 +76,8 @@ pub(super) fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream 
         None => quote!(None),
     };
     let cli_name = snake_case(&o.name).replace('_', "-");
+    // A fieldless enum's `Debug` is its variant's name.
+    let effect = quote::format_ident!("{}", format!("{:?}", o.effect));
     let qualified = contract.qualified;
     let http_location = match &o.http_location {
         Some(l) => quote!(Some(#l)),
@@ -105,6 +107,7 @@ pub(super) fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream 
                 response_child: #out_child_name,
                 qualified: #qualified,
                 recommended_interface_version: #recommended,
+                effect: runtime::effect::Effect::#effect,
                 documentation: #documentation,
             };
 
