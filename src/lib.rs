@@ -82,7 +82,7 @@
 //!
 //! # What the crate promises
 //!
-//! Four promises, each held by one mechanism where data crosses a boundary, and each proven by a
+//! Five promises, each held by one mechanism where data crosses a boundary, and each proven by a
 //! test that states the promise itself, over many inputs:
 //!
 //! 1. **A card number never leaves the crate in clear.** One masker, [`mask::mask_text`], finds any
@@ -116,6 +116,19 @@
 //!    `tests/hostile.rs`, `codegen/tests/generate.rs`, `tests/cli.rs`
 //!    (`contract_check_never_fetches_outside_the_wsdls_origin`,
 //!    `an_unusable_proxy_variable_is_refused_naming_it`), the fuzz targets.
+//! 5. **A verdict on an unknown outcome is never wrong.** After a change whose answer was lost,
+//!    [`WalletClient::call_and_settle`] says [`Applied`](reconcile::Settled::Applied),
+//!    [`NotApplied`](reconcile::Settled::NotApplied) or [`InEffect`](reconcile::Settled::InEffect)
+//!    only on proof, otherwise [`StillUnknown`](reconcile::Settled::StillUnknown) with what would
+//!    settle it. One rule decides, comparing a sealed reading of the wallet made just before the
+//!    change with readings after it: Applied only when the wallet differs in exactly the way the
+//!    change does (payment means known by everything they show, not by their number: a bank may
+//!    number them by rank), NotApplied only when the change could not have had an effect or the
+//!    wallet is unchanged after the settle window ([`CallOptions::settle_window`], default three
+//!    times the timeout) in which the bank may still act. The [`reconcile`] module has each
+//!    change's reading and identity rule. Tests: `tests/settle_property.rs` (random sequences of
+//!    changes, faults and bank behaviours; every verdict checked against the simulator's record),
+//!    `tests/reconcile.rs` and `tests/cli_settle.rs` (each known case, SOAP and JSON).
 //!
 //! ## What the Sips seal cannot protect
 //!
@@ -145,6 +158,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+// Every `rust` block of the README compiles (and runs, unless `no_run`) as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 // The runtime's floors (protocol constants, masking, the seal, the XML codec, message traits,
 // SOAP and JSON framing, request checks), under the paths this crate has always had.

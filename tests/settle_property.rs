@@ -293,6 +293,7 @@ async fn truth(simulator: &Simulator, operation: &str, wallet: &str, nth: usize)
 struct Tally {
     cases: usize,
     unknown_outcomes: usize,
+    readings: u64,
     verdicts: BTreeMap<&'static str, usize>,
     reasons: BTreeMap<String, usize>,
     wrong: Vec<String>,
@@ -328,6 +329,7 @@ async fn case(
         let mut tally = tally.lock().unwrap();
         if let Outcome::Settled(settled) = &outcome {
             tally.unknown_outcomes += 1;
+            tally.readings += u64::from(settled.readings);
             *tally.verdicts.entry(settled.outcome.as_str()).or_default() += 1;
             let right = match settled.outcome {
                 Settled::Applied => applied,
@@ -430,8 +432,8 @@ async fn no_verdict_on_an_unknown_outcome_is_ever_wrong() {
     }
     let tally = tally.lock().unwrap();
     println!(
-        "{} cases, {} unknown outcomes settled: {:?}",
-        tally.cases, tally.unknown_outcomes, tally.verdicts
+        "{} cases, {} unknown outcomes settled with {} readings after the change: {:?}",
+        tally.cases, tally.unknown_outcomes, tally.readings, tally.verdicts
     );
     println!("verdicts by reason: {:#?}", tally.reasons);
     assert_eq!(tally.cases, cases);

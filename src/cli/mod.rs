@@ -3,10 +3,10 @@
 //! ([`contract::OPERATIONS`], [`inapp::OPERATIONS`]): adding an operation to `wsdl/` adds its
 //! subcommand.
 //!
-//! Exit codes: 0 success (response code 00, or a change whose outcome was unknown found applied by
-//! reading), 1 a failed call or command (or an outcome still unknown), 2 a usage or input error,
-//! 3 a call answered with a code other than 00, 4 a change whose outcome was unknown found not
-//! applied by reading.
+//! Exit codes: 0 success (response code 00, or a change whose answer was lost proved applied, or in
+//! effect, by reading), 1 a failed call or command (or an outcome still unknown), 2 a usage or
+//! input error, 3 a call answered with a code other than 00, 4 a change whose answer was lost
+//! proved not applied by reading.
 
 use std::io::Write;
 use std::path::PathBuf;
