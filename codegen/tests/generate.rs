@@ -318,6 +318,92 @@ fn a_sidecar_naming_what_the_contract_lacks_is_reported() {
     );
 }
 
+/// `[effects]` and `[shown-as]`: what each operation does to a wallet and how a reading shows a
+/// change's fields reach the operation table; a typo in an effect or a way of showing fails the
+/// build naming the key (it would silently turn settling off), a name the contract lacks warns.
+#[test]
+fn operation_effects_come_from_the_sidecar() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    let files: Vec<(String, String)> = ["wallet.wsdl", "wallet.xsd"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read_to_string(dir.join(n)).unwrap()))
+        .collect();
+    let with = |sidecar: &str| {
+        generate(
+            &Sources::new("wallet.wsdl", files.clone())
+                .with_sidecar("wallet.versions.toml", sidecar),
+            &Options::default(),
+        )
+    };
+    use sips_wallet_runtime::effect::{Effect, Shown};
+    let generated = with(
+        "[effects]
+addCard = \"adds-mean\"
+addKard = \"adds-mean\"
+         [shown-as]
+cardNumber = { field = \"maskedPan\", as = \"masked-pan\" }
+         paymentMeanAlias = \"paymentMeanAlias\"
+nickname = \"paymentMeanAlias\"
+",
+    )
+    .unwrap();
+    let effect = |name: &str| {
+        generated
+            .contract
+            .operations
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.effect)
+    };
+    assert_eq!(effect("addCard"), Some(Effect::AddsMean));
+    assert_eq!(effect("signOff"), Some(Effect::Other), "not listed: other");
+    let shown: Vec<(&str, &str, Shown)> = generated
+        .contract
+        .shown_as
+        .iter()
+        .map(|s| (s.request_field.as_str(), s.reading_field.as_str(), s.shown))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("cardNumber", "maskedPan", Shown::MaskedPan),
+            ("paymentMeanAlias", "paymentMeanAlias", Shown::Same),
+        ]
+    );
+    let warnings: Vec<String> = generated.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "wallet.versions.toml: <effects.addKard>: no operation of that name in the contract",
+            "wallet.versions.toml: <shown-as.nickname>: no field `nickname` in the contract",
+        ]
+    );
+    let typo = with(
+        "[effects]
+addCard = \"adds\"
+",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        typo.starts_with(
+            "wallet.versions.toml: <effects.addCard>: `adds` is not an effect (reads-wallet,"
+        ),
+        "{typo}"
+    );
+    let way = with(
+        "[shown-as]
+cardNumber = { field = \"maskedPan\", as = \"hidden\" }
+",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        way.contains("<shown-as.cardNumber>: `hidden` is not a way of showing"),
+        "{way}"
+    );
+}
+
 #[test]
 fn a_cxf_shaped_contract_with_named_wrappers_anonymous_types_and_a_wrapped_list() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/cxf-wallet");

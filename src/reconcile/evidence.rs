@@ -67,7 +67,8 @@ impl WalletState {
 }
 
 impl Wallet {
-    fn of(response: &Value) -> Wallet {
+    /// A wallet from a getWalletData answer's fields.
+    pub(super) fn of(response: &Value) -> Wallet {
         Wallet {
             means: payment_means(response).iter().map(Mean::of).collect(),
             dates: WALLET_DATES

@@ -326,3 +326,119 @@ fn removes_wallet_cold(after: &WalletState) -> Judgement {
         WalletState::Known(_) => NothingYet("the wallet is still there".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::operations;
+    use crate::reconcile::evidence::Wallet;
+    use crate::reconcile::Settled;
+    use crate::seal::Value;
+
+    /// A wallet holding means given as (number, masked PAN, alias).
+    fn wallet(means: &[(&str, &str, &str)]) -> WalletState {
+        let entries = means
+            .iter()
+            .map(|(id, pan, alias)| {
+                let mut fields = vec![
+                    ("paymentMeanId".to_string(), Value::Text(id.to_string())),
+                    ("maskedPan".to_string(), Value::Text(pan.to_string())),
+                ];
+                if !alias.is_empty() {
+                    fields.push(("paymentMeanAlias".into(), Value::Text(alias.to_string())));
+                }
+                Value::Object(fields)
+            })
+            .collect();
+        let response = Value::Object(vec![(
+            "walletPaymentMeanDataList".into(),
+            Value::List(entries),
+        )]);
+        WalletState::Known(Wallet::of(&response))
+    }
+
+    fn change(operation: &dyn crate::message::DynOperation, fields: &[(&str, &str)]) -> Change {
+        Change::of(operation, fields)
+    }
+
+    fn outcome(judgement: Judgement) -> Option<Settled> {
+        match judgement {
+            Proven(settled, _) => Some(settled),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn cold_readings_never_take_an_old_state_for_the_change() {
+        let add = change(&operations::AddCard, &[("cardNumber", "4111111111111111")]);
+        let holding = wallet(&[("1", "4111##########11", "")]);
+        assert!(matches!(judge(&add, None, &holding), Unexplained(_)));
+        assert!(matches!(judge(&add, None, &wallet(&[])), NothingYet(_)));
+
+        let delete = change(&operations::DeletePaymentMean, &[("paymentMeanId", "2")]);
+        assert!(
+            matches!(judge(&delete, None, &holding), Proven(InEffect, _)),
+            "mean 2 is not there, whether or not it was deleted"
+        );
+        let two = wallet(&[("1", "4111##########11", ""), ("2", "5555##########44", "")]);
+        assert!(
+            matches!(judge(&delete, None, &two), Unexplained(_)),
+            "under ranks, number 2 may be the next mean"
+        );
+
+        let rename = change(
+            &operations::UpdatePaymentMean,
+            &[("paymentMeanId", "1"), ("paymentMeanAlias", "work")],
+        );
+        let named = wallet(&[("1", "4111##########11", "Work ")]);
+        assert_eq!(outcome(judge(&rename, None, &named)), Some(InEffect));
+        assert!(matches!(judge(&rename, None, &holding), NothingYet(_)));
+        assert_eq!(
+            outcome(judge(&rename, None, &WalletState::Unknown)),
+            Some(NotApplied)
+        );
+
+        let sign_off = change(&operations::SignOff, &[]);
+        assert_eq!(
+            outcome(judge(&sign_off, None, &WalletState::Unknown)),
+            Some(InEffect)
+        );
+        assert!(matches!(judge(&sign_off, None, &holding), NothingYet(_)));
+    }
+
+    #[test]
+    fn a_difference_the_change_does_not_explain_settles_nothing() {
+        let add = change(&operations::AddCard, &[("cardNumber", "4111111111111111")]);
+        let before = wallet(&[("1", "5555##########44", "")]);
+        let two_added = wallet(&[
+            ("1", "5555##########44", ""),
+            ("2", "4111##########11", ""),
+            ("3", "4111##########11", ""),
+        ]);
+        assert!(matches!(
+            judge(&add, Some(&before), &two_added),
+            Unexplained(_)
+        ));
+        let other_card = wallet(&[("1", "5555##########44", ""), ("2", "3782#########05", "")]);
+        assert!(matches!(
+            judge(&add, Some(&before), &other_card),
+            Unexplained(_)
+        ));
+        let one_gone = wallet(&[("2", "4111##########11", "")]);
+        assert!(matches!(
+            judge(&add, Some(&before), &one_gone),
+            Unexplained(_)
+        ));
+
+        let delete = change(&operations::DeletePaymentMean, &[("paymentMeanId", "1")]);
+        let emptied = wallet(&[]);
+        assert_eq!(
+            outcome(judge(&delete, Some(&before), &emptied)),
+            Some(Applied)
+        );
+        assert!(matches!(
+            judge(&delete, Some(&before), &WalletState::Unknown),
+            Unexplained(_)
+        ));
+    }
+}
