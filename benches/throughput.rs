@@ -15,7 +15,10 @@
 //! With `--features bench-mimalloc` this process (client, loop and canned server) allocates with
 //! mimalloc rather than the system's allocator, as an application may choose.
 //!
-//! `--client`, `--servers` and `--load` run one of those tables alone; `--client-only` makes the
+//! Last, what settling an unknown outcome costs a change that is answered: the reading made before
+//! it (`call_and_settle` against a plain call).
+//!
+//! `--client`, `--servers`, `--load` and `--settle` run one of those tables alone; `--client-only` makes the
 //! client's calls for a profiler (against `SIPS_BENCH_URL` if set).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -285,6 +288,9 @@ fn main() {
     } else if std::env::args().any(|a| a == "--load") {
         // Only the simulator's load with 100 and 100,000 wallets.
         runtime.block_on(load_table());
+    } else if std::env::args().any(|a| a == "--settle") {
+        // Only what settling costs a change answered normally.
+        runtime.block_on(settle_table());
     } else if std::env::args().any(|a| a == "--servers") {
         // Only the servers' CPU table.
         runtime.block_on(servers_table());
@@ -661,6 +667,71 @@ async fn client_table() {
     let _ = canned.wait();
 }
 
+/// `--settle`: what settling costs a change answered normally: updatePaymentMean of a mean of the
+/// 10-mean wallet, sent plainly and with `call_and_settle` (which reads the wallet first), in
+/// alternating rounds against the simulator in another process.
+async fn settle_table() {
+    use sips_wallet::contract::UpdatePaymentMeanRequest;
+    use sips_wallet::reconcile::Settlement;
+    let server = stocked_simulator(&[]).await;
+    let client = client(&server.url);
+    let update = || {
+        UpdatePaymentMeanRequest::new()
+            .merchant_wallet_id(WALLET)
+            .payment_mean_id("3")
+            .payment_mean_alias("settled")
+    };
+    let plain = {
+        let (client, update) = (client.clone(), update);
+        move || {
+            let client = client.clone();
+            async move {
+                client
+                    .update_payment_mean(update())
+                    .await
+                    .is_ok_and(|r| r.is_success())
+            }
+        }
+    };
+    let settled = {
+        let (client, update) = (client.clone(), update);
+        move || {
+            let client = client.clone();
+            async move {
+                matches!(
+                    client.call_and_settle(operations::UpdatePaymentMean, update()).await,
+                    Ok(Settlement::Answered(reply)) if reply.is_success()
+                )
+            }
+        }
+    };
+    println!(
+        "\nSettling's cost on a change answered normally (load average {}): updatePaymentMean on the 10-mean wallet, sent plainly and with `call_and_settle` (one getWalletData before it). {ROUNDS} alternating rounds, medians.\n",
+        load_average()
+    );
+    println!("| concurrency | calls | plain p50 | settling p50 | plain calls/s | settling calls/s | plain CPU/call | settling CPU/call | ratio |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (concurrency, calls) in [(1, 2_000), (16, 5_000)] {
+        let (mut plains, mut settles) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            plains.push(run(concurrency, calls, plain.clone()).await);
+            settles.push(run(concurrency, calls, settled.clone()).await);
+        }
+        let (p, s) = (Run::median(&plains), Run::median(&settles));
+        assert_eq!(p.failed + s.failed, 0, "every update answered 00");
+        println!(
+            "| {concurrency} | {ROUNDS} × {calls} | {} µs | {} µs | {:.0} | {:.0} | {} µs | {} µs | {:.2}× |",
+            p.p50.as_micros(),
+            s.p50.as_micros(),
+            p.calls_per_second,
+            s.calls_per_second,
+            p.cpu_per_call.as_micros(),
+            s.cpu_per_call.as_micros(),
+            s.cpu_per_call.as_secs_f64() / p.cpu_per_call.as_secs_f64().max(1e-9)
+        );
+    }
+}
+
 /// The first three fields of /proc/loadavg.
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -797,6 +868,7 @@ async fn bench() {
     servers_table().await;
 
     load_table().await;
+    settle_table().await;
     println!(
         "1,000 calls in flight on one client against `serve --latency 500`: {answered} answered; \
          this process's RSS {:.1} MiB before, {:.1} MiB at the peak.",
