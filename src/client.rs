@@ -851,18 +851,39 @@ enum Unreadable {
 }
 
 impl Unreadable {
+    /// The error, its text from outside masked by pattern (when it was read) and by the request's
+    /// own card numbers and IBANs (here).
     fn with(self, exchange: Exchange, http: &HttpResponse) -> Error {
+        let secrets = exchange.secrets();
         let exchange = Box::new(exchange);
         match self {
-            Unreadable::Envelope(error) => Error::Envelope { error, exchange },
-            Unreadable::Json(message) => Error::Json { message, exchange },
-            Unreadable::Fault(fault) => Error::Fault { fault, exchange },
+            Unreadable::Envelope(error) => Error::Envelope {
+                error: error.masked_by(&secrets),
+                exchange,
+            },
+            Unreadable::Json(message) => Error::Json {
+                message: secrets.shown(&message),
+                exchange,
+            },
+            Unreadable::Fault(mut fault) => {
+                for text in [
+                    Some(&mut fault.code),
+                    Some(&mut fault.string),
+                    fault.detail.as_mut(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    *text = secrets.mask(text).into_owned();
+                }
+                Error::Fault { fault, exchange }
+            }
             Unreadable::Status => {
-                let start = &http.body[..http.body.len().min(512)];
+                let start = &http.body[..http.body.len().min(4096)];
                 let text = String::from_utf8_lossy(start);
                 Error::Http {
                     status: http.status,
-                    body_start: mask_message(&text, SENSITIVE_FIELDS).into_owned(),
+                    body_start: secrets.shown_up_to(&text, 512),
                     exchange,
                 }
             }

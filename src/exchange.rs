@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::mask::mask_message;
+use crate::mask::{mask_message, Secrets};
 use crate::protocol::SENSITIVE_FIELDS;
 
 /// The request and response of a call as they travelled, for a support ticket. The bodies are
@@ -42,14 +42,24 @@ impl Exchange {
         }
     }
 
-    /// The request body, card numbers masked.
+    /// The request body, card numbers and IBANs masked.
     pub fn request(&self) -> String {
-        masked(&self.request)
+        let request = String::from_utf8_lossy(&self.request);
+        mask_message(&request, SENSITIVE_FIELDS).into_owned()
     }
 
-    /// The response body, card numbers masked.
+    /// The response body, card numbers and IBANs masked: by pattern, and the request's own by
+    /// value, however the answer spells them.
     pub fn response(&self) -> String {
-        masked(&self.response)
+        let response = String::from_utf8_lossy(&self.response);
+        self.secrets()
+            .mask_message(&response, SENSITIVE_FIELDS)
+            .into_owned()
+    }
+
+    /// The card numbers and IBANs the request carried.
+    pub(crate) fn secrets(&self) -> Secrets {
+        Secrets::of_message(&String::from_utf8_lossy(&self.request), SENSITIVE_FIELDS)
     }
 }
 
@@ -63,8 +73,4 @@ impl fmt::Debug for Exchange {
             .field("response", &self.response())
             .finish()
     }
-}
-
-fn masked(body: &[u8]) -> String {
-    mask_message(&String::from_utf8_lossy(body), SENSITIVE_FIELDS).into_owned()
 }

@@ -80,8 +80,9 @@ pub fn simulator_request(data: &[u8]) {
     let _ = simulator::answer_for_fuzzing(data);
 }
 
-/// The masker's promise over any text: no card number and no IBAN left in what it returns. Panics (a
-/// finding) when [`card_number_in`] finds one.
+/// The masker's promise over any text, checked by an oracle written apart from it: no card number
+/// and no IBAN left in what it returns, and a text the oracle finds none in is returned as it is.
+/// Panics (a finding) otherwise.
 pub fn mask_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let masked = mask::mask_text(&text);
@@ -91,56 +92,226 @@ pub fn mask_text(data: &[u8]) {
     if let Some(found) = iban_in(&masked) {
         panic!("an IBAN survived the masker: {found}");
     }
+    if card_number_in(&text).is_none() && iban_in(&text).is_none() && masked != text {
+        panic!("the masker changed text that holds no card number nor IBAN: {text:?} → {masked:?}");
+    }
 }
 
-/// An oracle written apart from the masker: the first IBAN the text holds (capital letters and
-/// digits, one space allowed between two, 15 to 34 of them passing the mod 97 check).
-pub fn iban_in(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let is_part = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
-    for start in 0..bytes.len() {
-        let mut chars = String::new();
-        let mut at = start;
-        while at < bytes.len() && chars.len() < 34 {
-            let b = bytes[at];
-            if is_part(b) {
-                chars.push(char::from(b));
-                if chars.len() >= 15 && mask::iban_valid(&chars) {
-                    return Some(chars);
-                }
-            } else if chars.is_empty()
-                || b != b' '
-                || !bytes.get(at + 1).copied().is_some_and(is_part)
-            {
-                break;
+/// What a character of `text` means to the oracle: a digit's value, an ASCII letter (as written),
+/// another letter or number, or a separator. Escapes are read here with code of its own: XML
+/// character references and the five named entities and `&nbsp;`, JSON escapes (and `\u{…}`),
+/// percent-encoded UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Meant {
+    Digit(u8),
+    Letter(u8),
+    Alphanumeric,
+    Separator,
+}
+
+fn meant(text: &str, escapes: bool) -> Vec<Meant> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let escape = if escapes { escaped(&chars[i..]) } else { None };
+        let (c, used) = escape.unwrap_or((chars[i], 1));
+        out.push(if let Some(d) = digit_value(c) {
+            Meant::Digit(d)
+        } else if c.is_ascii_alphabetic() {
+            Meant::Letter(c as u8)
+        } else if c.is_alphanumeric() {
+            Meant::Alphanumeric
+        } else {
+            Meant::Separator
+        });
+        i += used;
+    }
+    out
+}
+
+/// A character an escape at the start of `chars` spells, and how many characters it takes.
+fn escaped(chars: &[char]) -> Option<(char, usize)> {
+    let text: String = chars.iter().take(13).collect();
+    if let Some(rest) = text.strip_prefix('&') {
+        let end = rest.find(';')?;
+        let name = &rest[..end];
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" => '\u{a0}',
+            _ if name.starts_with("#x") || name.starts_with("#X") => {
+                char::from_u32(u32::from_str_radix(&name[2..], 16).ok()?)?
             }
-            at += 1;
+            _ => char::from_u32(name.strip_prefix('#')?.parse().ok()?)?,
+        };
+        return Some((c, end + 2));
+    }
+    if let Some(rest) = text.strip_prefix('\\') {
+        let first = rest.chars().next()?;
+        let short = match first {
+            't' => Some('\t'),
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            'b' => Some('\u{8}'),
+            'f' => Some('\u{c}'),
+            '/' | '\\' | '"' => Some(first),
+            _ => None,
+        };
+        if let Some(c) = short {
+            return Some((c, 2));
+        }
+        let unicode = rest.strip_prefix('u')?;
+        if let Some(braced) = unicode.strip_prefix('{') {
+            let end = braced.find('}')?;
+            let c = char::from_u32(u32::from_str_radix(&braced[..end], 16).ok()?)?;
+            return Some((c, end + 4));
+        }
+        let hex = unicode.get(..4)?;
+        return Some((char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6));
+    }
+    if text.starts_with('%') {
+        let mut bytes = Vec::new();
+        for k in 0..4 {
+            let chunk: String = chars.get(k * 3..k * 3 + 3)?.iter().collect();
+            let Some(hex) = chunk.strip_prefix('%') else {
+                break;
+            };
+            let Ok(byte) = u8::from_str_radix(hex, 16) else {
+                break;
+            };
+            bytes.push(byte);
+            if let Ok(decoded) = std::str::from_utf8(&bytes) {
+                return decoded.chars().next().map(|c| (c, (k + 1) * 3));
+            }
+        }
+        return (!bytes.is_empty()).then_some(('\u{fffd}', 3));
+    }
+    None
+}
+
+/// A decimal digit's value, in any script: the code point's distance from the zero of its set of
+/// ten, found as the nearest code point below it whose own predecessor is no decimal digit, or
+/// ten below the last zero found.
+fn digit_value(c: char) -> Option<u8> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let is_digit = |c: u32| {
+        char::from_u32(c).is_some_and(|c| c.general_category() == GeneralCategory::DecimalNumber)
+    };
+    let code = c as u32;
+    if !is_digit(code) {
+        return None;
+    }
+    let mut zero = code;
+    while zero > 0 && is_digit(zero - 1) {
+        zero -= 1;
+    }
+    Some(((code - zero) % 10) as u8)
+}
+
+/// An oracle written apart from the masker, for fuzzing and property tests: the first card number
+/// in `text` as the masker's promise defines one, with escapes read as meant or as they stand
+/// (`%4111…` shows the digits 4111…): 13 to 19 digits of any script passing the Luhn check, at most
+/// three separators between two.
+pub fn card_number_in(text: &str) -> Option<String> {
+    let text = without_seals(text);
+    card_number_read(&meant(&text, true)).or_else(|| card_number_read(&meant(&text, false)))
+}
+
+/// `text` with every seal-shaped token (64 or 128 lower-case hex digits, 8 letters or more among
+/// them, between characters that are no ASCII letter or digit) written as `x`s: what the promise
+/// leaves alone.
+fn without_seals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        let hex = token
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+        let letters = token.chars().filter(char::is_ascii_alphabetic).count();
+        if (token.len() == 64 || token.len() == 128) && hex && letters >= 8 {
+            out.push_str(&"x".repeat(token.len()));
+        } else {
+            out.push_str(token);
+        }
+        token.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+fn card_number_read(meant: &[Meant]) -> Option<String> {
+    for start in 0..meant.len() {
+        let mut digits = String::new();
+        let mut separators = 0;
+        for m in &meant[start..] {
+            match *m {
+                Meant::Digit(d) => {
+                    digits.push(char::from(b'0' + d));
+                    separators = 0;
+                    if digits.len() >= 13 && mask::luhn_valid(&digits) {
+                        return Some(digits);
+                    }
+                    if digits.len() == 19 {
+                        break;
+                    }
+                }
+                Meant::Separator if !digits.is_empty() && separators < 3 => separators += 1,
+                _ => break,
+            }
         }
     }
     None
 }
 
-/// An oracle written apart from the masker, for fuzzing and property tests: the first run of 13
-/// to 19 digits (one space, dash or dot allowed between two digits) that passes the Luhn check.
-pub fn card_number_in(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    for start in 0..bytes.len() {
-        let mut digits = String::new();
-        let mut at = start;
-        while at < bytes.len() && digits.len() < 19 {
-            let b = bytes[at];
-            if b.is_ascii_digit() {
-                digits.push(char::from(b));
-                if digits.len() >= 13 && mask::luhn_valid(&digits) {
-                    return Some(digits);
+/// The same for IBANs: letters and digits, at most three separators between two, 15 to 34 of them
+/// from two letters and two digits, that `iban_validate` accepts (or, in capitals, whose country it
+/// does not know).
+pub fn iban_in(text: &str) -> Option<String> {
+    let text = without_seals(text);
+    iban_read(&meant(&text, true)).or_else(|| iban_read(&meant(&text, false)))
+}
+
+fn iban_read(meant: &[Meant]) -> Option<String> {
+    for start in 0..meant.len() {
+        let mut chars = String::new();
+        let mut capitals = true;
+        let mut separators = 0;
+        for m in &meant[start..] {
+            match *m {
+                Meant::Digit(d) => chars.push(char::from(b'0' + d)),
+                Meant::Letter(l) => {
+                    capitals &= l.is_ascii_uppercase();
+                    chars.push(char::from(l.to_ascii_uppercase()));
                 }
-            } else if digits.is_empty()
-                || !matches!(b, b' ' | b'-' | b'.')
-                || !bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
-            {
+                Meant::Separator if !chars.is_empty() && separators < 3 => {
+                    separators += 1;
+                    continue;
+                }
+                _ => break,
+            }
+            separators = 0;
+            if chars.len() > 34 {
                 break;
             }
-            at += 1;
+            if chars.len() >= 15 {
+                match iban::Iban::try_from(chars.as_str()) {
+                    Ok(_) => return Some(chars),
+                    Err(iban::ParseIbanError::UnknownCountry(_)) if capitals => return Some(chars),
+                    Err(_) => {}
+                }
+            }
         }
     }
     None

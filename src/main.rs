@@ -32,14 +32,15 @@ fn main() -> ExitCode {
 }
 
 /// Standard error through the library's masker: every log line of the binary (the simulator's
-/// request log included) is written with card numbers masked, whatever field they hid in.
+/// request log included) is written with card numbers and IBANs masked, whatever field they hid
+/// in, and those this run was given masked by value.
 struct MaskedStderr;
 
 impl std::io::Write for MaskedStderr {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // tracing-subscriber writes one whole event per call, so no card number is cut in two.
         let text = String::from_utf8_lossy(buf);
-        std::io::stderr().write_all(sips_wallet::mask::mask_text(&text).as_bytes())?;
+        std::io::stderr().write_all(cli::given().mask(&text).as_bytes())?;
         Ok(buf.len())
     }
 

@@ -86,13 +86,7 @@ impl Start<'_> {
 
 /// A name or short text from outside, made safe to show: at most 128 characters, card numbers masked.
 pub fn shown(text: &str) -> String {
-    let cut: String = text.chars().take(128).collect();
-    let cut = if cut.len() < text.len() {
-        cut + "…"
-    } else {
-        cut
-    };
-    crate::mask::mask_message(&cut, &[]).into_owned()
+    crate::mask::from_outside(text)
 }
 
 /// Why a message could not be read: the reader's limits, XML that is not well-formed, or a
@@ -198,6 +192,63 @@ pub enum DecodeError {
         /// The declared encoding (cut, masked).
         encoding: String,
     },
+}
+
+impl DecodeError {
+    /// The same error, every text it quotes from the document masked by `secrets` too (the card
+    /// numbers and IBANs of the call it answers, by value): each was masked by pattern when read.
+    pub fn masked_by(self, secrets: &crate::mask::Secrets) -> DecodeError {
+        let m = |text: String| secrets.mask(&text).into_owned();
+        match self {
+            DecodeError::Malformed { position, message } => DecodeError::Malformed {
+                position,
+                message: m(message),
+            },
+            DecodeError::NotAnEnvelope { found } => DecodeError::NotAnEnvelope { found: m(found) },
+            DecodeError::UnexpectedElement { expected, found } => DecodeError::UnexpectedElement {
+                expected,
+                found: m(found),
+            },
+            DecodeError::SecondElement { parent, found } => DecodeError::SecondElement {
+                parent: m(parent),
+                found: m(found),
+            },
+            DecodeError::RepeatedField { field } => DecodeError::RepeatedField { field: m(field) },
+            DecodeError::ForeignElement { parent, found } => DecodeError::ForeignElement {
+                parent: m(parent),
+                found: m(found),
+            },
+            DecodeError::MixedContent { element } => DecodeError::MixedContent {
+                element: m(element),
+            },
+            DecodeError::ElementInText { field, found } => DecodeError::ElementInText {
+                field: m(field),
+                found: m(found),
+            },
+            DecodeError::Encoding { encoding } => DecodeError::Encoding {
+                encoding: m(encoding),
+            },
+            other @ (DecodeError::Doctype
+            | DecodeError::MissingBody
+            | DecodeError::EmptyBody
+            | DecodeError::TooDeep { .. }
+            | DecodeError::TooManyElements { .. }
+            | DecodeError::TooManyNamespaces { .. }
+            | DecodeError::TooManyAttributes { .. }) => other,
+        }
+    }
+}
+
+/// The character a reference stands for: a character reference, or one of XML's five
+/// predefined entities (no other entity exists here: DOCTYPEs are refused).
+fn resolve(reference: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match reference.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        Ok(None) => reference.decode().ok().and_then(|name| {
+            quick_xml::escape::resolve_predefined_entity(&name).and_then(|s| s.chars().next())
+        }),
+        Err(_) => None,
+    }
 }
 
 /// The text of a document as its XML declaration says it is encoded: UTF-8 (the default) or
@@ -441,6 +492,13 @@ impl<'i> XmlReader<'i> {
         }
     }
 
+    fn unknown_reference(&self, reference: &[u8]) -> DecodeError {
+        self.malformed(format!(
+            "unknown or invalid reference &{};",
+            String::from_utf8_lossy(reference)
+        ))
+    }
+
     /// The text of a field, exactly as a conformant parser reads it. An element inside is refused.
     pub fn text(&mut self, field: &Start<'i>) -> Result<String, DecodeError> {
         let mut value = String::new();
@@ -455,25 +513,10 @@ impl<'i> XmlReader<'i> {
                 Event::CData(data) => {
                     value.push_str(&data.xml10_content().map_err(|e| self.malformed(e))?)
                 }
-                Event::GeneralRef(reference) => {
-                    let resolved = match reference.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        Ok(None) => reference.decode().ok().and_then(|name| {
-                            quick_xml::escape::resolve_predefined_entity(&name)
-                                .and_then(|s| s.chars().next())
-                        }),
-                        Err(_) => None,
-                    };
-                    match resolved {
-                        Some(c) => value.push(c),
-                        None => {
-                            return Err(self.malformed(format!(
-                                "unknown or invalid reference &{};",
-                                String::from_utf8_lossy(&reference)
-                            )))
-                        }
-                    }
-                }
+                Event::GeneralRef(reference) => match resolve(&reference) {
+                    Some(c) => value.push(c),
+                    None => return Err(self.unknown_reference(&reference)),
+                },
                 Event::End(_) => return Ok(value),
                 Event::Start(start) | Event::Empty(start) => {
                     let found = String::from_utf8_lossy(start.local_name().as_ref()).to_string();
@@ -491,26 +534,42 @@ impl<'i> XmlReader<'i> {
         }
     }
 
-    /// All the text inside an element and its descendants, one space between pieces (a fault's
-    /// `detail`, whose shape no contract gives).
+    /// All the text inside an element and its descendants (references resolved), one space
+    /// between the texts of different elements (a fault's `detail`, whose shape no contract gives).
     pub fn all_text(&mut self, element: &Start<'i>) -> Result<String, DecodeError> {
         let mut out = String::new();
         if element.empty {
             return Ok(out);
         }
         let depth = self.depth;
+        let mut piece = String::new();
+        let flush = |piece: &mut String, out: &mut String| {
+            let text = piece.trim();
+            if !text.is_empty() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(text);
+            }
+            piece.clear();
+        };
         loop {
             match self.next()? {
-                Event::End(_) if self.depth < depth => return Ok(out),
-                Event::Text(text) => {
-                    let text = text.xml10_content().map_err(|e| self.malformed(e))?;
-                    if !text.trim().is_empty() {
-                        if !out.is_empty() {
-                            out.push(' ');
-                        }
-                        out.push_str(text.trim());
-                    }
+                Event::End(_) if self.depth < depth => {
+                    flush(&mut piece, &mut out);
+                    return Ok(out);
                 }
+                Event::Text(text) => {
+                    piece.push_str(&text.xml10_content().map_err(|e| self.malformed(e))?)
+                }
+                Event::CData(data) => {
+                    piece.push_str(&data.xml10_content().map_err(|e| self.malformed(e))?)
+                }
+                Event::GeneralRef(reference) => match resolve(&reference) {
+                    Some(c) => piece.push(c),
+                    None => return Err(self.unknown_reference(&reference)),
+                },
+                Event::Start(_) | Event::Empty(_) | Event::End(_) => flush(&mut piece, &mut out),
                 Event::Eof => return Err(self.malformed("the document ends inside an element")),
                 _ => {}
             }

@@ -286,17 +286,8 @@ fn read_fault<'i>(reader: &mut XmlReader<'i>, fault: &Start<'i>) -> Result<Fault
     Ok(out)
 }
 
-/// Text from outside, made fit to show: trimmed, cut to 1 KiB, card numbers masked.
+/// Text from outside, made fit to show: trimmed, card numbers and IBANs masked, cut to
+/// [`FAULT_TEXT_LIMIT`] characters.
 fn outside_text(text: &str) -> String {
-    let text = text.trim();
-    let mut end = text.len().min(FAULT_TEXT_LIMIT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let cut = if end < text.len() {
-        format!("{}…", &text[..end])
-    } else {
-        text.to_string()
-    };
-    crate::mask::mask_message(&cut, crate::protocol::SENSITIVE_FIELDS).into_owned()
+    crate::mask::Secrets::default().shown_up_to(text.trim(), FAULT_TEXT_LIMIT)
 }

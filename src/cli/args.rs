@@ -491,13 +491,11 @@ mod tests {
     use super::{parse_seed, show_seed};
 
     proptest! {
-        /// Any seed the banner prints comes back whole through the output masker and replays
-        /// the same run when given to `--seed`.
+        /// Any seed the banner prints (as it is: the simulator's own number never goes through
+        /// the masker) replays the same run when given to `--seed`.
         #[test]
-        fn a_printed_seed_survives_the_masker_and_parses_back(seed: u64) {
+        fn a_printed_seed_parses_back(seed: u64) {
             let shown = show_seed(seed);
-            let masked = sips_wallet::mask::mask_text(&shown);
-            prop_assert_eq!(masked.as_ref(), shown.as_str());
             prop_assert_eq!(parse_seed(&shown), Ok(seed));
             prop_assert_eq!(parse_seed(&seed.to_string()), Ok(seed));
         }

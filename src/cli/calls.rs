@@ -125,6 +125,9 @@ pub(super) async fn operation_call(
                 .cloned()
         };
         if let Some(value) = value {
+            if SENSITIVE_FIELDS.contains(&field.name) {
+                super::know(&value);
+            }
             values.push((field.name, value));
         }
     }
@@ -187,7 +190,7 @@ async fn settle_call(
                 progress.left.as_secs(),
                 progress.window.as_secs()
             );
-            let shown = sips_wallet::mask::mask_text(&line);
+            let shown = super::given().mask(&line).into_owned();
             let _ = if terminal {
                 write!(std::io::stderr(), "\r\x1b[2K{shown}")
             } else {

@@ -23,7 +23,7 @@ use sips_wallet::{inapp, Error};
 macro_rules! say {
     ($($arg:tt)*) => {{
         let line = format!($($arg)*);
-        let _ = writeln!(std::io::stdout(), "{}", sips_wallet::mask::mask_text(&line));
+        let _ = writeln!(std::io::stdout(), "{}", crate::cli::given().mask(&line));
     }};
 }
 
@@ -40,8 +40,25 @@ macro_rules! say_unmasked {
 macro_rules! complain {
     ($($arg:tt)*) => {{
         let line = format!($($arg)*);
-        let _ = writeln!(std::io::stderr(), "{}", sips_wallet::mask::mask_text(&line));
+        let _ = writeln!(std::io::stderr(), "{}", crate::cli::given().mask(&line));
     }};
+}
+
+/// The card numbers and IBANs this run was given (flags, files, standard input): masked by value,
+/// however they are spelled, in every line it prints or logs, on top of the masker's patterns.
+static GIVEN: std::sync::LazyLock<std::sync::RwLock<sips_wallet::mask::Secrets>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// What this run was given, to mask by value.
+pub(crate) fn given() -> sips_wallet::mask::Secrets {
+    GIVEN.read().map(|g| g.clone()).unwrap_or_default()
+}
+
+/// Remembers a card number or IBAN this run was given.
+fn know(value: &str) {
+    if let Ok(mut given) = GIVEN.write() {
+        given.know(value);
+    }
 }
 
 mod args;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 use sips_wallet::contract::SENSITIVE_FIELDS;
-use sips_wallet::mask::{mask_pan, mask_text};
+use sips_wallet::mask::mask_pan;
 use sips_wallet::seal;
 
 use super::*;
@@ -32,6 +32,13 @@ pub(super) fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitC
     let algorithm = algorithm(opts);
     let reveal = matches.get_flag("reveal");
     let fields = message.sealed_fields();
+    for (path, value) in &fields {
+        let leaf = path.rsplit('.').next().unwrap_or(path);
+        if SENSITIVE_FIELDS.contains(&leaf.split('[').next().unwrap_or(leaf)) {
+            super::know(value);
+        }
+    }
+    let given = super::given();
     let shown: Vec<(String, String)> = fields
         .iter()
         .map(|(path, value)| {
@@ -42,18 +49,25 @@ pub(super) fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitC
             } else if SENSITIVE_FIELDS.contains(&leaf) {
                 mask_pan(value)
             } else {
-                mask_text(value).into_owned()
+                given.mask(value).into_owned()
             };
             (path.clone(), display)
         })
         .collect();
-    let shown_string: String = shown.iter().map(|(_, v)| v.as_str()).collect();
+    // Each value was masked by pattern; the whole again by value (a card number given, however
+    // its parts fall across fields).
+    let joined: String = shown.iter().map(|(_, v)| v.as_str()).collect();
+    let shown_string = if reveal {
+        joined
+    } else {
+        given.mask_known(&joined).into_owned()
+    };
     let data: String = fields.iter().map(|(_, v)| v.as_str()).collect();
     let computed = seal::compute(algorithm, &key, &data);
     let received = message.text("seal").filter(|s| !s.is_empty());
     let expect = matches.get_one::<String>("expect").map(String::as_str);
     let expected = expect.or(received);
-    let expected_shown = expected.map(|e| if reveal { e.into() } else { mask_text(e) });
+    let expected_shown = expected.map(|e| if reveal { e.into() } else { given.mask(e) });
     let matched = expected.map(|e| seal::verify(algorithm, &key, &data, e));
     if opts.string("output") == Some("json") {
         let out = serde_json::json!({

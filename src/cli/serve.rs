@@ -164,7 +164,8 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
             path.display()
         );
     }
-    say!(
+    // The seed is the simulator's own number, never card data: shown as it is.
+    say_unmasked!(
         "Seed: {seed} (replay this run's random choices with --seed {seed})",
         seed = show_seed(simulator.seed())
     );

@@ -20,7 +20,7 @@ use crate::contract::{self, NAMESPACE};
 use crate::envelope::{self, Body, MessageReader};
 use crate::inapp;
 use crate::json;
-use crate::mask::mask_text;
+use crate::mask::Secrets;
 use crate::message::{Message, Operation, OperationInfo, OperationVisitor, Version};
 use crate::seal::{self, Algorithm, SecretKey};
 use crate::validate::{self, FieldError};
@@ -618,11 +618,13 @@ fn answer<O: Operation>(
         }
         (None, _) => {}
     }
+    let secrets = Secrets::of_fields(contract::SENSITIVE_FIELDS, |field| request.text(field));
     let log = CallLog {
         operation: O::INFO.name,
-        // Both came from the request: free text a client may fill with anything.
-        merchant: mask_text(call.merchant.unwrap_or_default()).into_owned(),
-        wallet: mask_text(call.wallet.unwrap_or_default()).into_owned(),
+        // Both came from the request: free text a client may fill with anything, the request's own
+        // card number or IBAN included; cut, so that the call list stays small.
+        merchant: secrets.shown(call.merchant.unwrap_or_default()),
+        wallet: secrets.shown(call.wallet.unwrap_or_default()),
         code: response
             .text("walletResponseCode")
             .or_else(|| response.text("redirectionStatusCode"))

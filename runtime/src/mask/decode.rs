@@ -1,0 +1,245 @@
+//! Text as the masker reads it: one logical character per character *meant*, whatever spelling
+//! carries it. XML character references (`&#52;`, `&#x34;`) and the named entities, JSON escapes
+//! (`\u0034`, `\t`), percent-encoding (`%34`, `%EF%BC%94`) are decoded; each logical character
+//! keeps the byte span of its spelling in the source, so that masking replaces the spelling.
+
+/// One character as meant, and where its spelling stands in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Logical {
+    /// What it means: a digit's value, a letter, or anything else.
+    pub class: Class,
+    /// Its byte span in the source.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What a logical character is, for the masker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    /// A decimal digit of any script, by value.
+    Digit(u8),
+    /// An ASCII letter, as written (IBANs are read in any case, but capitals tell them from hex).
+    Letter(u8),
+    /// Any other letter or number: it ends a card number or an IBAN as a letter does.
+    OtherAlphanumeric,
+    /// Anything else: spaces of every kind, punctuation, symbols, controls.
+    Other,
+}
+
+impl Class {
+    fn of(c: char) -> Class {
+        if let Some(value) = decimal_value(c) {
+            Class::Digit(value)
+        } else if c.is_ascii_alphabetic() {
+            Class::Letter(c as u8)
+        } else if c.is_alphanumeric() {
+            Class::OtherAlphanumeric
+        } else {
+            Class::Other
+        }
+    }
+
+    /// Whether it separates (rather than ends) a run of digits or IBAN characters.
+    pub fn separates(self) -> bool {
+        self == Class::Other
+    }
+}
+
+/// The value of a decimal digit of any script (Unicode category Nd). Unicode encodes every such
+/// script's digits as ten consecutive code points, 0 to 9: the value is the distance from the start
+/// of the run of Nd characters, modulo ten (some blocks hold several sets of ten in a row).
+pub(super) fn decimal_value(c: char) -> Option<u8> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    if let Some(d) = c.to_digit(10) {
+        return Some(d as u8);
+    }
+    if c.is_ascii() || c.general_category() != GeneralCategory::DecimalNumber {
+        return None;
+    }
+    let mut start = c as u32;
+    // At most a few sets of ten in a row (the mathematical digits have five).
+    for _ in 0..64 {
+        match start.checked_sub(1).and_then(char::from_u32) {
+            Some(before) if before.general_category() == GeneralCategory::DecimalNumber => {
+                start -= 1
+            }
+            _ => break,
+        }
+    }
+    Some(((c as u32 - start) % 10) as u8)
+}
+
+/// The logical characters of `text`, in order, escapes decoded. Linear: each spelling is
+/// recognised by looking at most 12 bytes ahead.
+pub(super) fn decode(text: &str) -> Vec<Logical> {
+    read(text, true)
+}
+
+/// The characters of `text` as they stand, escapes left as written: the other way a reader sees
+/// it (`%4111…` shows the digits 4111… although `%41` spells `A`).
+pub(super) fn as_written(text: &str) -> Vec<Logical> {
+    read(text, false)
+}
+
+fn read(text: &str, escapes: bool) -> Vec<Logical> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let escape = if escapes { spelled_at(text, at) } else { None };
+        let (c, len) = escape.unwrap_or_else(|| {
+            let c = text[at..].chars().next().unwrap_or('\u{fffd}');
+            (c, c.len_utf8())
+        });
+        out.push(Logical {
+            class: Class::of(c),
+            start: at,
+            end: at + len,
+        });
+        at += len;
+    }
+    out
+}
+
+/// A character spelled as an escape at byte `at`, and the spelling's length.
+fn spelled_at(text: &str, at: usize) -> Option<(char, usize)> {
+    let rest = &text.as_bytes()[at..];
+    match rest.first()? {
+        b'&' => xml_reference(rest),
+        b'\\' => json_escape(rest),
+        b'%' => percent_encoded(rest),
+        _ => None,
+    }
+}
+
+/// `&#52;`, `&#x34;`, `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`.
+fn xml_reference(rest: &[u8]) -> Option<(char, usize)> {
+    let end = rest.iter().take(12).position(|b| *b == b';')?;
+    let name = std::str::from_utf8(&rest[1..end]).ok()?;
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let value = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(value)?
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// `\u0034` and the short escapes (`\t`, `\n`…): a JSON string's spellings; `\u{34}`, as
+/// Rust's and JavaScript's `Debug` and source text write a character.
+fn json_escape(rest: &[u8]) -> Option<(char, usize)> {
+    match rest.get(1)? {
+        b'u' if rest.get(2) == Some(&b'{') => {
+            let end = rest.iter().take(12).position(|b| *b == b'}')?;
+            let hex = std::str::from_utf8(&rest[3..end]).ok()?;
+            Some((char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, end + 1))
+        }
+        b'u' => {
+            let hex = std::str::from_utf8(rest.get(2..6)?).ok()?;
+            let value = u32::from_str_radix(hex, 16).ok()?;
+            Some((char::from_u32(value)?, 6))
+        }
+        b't' => Some(('\t', 2)),
+        b'n' => Some(('\n', 2)),
+        b'r' => Some(('\r', 2)),
+        b'b' => Some(('\u{8}', 2)),
+        b'f' => Some(('\u{c}', 2)),
+        b'/' => Some(('/', 2)),
+        b'\\' => Some(('\\', 2)),
+        b'"' => Some(('"', 2)),
+        _ => None,
+    }
+}
+
+/// `%34`, or the two to four `%XX` of one UTF-8 character (`%EF%BC%94`, a full-width 4).
+fn percent_encoded(rest: &[u8]) -> Option<(char, usize)> {
+    let byte_at = |i: usize| -> Option<u8> {
+        let chunk = rest.get(i * 3..i * 3 + 3)?;
+        if chunk[0] != b'%' {
+            return None;
+        }
+        u8::from_str_radix(std::str::from_utf8(&chunk[1..]).ok()?, 16).ok()
+    };
+    let first = byte_at(0)?;
+    let width = match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        // A byte that cannot start a character: it still means something other than a digit.
+        _ => return Some(('\u{fffd}', 3)),
+    };
+    let mut utf8 = [0u8; 4];
+    for (i, slot) in utf8.iter_mut().enumerate().take(width) {
+        *slot = byte_at(i)?;
+    }
+    let c = std::str::from_utf8(&utf8[..width]).ok()?.chars().next()?;
+    Some((c, width * 3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classes(text: &str) -> Vec<Class> {
+        decode(text).into_iter().map(|l| l.class).collect()
+    }
+
+    #[test]
+    fn every_spelling_of_a_digit_reads_as_that_digit() {
+        for spelled in [
+            "4",
+            "&#52;",
+            "&#x34;",
+            "\\u0034",
+            "%34",
+            "４",
+            "%EF%BC%94",
+            "٤",
+            "४",
+            "𝟒",
+            "𝟺",
+        ] {
+            assert_eq!(classes(spelled), [Class::Digit(4)], "{spelled}");
+        }
+        assert_eq!(classes("&#x39;&#48;"), [Class::Digit(9), Class::Digit(0)]);
+    }
+
+    #[test]
+    fn letters_and_separators() {
+        assert_eq!(
+            classes("a\u{a0}&nbsp;\\t%20\u{200b}–é"),
+            [
+                Class::Letter(b'a'),
+                Class::Other,
+                Class::Other,
+                Class::Other,
+                Class::Other,
+                Class::Other,
+                Class::Other,
+                Class::OtherAlphanumeric,
+            ]
+        );
+        // Not an escape: read as it stands.
+        assert_eq!(classes("&#zz;").len(), 5);
+        assert_eq!(classes("%g1").len(), 3);
+    }
+
+    #[test]
+    fn spans_point_at_the_spelling() {
+        let text = "x&#52;y";
+        let logical = decode(text);
+        assert_eq!(logical.len(), 3);
+        assert_eq!(&text[logical[1].start..logical[1].end], "&#52;");
+    }
+}
