@@ -85,17 +85,22 @@
 //! Five promises, each held by one mechanism where data crosses a boundary, and each proven by a
 //! test that states the promise itself, over many inputs:
 //!
-//! 1. **A card number never leaves the crate in clear.** One masker, [`mask::mask_text`], finds any
-//!    13 to 19 digits passing the Luhn check, wherever they start and whatever stands around them
-//!    (digits, a date, spaces, dashes or dots between the digits), and masks them as the bank does
-//!    (`4111##########11`); the contract's card fields are masked whole ([`mask::mask_pan`]). It
-//!    stands behind every message's `Debug` (wallet ids, aliases and unknown fields included),
-//!    every error text that came from outside, [`Exchange`] bodies, the call span's wallet id and
-//!    the binary's every output and log line. Tests: `tests/masking.rs` (for any text with a card
-//!    number at any position: the masker's output, `Debug`, errors and exchanges over loopback),
-//!    `tests/logs.rs` (every log line at every level), `tests/cli.rs`
-//!    (`card_numbers_in_free_text_fields_never_come_out_of_the_binary`), the `mask_text` fuzz target.
-//!    Secret keys are zeroed on drop and never shown.
+//! 1. **A card number never leaves the crate in clear, nor an IBAN.** One masker recognises
+//!    values, not spellings ([`mask`]): by pattern, any text is read as meant (XML character
+//!    references, JSON escapes, percent-encoding, digits of any script) and as written, and every
+//!    13 to 19 digits passing Luhn and every IBAN (any case, country format checked) is masked
+//!    whatever short run of separators stands between its characters; by value
+//!    ([`mask::Secrets`]), the card numbers and IBANs a call handles are masked wherever their
+//!    characters appear in output about it. It stands behind every message's `Debug` (wallet ids,
+//!    aliases and unknown fields included), every error text that came from outside
+//!    ([`mask::from_outside`]: masked, then cut), [`Exchange`] bodies, the call span's wallet id,
+//!    the simulator's call list and the binary's every output and log line. Tests:
+//!    `tests/masking.rs` (generated spellings inside generated texts, through the masker, `Debug`,
+//!    errors and exchanges over loopback and the simulator's call list, checked by an oracle
+//!    written apart from the masker), `tests/logs.rs` (every log line at every level),
+//!    `tests/cli.rs` (`card_numbers_in_free_text_fields_never_come_out_of_the_binary`), the
+//!    `mask_text` fuzz target (the masker against the oracle, both ways). Secret keys are zeroed
+//!    on drop and never shown.
 //! 2. **`Verified` means the bank sealed exactly what the typed value holds.** A response is read
 //!    once into its typed message (unknown fields kept and sealed, over SOAP and JSON, JSON numbers
 //!    as the digits sent), and the seal is checked over that message. A list item or nested object
