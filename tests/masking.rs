@@ -461,3 +461,44 @@ fn the_simulators_call_list_never_shows_a_card_number() {
         })
         .unwrap();
 }
+
+/// The simulator's state file: a card number or IBAN typed into an alias is stored masked (a wallet
+/// id, the key the merchant finds the wallet by, is stored as sent: README, State).
+#[tokio::test]
+async fn the_simulators_state_keeps_no_card_number_typed_into_an_alias() {
+    use sips_wallet::simulator::{Simulator, SimulatorConfig};
+    let dir = common::scratch_dir("masking-state");
+    let file = dir.join("wallets.db");
+    let simulator = Simulator::start(
+        SimulatorConfig::default().state_file(&file),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap();
+    let client = common::demo_client(&simulator);
+    let alias = "card 4111 1111 1111 1111 / nl91 abna 0417 1643 00";
+    let added = client
+        .add_card(
+            AddCardRequest::new()
+                .merchant_wallet_id("STATE")
+                .card_number("5555555555554444")
+                .card_expiry_date("203012")
+                .payment_mean_alias(alias),
+        )
+        .await
+        .unwrap();
+    assert!(added.is_success());
+    simulator.shutdown(std::time::Duration::from_secs(5)).await;
+    // The database and its write-ahead log, whichever holds the row now.
+    let mut stored = String::new();
+    for name in ["wallets.db", "wallets.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.join(name)) {
+            stored.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    for secret in ["4111 1111 1111 1111", "0417 1643", "5555555555554444"] {
+        assert!(!stored.contains(secret), "{secret} in the state file");
+    }
+    assert!(stored.contains("card 4111 #### #### ##11"), "the alias is kept, masked");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,7 +5,10 @@
 //! itself is locked (SQLite's exclusive locking mode), so no other path to the same file (a hard
 //! link, a symlink, another relative path) gets around it. Card numbers are
 //! never stored: a payment mean keeps the masked PAN and a keyed digest of the card number (HMAC with
-//! a random salt drawn when the database is created) to answer 94 for a card already in the wallet.
+//! a random salt drawn when the database is created) to answer 94 for a card already in the wallet;
+//! an IBAN is kept masked, and so is a card number or IBAN typed into an alias. A wallet id is
+//! kept as sent, since it is the key the merchant finds the wallet by: one holding a card number
+//! is card data in the state file (everything the simulator prints masks it).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -558,7 +561,7 @@ impl Wallets<'_> {
             id,
             masked_pan,
             expiry: expiry.to_string(),
-            alias: alias.map(str::to_string),
+            alias: alias.map(stored_alias),
             brand: brand
                 .map(str::to_string)
                 .or_else(|| guess_brand(card_number).map(str::to_string)),
@@ -582,7 +585,7 @@ impl Wallets<'_> {
             id,
             masked_pan: mask_iban(iban),
             expiry: String::new(),
-            alias: alias.map(str::to_string),
+            alias: alias.map(stored_alias),
             brand: Some(brand.unwrap_or("SEPA_DIRECT_DEBIT").to_string()),
             mandate_id: Some(mandate_id.to_string()),
         })
@@ -711,7 +714,7 @@ impl Wallets<'_> {
                 "UPDATE payment_means SET alias = ?4
                  WHERE merchant_id = ?1 AND wallet_id = ?2 AND mean_id = ?3",
             )?
-            .execute(params![merchant, wallet, id, alias])?;
+            .execute(params![merchant, wallet, id, alias.map(stored_alias)])?;
         self.touched(merchant, wallet, changed)
     }
 
@@ -846,6 +849,13 @@ fn mean_view_at<'r>(row: &'r rusqlite::Row<'_>, at: usize) -> rusqlite::Result<M
         brand: text(at + 4)?,
         mandate_id: text(at + 5)?,
     })
+}
+
+/// An alias as stored: free text a buyer may fill with a card number or an IBAN, which the state
+/// never keeps in clear (masked as everywhere else). A wallet id is stored as sent: it is the key
+/// the merchant finds the wallet by.
+fn stored_alias(alias: &str) -> String {
+    crate::mask::mask_text(alias).into_owned()
 }
 
 fn guess_brand(card_number: &str) -> Option<&'static str> {
