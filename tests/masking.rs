@@ -499,6 +499,9 @@ async fn the_simulators_state_keeps_no_card_number_typed_into_an_alias() {
     for secret in ["4111 1111 1111 1111", "0417 1643", "5555555555554444"] {
         assert!(!stored.contains(secret), "{secret} in the state file");
     }
-    assert!(stored.contains("card 4111 #### #### ##11"), "the alias is kept, masked");
+    assert!(
+        stored.contains("card 4111 #### #### ##11"),
+        "the alias is kept, masked"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

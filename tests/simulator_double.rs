@@ -879,12 +879,11 @@ async fn the_simulator_serves_https_over_http2_and_http11() {
         let mut stream = connector.connect(name, tcp).await.unwrap();
         assert_eq!(stream.get_ref().1.alpn_protocol(), Some(expected));
         if expected == b"http/1.1" {
-            stream
-                .write_all(
-                    b"GET /_simulator/health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
-                )
-                .await
-                .unwrap();
+            let request = format!(
+                "GET /_simulator/health HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+                simulator.local_addr()
+            );
+            stream.write_all(request.as_bytes()).await.unwrap();
             let mut answer = String::new();
             stream.read_to_string(&mut answer).await.unwrap_or_default();
             assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");

@@ -438,6 +438,21 @@ pub(super) fn serve_command() -> Command {
                 .help("turn off the admin API under /_simulator/ (calls, reset, clock, health)"),
         )
         .arg(
+            Arg::new("admin-token")
+                .long("admin-token")
+                .value_name("TOKEN")
+                .env("SIPS_SIMULATOR_ADMIN_TOKEN")
+                .hide_env_values(true)
+                .conflicts_with("no-admin")
+                .help("every admin request must carry `Authorization: Bearer TOKEN`; needed for the admin API on a non-loopback --listen"),
+        )
+        .arg(
+            Arg::new("allow-reset")
+                .long("allow-reset")
+                .action(ArgAction::SetTrue)
+                .help("let POST /_simulator/reset wipe the --state file (in memory a reset is always allowed)"),
+        )
+        .arg(
             Arg::new("no-magic")
                 .long("no-magic")
                 .action(ArgAction::SetTrue)

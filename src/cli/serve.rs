@@ -65,6 +65,13 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
     if matches.get_flag("no-admin") {
         config = config.admin(false);
     }
+    let admin_token = matches.get_one::<String>("admin-token");
+    if let Some(token) = admin_token {
+        config = config.admin_token(token.clone());
+    }
+    if matches.get_flag("allow-reset") {
+        config = config.allow_state_reset(true);
+    }
     if matches.get_flag("tls") {
         let read = |flag: &str| -> Result<Option<String>, CliError> {
             matches
@@ -117,6 +124,20 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
         .map(String::as_str)
         .unwrap_or("127.0.0.1:7070");
     let addr = listen_address(listen)?;
+    if !addr.ip().is_loopback() {
+        let admin = if matches.get_flag("no-admin") {
+            "the admin API is off (--no-admin)"
+        } else if admin_token.is_some() {
+            "the admin API (calls, reset, clock) to anyone with the admin token"
+        } else {
+            "the admin API is off: give --admin-token to turn it on here"
+        };
+        complain!(
+            "warning: --listen {listen} is not a loopback address: other hosts can reach the \
+             simulated wallet service (every merchant key it knows, the public demo key included); \
+             {admin}"
+        );
+    }
     let signals = StopSignals::listen();
     let merchants = config.merchants();
     let has_demo = config.has_demo_merchant();

@@ -1,5 +1,18 @@
 //! The admin API a test talks to, under `/_simulator/` (off with `SimulatorConfig::admin(false)`,
-//! `serve --no-admin`):
+//! `serve --no-admin`).
+//!
+//! Only the test's own process should drive it, never a browser page nor another host:
+//!
+//! - with no admin token (loopback only), a request must name the listener itself in `Host` (an
+//!   IP address or `localhost`, with its port: a rebound DNS name is refused), and any `Origin`
+//!   or `Referer` must be that origin too (`Sec-Fetch-Site: cross-site` is refused): no page of
+//!   another origin can drive it, even with a `text/plain` form;
+//! - with a token ([`SimulatorConfig::admin_token`](super::SimulatorConfig::admin_token),
+//!   `serve --admin-token`), every request carries `Authorization: Bearer TOKEN`; listening on a
+//!   non-loopback address needs one (without it the admin API is off);
+//! - a reset wipes a state file only when the simulator was started to allow it
+//!   ([`SimulatorConfig::allow_state_reset`](super::SimulatorConfig::allow_state_reset),
+//!   `serve --allow-reset`); in memory, always.
 //!
 //! | request | answer |
 //! |---|---|
@@ -23,6 +36,8 @@ pub(super) const PREFIX: &str = "/_simulator/";
 
 /// The calls kept for `GET /_simulator/calls`: the latest ones, so a load test's memory stays flat.
 pub(super) const KEPT_CALLS: usize = 10_000;
+/// And at most this many bytes of them (each field quoting the request is cut already).
+pub(super) const KEPT_BYTES: usize = 4 << 20;
 
 /// One call the simulator received, as the admin API lists it ([`Simulator::calls`](super::Simulator::calls)
 /// in-process): recorded once its function has run (or was skipped).
@@ -45,31 +60,114 @@ pub struct CallRecord {
     pub outcome: &'static str,
 }
 
-/// The calls received, the latest [`KEPT_CALLS`].
+impl CallRecord {
+    /// About what it holds in memory.
+    fn size(&self) -> usize {
+        std::mem::size_of::<CallRecord>()
+            + self.time.len()
+            + self.merchant.len()
+            + self.wallet.len()
+            + self.code.len()
+    }
+}
+
+/// The calls received, the latest [`KEPT_CALLS`] within [`KEPT_BYTES`].
 #[derive(Debug, Default)]
-pub(super) struct CallList(std::sync::Mutex<VecDeque<CallRecord>>);
+pub(super) struct CallList(std::sync::Mutex<(VecDeque<CallRecord>, usize)>);
 
 impl CallList {
     pub(super) fn push(&self, record: CallRecord) {
-        let mut calls = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if calls.len() == KEPT_CALLS {
-            calls.pop_front();
-        }
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let (calls, bytes) = &mut *kept;
+        *bytes += record.size();
         calls.push_back(record);
+        while calls.len() > KEPT_CALLS || *bytes > KEPT_BYTES {
+            match calls.pop_front() {
+                Some(oldest) => *bytes -= oldest.size(),
+                None => break,
+            }
+        }
     }
 
     pub(super) fn snapshot(&self) -> Vec<CallRecord> {
-        let calls = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        calls.iter().cloned().collect()
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.0.iter().cloned().collect()
     }
 
     pub(super) fn clear(&self) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
     }
+}
+
+/// Why a request may not drive the admin API, or `None` when it may.
+fn refused(shared: &Shared, request: &Request<Incoming>) -> Option<(StatusCode, &'static str)> {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(token) = &shared.config.admin_token {
+        let given = header("authorization")
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        return (!same_secret(given.as_bytes(), token.0.as_bytes())).then_some((
+            StatusCode::UNAUTHORIZED,
+            "the admin API needs `Authorization: Bearer TOKEN` (the simulator's --admin-token)",
+        ));
+    }
+    let port = shared.local_addr.port();
+    // HTTP/2 names the host in the URI's authority, HTTP/1.1 in `Host`.
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str())
+        .or_else(|| header("host"))
+        .unwrap_or_default();
+    if !is_this_listener(host, port) {
+        return Some((
+            StatusCode::FORBIDDEN,
+            "the admin API answers requests naming this listener (its address or localhost, and its port) in Host",
+        ));
+    }
+    let same_origin = |value: &str| {
+        value
+            .split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
+            .is_some_and(|authority| is_this_listener(authority, port))
+    };
+    let foreign = ["origin", "referer"]
+        .iter()
+        .filter_map(|name| header(name))
+        .any(|value| !same_origin(value))
+        || header("sec-fetch-site") == Some("cross-site");
+    foreign.then_some((
+        StatusCode::FORBIDDEN,
+        "the admin API is not for pages of other origins",
+    ))
+}
+
+/// Whether `authority` (`host:port`) names the listener on `port`: an IP address or `localhost`.
+fn is_this_listener(authority: &str, port: u16) -> bool {
+    let Some((host, given_port)) = authority.rsplit_once(':') else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    given_port.parse() == Ok(port)
+        && (host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok())
+}
+
+/// Compares two secrets in time that does not depend on where they first differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Answers a request under [`PREFIX`].
 pub(super) async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
+    if let Some((status, why)) = refused(shared, &request) {
+        return json_reply(status, &serde_json::json!({ "error": why }));
+    }
     let path = request.uri().path().trim_start_matches(PREFIX).to_string();
     match (request.method().clone(), path.as_str()) {
         (Method::GET, "health") => json_reply(
@@ -77,6 +175,16 @@ pub(super) async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply
             &serde_json::json!({ "status": "ok", "calls": shared.calls_seen.snapshot().len() }),
         ),
         (Method::GET, "calls") => json_reply(StatusCode::OK, &shared.calls_seen.snapshot()),
+        (Method::POST, "reset")
+            if shared.config.state_file.is_some() && !shared.config.allow_state_reset =>
+        {
+            json_reply(
+                StatusCode::FORBIDDEN,
+                &serde_json::json!({
+                    "error": "this simulator keeps its wallets in a state file, which a reset would wipe: start it with --allow-reset to allow that"
+                }),
+            )
+        }
         (Method::POST, "reset") => match shared.store.reset() {
             Ok(()) => {
                 shared.calls_seen.clear();

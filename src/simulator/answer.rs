@@ -63,7 +63,7 @@ pub(super) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Reply, Dropped> {
-    if shared.config.admin && request.uri().path().starts_with(super::admin::PREFIX) {
+    if shared.admin && request.uri().path().starts_with(super::admin::PREFIX) {
         return Ok(super::admin::handle(&shared, request).await);
     }
     if !shared.config.latency.is_zero() {
@@ -364,8 +364,14 @@ fn answer_soap(
 /// returned.
 pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
     static SHARED: std::sync::OnceLock<Option<Shared>> = std::sync::OnceLock::new();
-    let shared = SHARED
-        .get_or_init(|| Shared::new(SimulatorConfig::default(), "http://127.0.0.1:1".into()).ok());
+    let shared = SHARED.get_or_init(|| {
+        Shared::new(
+            SimulatorConfig::default(),
+            ([127, 0, 0, 1], 1).into(),
+            "http",
+        )
+        .ok()
+    });
     let (Some(shared), Some((&selector, body))) = (shared, data.split_first()) else {
         return 0;
     };

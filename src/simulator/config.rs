@@ -41,6 +41,16 @@ impl Merchant {
     }
 }
 
+/// The admin API's token: never shown.
+#[derive(Clone)]
+pub(super) struct AdminToken(pub(super) String);
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(…)")
+    }
+}
+
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
 pub struct SimulatorConfig {
@@ -57,6 +67,8 @@ pub struct SimulatorConfig {
     pub(super) seed: Option<u64>,
     pub(super) magic: bool,
     pub(super) admin: bool,
+    pub(super) admin_token: Option<AdminToken>,
+    pub(super) allow_state_reset: bool,
     pub(super) tls: Option<super::Tls>,
 }
 
@@ -76,6 +88,8 @@ impl Default for SimulatorConfig {
             seed: None,
             magic: true,
             admin: true,
+            admin_token: None,
+            allow_state_reset: false,
             tls: None,
         }
     }
@@ -135,6 +149,20 @@ impl SimulatorConfig {
     /// clock, health; see the `admin` section of the README). On by default.
     pub fn admin(mut self, on: bool) -> Self {
         self.admin = on;
+        self
+    }
+
+    /// Every admin request must carry `Authorization: Bearer TOKEN`. Needed for the admin API on a
+    /// non-loopback address: without a token it is off there.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(AdminToken(token.into()));
+        self
+    }
+
+    /// Whether `POST /_simulator/reset` may wipe a state file (off by default: a reset of an
+    /// in-memory simulator is always allowed).
+    pub fn allow_state_reset(mut self, allow: bool) -> Self {
+        self.allow_state_reset = allow;
         self
     }
 

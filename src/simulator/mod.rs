@@ -73,6 +73,10 @@ struct Shared {
     /// Requests received so far: scenario rules can name the n-th.
     calls: AtomicU64,
     base_url: String,
+    /// The address it listens on.
+    local_addr: std::net::SocketAddr,
+    /// Whether the admin API answers: asked for, and on a loopback address unless it has a token.
+    admin: bool,
     /// The In-App key pair: the mobile SDK would encrypt card data with its public half.
     _in_app_keys: rcgen::KeyPair,
     /// Its public key, base64 DER (SubjectPublicKeyInfo), as `publicKeyValue` carries it.
@@ -89,7 +93,11 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(config: SimulatorConfig, base_url: String) -> Result<Shared, StartError> {
+    fn new(
+        config: SimulatorConfig,
+        local_addr: std::net::SocketAddr,
+        scheme: &str,
+    ) -> Result<Shared, StartError> {
         let store = match &config.state_file {
             Some(path) => Store::open(path)?,
             None => Store::in_memory()?,
@@ -102,12 +110,15 @@ impl Shared {
             base64::engine::general_purpose::STANDARD.encode(keys.subject_public_key_info())
         };
         let seed = config.seed.unwrap_or_else(|| fastrand::u64(..));
+        let admin = config.admin && (local_addr.ip().is_loopback() || config.admin_token.is_some());
         Ok(Shared {
+            base_url: format!("{scheme}://{local_addr}"),
+            local_addr,
+            admin,
             merchants: config.merchants(),
             config,
             store,
             calls: AtomicU64::new(0),
-            base_url,
             _in_app_keys: keys,
             in_app_public_key,
             seed,

@@ -48,7 +48,7 @@ impl Simulator {
             .map_err(|source| StartError::Listen { addr, source })?;
         let tls = config.tls.as_ref().map(super::tls::acceptor).transpose()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let shared = Arc::new(Shared::new(config, format!("{scheme}://{local_addr}"))?);
+        let shared = Arc::new(Shared::new(config, local_addr, scheme)?);
         let seed = shared.seed;
         let (stop, stopped) = oneshot::channel();
         let (acceptor, certificate_pem) = tls.unzip();

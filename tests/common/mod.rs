@@ -249,7 +249,8 @@ pub fn demo_builder(
         .secret_key(SecretKey::new(DEMO_SECRET_KEY).unwrap())
 }
 
-/// One raw HTTP/1.1 request on a fresh connection (no SOAPAction, as some clients send): status and body.
+/// One raw HTTP/1.1 request on a fresh connection (no SOAPAction, as some clients send), `Host`
+/// naming the address it goes to: status and body.
 pub async fn raw_request(
     addr: std::net::SocketAddr,
     method: &str,
@@ -257,11 +258,34 @@ pub async fn raw_request(
     content_type: &str,
     body: &str,
 ) -> (u16, String) {
+    let host = addr.to_string();
+    raw_request_with(
+        addr,
+        method,
+        path,
+        &[("host", host.as_str()), ("content-type", content_type)],
+        body,
+    )
+    .await
+}
+
+/// The same with the headers given (`Host` among them, or not).
+pub async fn raw_request_with(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+    let mut head = format!("{method} {path} HTTP/1.1\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
-    );
+    ));
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(body.as_bytes()).await.unwrap();
     let mut response = Vec::new();

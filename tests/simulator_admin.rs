@@ -1,0 +1,198 @@
+//! The simulator's admin API answers the test that started it and nothing else: no page of another
+//! origin (a form posting `text/plain`, a rebound DNS name), no other host without its token; a
+//! reset wipes a state file only when allowed; the call list stays small whatever the requests.
+
+mod common;
+
+use common::{raw_request, raw_request_with};
+use sips_wallet::simulator::{Simulator, SimulatorConfig};
+
+async fn start(config: SimulatorConfig) -> Simulator {
+    Simulator::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn only_the_listener_itself_is_served_never_another_origin() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let addr = simulator.local_addr();
+    let port = addr.port();
+    let own = format!("127.0.0.1:{port}");
+    let localhost = format!("localhost:{port}");
+    let reset = |headers: Vec<(&'static str, String)>| async move {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        raw_request_with(addr, "POST", "/_simulator/reset", &headers, "")
+            .await
+            .0
+    };
+    assert_eq!(reset(vec![("host", own.clone())]).await, 200);
+    assert_eq!(reset(vec![("host", localhost.clone())]).await, 200);
+    assert_eq!(
+        reset(vec![("host", format!("[::1]:{port}"))]).await,
+        200,
+        "an IP literal names this listener"
+    );
+    // A rebound name, another port, no Host at all.
+    for host in [format!("evil.example:{port}"), "127.0.0.1:1".into()] {
+        assert_eq!(reset(vec![("host", host.clone())]).await, 403, "{host}");
+    }
+    assert_eq!(reset(vec![]).await, 403, "no Host names nothing");
+    // A page of another origin posting a form (`text/plain` needs no preflight).
+    for (name, value) in [
+        ("origin", "https://evil.example".to_string()),
+        ("origin", "null".into()),
+        ("referer", "https://evil.example/page".into()),
+        ("sec-fetch-site", "cross-site".into()),
+    ] {
+        let status = reset(vec![
+            ("host", own.clone()),
+            ("content-type", "text/plain".into()),
+            (name, value.clone()),
+        ])
+        .await;
+        assert_eq!(status, 403, "{name}: {value}");
+    }
+    // The listener's own page may.
+    let status = reset(vec![
+        ("host", own.clone()),
+        ("origin", format!("http://{own}")),
+        ("referer", format!("http://{localhost}/")),
+    ])
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = raw_request(addr, "GET", "/_simulator/health", "text/plain", "").await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_token_is_asked_of_every_request_when_one_is_set() {
+    let simulator = start(SimulatorConfig::default().admin_token("s3cret-token")).await;
+    let addr = simulator.local_addr();
+    let host = addr.to_string();
+    let health = |authorization: Option<&'static str>| {
+        let host = host.clone();
+        async move {
+            let mut headers = vec![("host", host.as_str())];
+            if let Some(value) = authorization {
+                headers.push(("authorization", value));
+            }
+            raw_request_with(addr, "GET", "/_simulator/health", &headers, "").await
+        }
+    };
+    assert_eq!(health(None).await.0, 401);
+    assert_eq!(health(Some("Bearer wrong")).await.0, 401);
+    assert_eq!(health(Some("Bearer s3cret-token-and-more")).await.0, 401);
+    let (status, body) = health(Some("Bearer s3cret-token")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!format!(
+        "{:?}",
+        SimulatorConfig::default().admin_token("s3cret-token")
+    )
+    .contains("s3cret"));
+}
+
+#[tokio::test]
+async fn on_another_address_the_admin_api_needs_a_token() {
+    let simulator = Simulator::start(SimulatorConfig::default(), ([0, 0, 0, 0], 0).into())
+        .await
+        .unwrap();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], simulator.local_addr().port()));
+    let (status, _) = raw_request(addr, "GET", "/_simulator/health", "text/plain", "").await;
+    assert_eq!(status, 404, "off: served as an unknown path");
+    let with_token = Simulator::start(
+        SimulatorConfig::default().admin_token("t"),
+        ([0, 0, 0, 0], 0).into(),
+    )
+    .await
+    .unwrap();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], with_token.local_addr().port()));
+    let host = addr.to_string();
+    let (status, _) = raw_request_with(
+        addr,
+        "GET",
+        "/_simulator/health",
+        &[("host", &host), ("authorization", "Bearer t")],
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_reset_wipes_a_state_file_only_when_allowed() {
+    let dir = common::scratch_dir("admin-reset");
+    for (allowed, expected) in [(false, 403), (true, 200)] {
+        let file = dir.join(format!("wallets-{allowed}.db"));
+        let simulator = start(
+            SimulatorConfig::default()
+                .state_file(&file)
+                .allow_state_reset(allowed),
+        )
+        .await;
+        let client = common::demo_client(&simulator);
+        let added = client
+            .add_card(
+                sips_wallet::contract::AddCardRequest::new()
+                    .merchant_wallet_id("KEEP")
+                    .card_number("4111111111111111")
+                    .card_expiry_date("203012"),
+            )
+            .await
+            .unwrap();
+        assert!(added.is_success());
+        let (status, body) = raw_request(
+            simulator.local_addr(),
+            "POST",
+            "/_simulator/reset",
+            "application/json",
+            "",
+        )
+        .await;
+        assert_eq!(status, expected, "{body}");
+        let kept = client
+            .get_wallet_data(
+                sips_wallet::contract::GetWalletDataRequest::new().merchant_wallet_id("KEEP"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            kept.is_success(),
+            !allowed,
+            "the wallet survives a refused reset"
+        );
+        if !allowed {
+            assert!(body.contains("--allow-reset"), "{body}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_call_list_stays_small_whatever_the_requests() {
+    let simulator = start(SimulatorConfig::default()).await;
+    let client = common::demo_client(&simulator);
+    let huge = "W".repeat(200_000);
+    for _ in 0..20 {
+        let _ = client
+            .sign_off(
+                sips_wallet::contract::SignOffRequest::new().merchant_wallet_id(huge.as_str()),
+            )
+            .await;
+    }
+    let (status, calls) = raw_request(
+        simulator.local_addr(),
+        "GET",
+        "/_simulator/calls",
+        "application/json",
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        calls.len() < 20 * 1024,
+        "{} bytes for 20 calls",
+        calls.len()
+    );
+    assert!(calls.contains("WWW…"), "a wallet id is cut, marked");
+}
