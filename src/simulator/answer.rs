@@ -6,15 +6,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use http_body_util::BodyExt;
 use hyper::{Request, Response, StatusCode};
 
 use super::bank::Bank;
 use super::faults::{self, whole, Fault, ReplyBody};
 use super::scenario::{Call, Drop, Effect};
 use super::wallets::{MeanView, Outcome, PaymentMean, Refusal, Wallets};
-use super::{Merchant, Shared, SimulatorConfig, MAX_REQUEST_BYTES};
+use super::{Merchant, Shared, SimulatorConfig};
 use crate::codec::{Limits, Ns};
 use crate::contract::{self, NAMESPACE};
 use crate::envelope::{self, Body, MessageReader};
@@ -59,10 +58,7 @@ impl Answered {
     }
 }
 
-pub(super) async fn handle(
-    shared: Arc<Shared>,
-    request: Request<Incoming>,
-) -> Result<Reply, Dropped> {
+pub(super) async fn handle(shared: Arc<Shared>, request: Request<Bytes>) -> Result<Reply, Dropped> {
     if shared.admin && request.uri().path().starts_with(super::admin::PREFIX) {
         return Ok(super::admin::handle(&shared, request).await);
     }
@@ -88,19 +84,7 @@ pub(super) async fn handle(
             "POST a SOAP envelope",
         ));
     }
-    let body = match Limited::new(request.into_body(), MAX_REQUEST_BYTES)
-        .collect()
-        .await
-    {
-        Ok(body) => body.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(plain(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request body over 1 MiB",
-            ));
-        }
-        Err(_) => return Err(Dropped("the request body was cut")),
-    };
+    let body = request.into_body();
     let started = Instant::now();
     let number = shared.calls.fetch_add(1, Ordering::Relaxed) + 1;
     let rate = shared.config.fail_rate;
@@ -914,6 +898,11 @@ fn xml(status: StatusCode, body: String) -> Reply {
         hyper::header::HeaderValue::from_static("text/xml; charset=utf-8"),
     );
     response
+}
+
+/// The answer to a body over [`MAX_REQUEST_BYTES`].
+pub(super) fn too_large() -> Reply {
+    plain(StatusCode::PAYLOAD_TOO_LARGE, "request body over 1 MiB")
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Reply {

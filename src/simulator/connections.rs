@@ -1,6 +1,6 @@
 //! Who holds the simulator's connections. At the cap, the oldest connection that is not serving a
-//! request (idle between requests, or still sending its headers) is closed to admit the new one,
-//! so idle or slow sockets cannot lock clients out; only when every connection is serving a request
+//! request (idle between requests, or still sending its headers or its body) is closed to admit
+//! the new one, so idle or slow sockets cannot lock clients out; only when every connection is serving a request
 //! is the new one answered 503. A per-client-address limit keeps one client from taking every
 //! place.
 

@@ -13,9 +13,14 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use super::admin::CallRecord;
-use super::answer::{handle, Dropped};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::Request;
+
+use super::answer::{handle, too_large, Dropped};
 use super::connections::{Connections, Full, Serving};
-use super::{Scenario, Shared, SimulatorConfig, StartError};
+use super::{Scenario, Shared, SimulatorConfig, StartError, MAX_REQUEST_BYTES};
 
 /// A running simulator. It stops when dropped; [`Simulator::shutdown`] stops it gracefully.
 pub struct Simulator {
@@ -170,11 +175,22 @@ async fn serve(
             }
         };
         let (service_shared, timeout) = (shared.clone(), config.request_timeout);
+        let body_deadline = config.header_read_timeout;
         let (id, busy) = (ticket.id(), ticket.busy.clone());
         let service = hyper::service::service_fn(move |request| {
-            let shared = service_shared.clone();
-            let serving = Serving::start(&busy);
+            let (shared, busy) = (service_shared.clone(), busy.clone());
             async move {
+                let request = match receive(request, body_deadline).await {
+                    Ok(request) => request,
+                    Err(Unreceived::TooLarge) => return Ok(too_large()),
+                    Err(Unreceived::Slow) => {
+                        return Err(Dropped("the request body came too slowly"))
+                    }
+                    Err(Unreceived::Cut) => return Err(Dropped("the request body was cut")),
+                };
+                // Serving from here: until its body is whole, a request is unfinished, and its
+                // connection may be closed to admit another, as an idle one may.
+                let serving = Serving::start(&busy);
                 let answer = tokio::time::timeout(timeout, handle(shared, request))
                     .await
                     .unwrap_or(Err(Dropped("request timeout")));
@@ -216,6 +232,33 @@ async fn serve(
     tokio::select! {
         _ = graceful.shutdown() => true,
         _ = tokio::time::sleep(grace) => false,
+    }
+}
+
+/// Why a request's body was not received.
+enum Unreceived {
+    /// Over [`MAX_REQUEST_BYTES`]: answered 413.
+    TooLarge,
+    /// Not whole within the deadline: the connection is closed, as for slow headers.
+    Slow,
+    /// The connection failed before the body was whole.
+    Cut,
+}
+
+/// A request with its body read whole, within `deadline` of its headers and [`MAX_REQUEST_BYTES`]:
+/// a body trickled in byte by byte counts like headers sent slowly.
+async fn receive(
+    request: Request<Incoming>,
+    deadline: Duration,
+) -> Result<Request<Bytes>, Unreceived> {
+    let (parts, body) = request.into_parts();
+    let collected = tokio::time::timeout(deadline, Limited::new(body, MAX_REQUEST_BYTES).collect())
+        .await
+        .map_err(|_| Unreceived::Slow)?;
+    match collected {
+        Ok(body) => Ok(Request::from_parts(parts, body.to_bytes())),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(Unreceived::TooLarge),
+        Err(_) => Err(Unreceived::Cut),
     }
 }
 

@@ -1,6 +1,7 @@
-//! The simulator's admin API answers the test that started it and nothing else: no page of another
-//! origin (a form posting `text/plain`, a rebound DNS name), no other host without its token; a
-//! reset wipes a state file only when allowed; the call list stays small whatever the requests.
+//! What guards the simulator: its admin API answers the test that started it and nothing else (no
+//! page of another origin, a form posting `text/plain`, a rebound DNS name; no other host without
+//! its token); a reset wipes a state file only when allowed; the call list stays small whatever the
+//! requests; bodies sent slowly lock no client out.
 
 mod common;
 
@@ -195,4 +196,66 @@ async fn the_call_list_stays_small_whatever_the_requests() {
         calls.len()
     );
     assert!(calls.contains("WWW…"), "a wallet id is cut, marked");
+}
+
+/// Connections that send a request's headers, then trickle its body, count as unfinished (as idle
+/// ones do): at the cap, and at the per-client limit, a new client is still served at once, and a
+/// body not whole within the header timeout has its connection closed.
+#[tokio::test]
+async fn bodies_sent_slowly_lock_no_client_out() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for config in [
+        SimulatorConfig::default().max_connections(8),
+        SimulatorConfig::default().max_connections_per_client(8),
+    ] {
+        let simulator = start(config.header_read_timeout(Duration::from_secs(30))).await;
+        let addr = simulator.local_addr();
+        let mut trickling = Vec::new();
+        for _ in 0..8 {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let head = format!(
+                "POST /services/v2/wallet HTTP/1.1\r\nhost: {addr}\r\ncontent-type: text/xml\r\ncontent-length: 100000\r\n\r\n<"
+            );
+            stream.write_all(head.as_bytes()).await.unwrap();
+            trickling.push(stream);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let client = common::demo_client(&simulator);
+        let reply = tokio::time::timeout(
+            Duration::from_secs(2),
+            client.sign_off(sips_wallet::contract::SignOffRequest::new().merchant_wallet_id("NEW")),
+        )
+        .await
+        .expect("served at once")
+        .unwrap();
+        assert_eq!(reply.code.as_deref(), Some("25"));
+        drop(trickling);
+    }
+
+    let simulator =
+        start(SimulatorConfig::default().header_read_timeout(Duration::from_millis(500))).await;
+    let addr = simulator.local_addr();
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /services/v2/wallet HTTP/1.1\r\nhost: {addr}\r\ncontent-length: 1000\r\n\r\n"
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buffer = [0u8; 64];
+    let closed = loop {
+        // A byte every 100 ms: alive, never done.
+        let _ = slow.write_all(b" ").await;
+        match tokio::time::timeout(Duration::from_millis(100), slow.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            _ if started.elapsed() > Duration::from_secs(5) => break false,
+            _ => {}
+        }
+    };
+    assert!(closed, "a trickled body kept its connection open");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
