@@ -8,7 +8,7 @@
 //! | 3 | [`codec`]: the bounded XML reader and writer, with their own errors |
 //! | 2 | [`seal`]: the seal and the sealed [`seal::Value`] |
 //! | 1 | [`mask`]: card numbers masked, for every place text leaves; [`effect`]: what operations do to wallets, and how a reading shows what was sent |
-//! | 0 | [`protocol`]: the protocol's constants |
+//! | 0 | [`protocol`]: the protocol's constants; [`files`]: files a user names, read bounded |
 //!
 //! No tokio, hyper or client type is here: `sips-wallet` builds its transport and client on top,
 //! and its generated code names this crate by one path (`use ::sips_wallet_runtime as runtime;`).
@@ -19,6 +19,7 @@
 
 pub mod codec;
 pub mod effect;
+pub mod files;
 pub mod envelope;
 pub mod json;
 pub mod mask;

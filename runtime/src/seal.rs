@@ -81,9 +81,14 @@ impl SecretKey {
         })
     }
 
-    /// Reads a key file; one trailing line break is not part of the key.
+    /// Reads a key file (a regular file of at most [`MAX_KEY_FILE_BYTES`]); one trailing line
+    /// break is not part of the key.
     pub fn from_file(path: &std::path::Path) -> std::io::Result<SecretKey> {
-        let mut bytes = Zeroizing::new(std::fs::read(path)?);
+        let read = crate::files::read_regular(path, MAX_KEY_FILE_BYTES).map_err(|e| match e {
+            crate::files::FileError::Io(e) => e,
+            other => std::io::Error::new(std::io::ErrorKind::InvalidData, other),
+        })?;
+        let mut bytes = Zeroizing::new(read);
         while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             bytes.pop();
         }
@@ -101,6 +106,9 @@ impl fmt::Debug for SecretKey {
         f.write_str("SecretKey(<redacted>)")
     }
 }
+
+/// The largest key file read: a key is a few dozen bytes.
+pub const MAX_KEY_FILE_BYTES: u64 = 4096;
 
 /// A secret key must not be empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! One call to the bank (or the simulator): the client from the flags, the request from the
 //! fields, the reply printed.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -61,8 +61,10 @@ pub(super) fn client_from(opts: Opts<'_>) -> Result<WalletClient, Error> {
         builder = builder.environment(env);
     }
     if let Some(path) = opts.path("root-certificate") {
-        let certificate = std::fs::read(path)
-            .map_err(|e| Error::Config(format!("--root-certificate {}: {e}", path.display())))?;
+        let certificate =
+            sips_wallet::files::read_regular(path, super::input::CERTIFICATE_BYTES).map_err(
+                |e| Error::Config(format!("--root-certificate {}: {e}", path.display())),
+            )?;
         builder = builder.add_root_certificate(certificate);
     }
     builder.build()
@@ -76,7 +78,10 @@ pub(super) fn required(opts: Opts<'_>, flag: &str, env: &str) -> Result<String, 
 
 /// A card-data field's value: `-` reads standard input, `--…-file` a file; a plain argument works
 /// but is visible in `ps` and the shell's history, so it is warned about.
-pub(super) fn sensitive_value(matches: &ArgMatches, field: &str) -> Result<Option<String>, Error> {
+pub(super) fn sensitive_value(
+    matches: &ArgMatches,
+    field: &str,
+) -> Result<Option<String>, CliError> {
     let flag = flag_name(field);
     let trimmed = |text: String| text.trim_end_matches(['\r', '\n']).to_string();
     if let Some(path) = matches
@@ -84,17 +89,14 @@ pub(super) fn sensitive_value(matches: &ArgMatches, field: &str) -> Result<Optio
         .ok()
         .flatten()
     {
-        return std::fs::read_to_string(path)
-            .map(|t| Some(trimmed(t)))
-            .map_err(|e| Error::Config(format!("--{flag}-file {}: {e}", path.display())));
+        let text =
+            super::input::file_text(&format!("--{flag}-file"), path, super::input::CARD_DATA_BYTES)?;
+        return Ok(Some(trimmed(text)));
     }
     match matches.try_get_one::<String>(field).ok().flatten() {
         None => Ok(None),
         Some(dash) if dash == "-" => {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| {
-                Error::Config(format!("--{flag} -: cannot read standard input: {e}"))
-            })?;
+            let text = super::input::stdin_text(&format!("--{flag} -"), super::input::CARD_DATA_BYTES)?;
             Ok(Some(trimmed(text)))
         }
         Some(value) => {

@@ -66,6 +66,7 @@ mod calls;
 mod completions;
 mod contract;
 mod error;
+mod input;
 mod seal;
 mod serve;
 

@@ -1,6 +1,6 @@
 //! `sips-wallet seal`: a seal explained, field by field.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::ArgMatches;
@@ -11,21 +11,17 @@ use sips_wallet::seal;
 use super::*;
 
 pub(super) fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, CliError> {
-    let mut input = String::new();
-    match matches.get_one::<String>("file") {
+    let input = match matches.get_one::<String>("file") {
         Some(path) if path != "-" => {
-            input = std::fs::read_to_string(path)
-                .map_err(|e| CliError::Input(format!("cannot read {path}: {e}")))?;
+            super::input::file_text("seal", std::path::Path::new(path), super::input::MESSAGE_BYTES)?
         }
         _ => {
             if std::io::stdin().is_terminal() {
                 complain!("reading a JSON message or a SOAP envelope from standard input (Ctrl-D ends it)");
             }
-            std::io::stdin()
-                .read_to_string(&mut input)
-                .map_err(|e| CliError::Input(format!("cannot read standard input: {e}")))?;
+            super::input::stdin_text("seal", super::input::MESSAGE_BYTES)?
         }
-    }
+    };
     let message =
         sips_wallet::dynamic::read_message(&input).map_err(|e| CliError::Input(e.to_string()))?;
     let key = secret_key(opts)?;

@@ -77,8 +77,7 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
             matches
                 .get_one::<PathBuf>(flag)
                 .map(|path| {
-                    std::fs::read_to_string(path)
-                        .map_err(|e| CliError::Input(format!("--{flag} {}: {e}", path.display())))
+                    super::input::file_text(&format!("--{flag}"), path, super::input::CERTIFICATE_BYTES)
                 })
                 .transpose()
         };
@@ -236,7 +235,8 @@ pub(super) fn contract_folder(dir: &std::path::Path) -> Result<Vec<(String, Stri
             .unwrap_or_default()
             .to_string();
         if name.ends_with(".wsdl") || name.ends_with(".xsd") {
-            files.push((name, std::fs::read_to_string(&path).map_err(unreadable)?));
+            let text = super::input::file_text("--publish-wsdl", &path, super::input::CONTRACT_BYTES)?;
+            files.push((name, text));
         }
     }
     if !files.iter().any(|(n, _)| n.ends_with(".wsdl")) {
