@@ -68,6 +68,9 @@ pub struct Options {
     pub runtime: String,
     /// One async method per operation on a client type, if wanted.
     pub client: Option<ClientMethods>,
+    /// When generating must be over (`contract check --timeout`): past it, an error, checked
+    /// between stages and between types, so that a caller's time limit holds.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Where the generated client methods go: `impl <client_type> { pub async fn sign_off(&self,
@@ -87,6 +90,7 @@ impl Default for Options {
             prefix: "urn".into(),
             runtime: "::sips_wallet_runtime".into(),
             client: None,
+            deadline: None,
         }
     }
 }
@@ -154,7 +158,11 @@ impl std::error::Error for Error {}
 
 /// Generates the Rust source for a contract.
 pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error> {
+    let (entry, _) = sources.entry()?;
+    let mut budget = limits::Budget::new(entry, options.deadline);
+    budget.check_time("reading the documents")?;
     let (mut contract, mut warnings) = parse::parse_contract(sources)?;
+    budget.check_time("reading the documents")?;
     if contract.operations.is_empty() {
         let (entry, _) = sources.entry()?;
         let mut error = Error::new(
@@ -168,20 +176,10 @@ pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error
     if let Some((name, text)) = &sources.sidecar {
         warnings.extend(versions::merge(&mut contract, name, text)?);
     }
-    let (entry, _) = sources.entry()?;
     limits::check_contract(&contract, entry)?;
     names::check(&contract, entry)?;
-    let source = emit::emit(&contract, options);
-    if source.len() > limits::MAX_GENERATED_BYTES {
-        return Err(Error::new(
-            entry,
-            "definitions",
-            format!(
-                "the generated code would exceed {} bytes",
-                limits::MAX_GENERATED_BYTES
-            ),
-        ));
-    }
+    let source = emit::emit(&contract, options, &mut budget)?;
+    budget.check_size(source.len(), "definitions")?;
     Ok(Generated {
         source,
         contract,
@@ -220,18 +218,24 @@ pub fn generate_dir(dir: &Path, wsdl: &str, options: &Options) -> Result<Generat
         if !(name.ends_with(".wsdl") || name.ends_with(".xsd")) {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::new(&path.display().to_string(), "", format!("cannot read: {e}"))
-        })?;
+        let unreadable = |why: String| Error::new(&path.display().to_string(), "", why);
+        let bytes =
+            sips_wallet_runtime::files::read_regular(&path, limits::MAX_DOCUMENT_BYTES as u64)
+                .map_err(|e| unreadable(format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
         files.push((name, text));
     }
     files.sort();
     let mut sources = Sources::new(wsdl, files);
     let sidecar = format!("{}.versions.toml", wsdl.trim_end_matches(".wsdl"));
-    match std::fs::read_to_string(dir.join(&sidecar)) {
-        Ok(text) => sources = sources.with_sidecar(sidecar, text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::new(&sidecar, "", format!("cannot read: {e}"))),
+    let path = dir.join(&sidecar);
+    if path.exists() {
+        let bytes =
+            sips_wallet_runtime::files::read_regular(&path, limits::MAX_DOCUMENT_BYTES as u64)
+                .map_err(|e| Error::new(&sidecar, "", format!("cannot read: {e}")))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| Error::new(&sidecar, "", "not UTF-8 text"))?;
+        sources = sources.with_sidecar(sidecar, text);
     }
     generate(&sources, options)
 }

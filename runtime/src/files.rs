@@ -25,8 +25,12 @@ pub enum FileError {
 
 /// The whole of the regular file at `path` (a symlink to one is followed), at most `limit` bytes.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    // Checked before opening (opening a FIFO waits for a writer), then the opened file itself, so
+    // a path swapped in between cannot slip through.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(FileError::NotRegular);
+    }
     let file = std::fs::File::open(path)?;
-    // The opened file itself is checked, so a path swapped after a check cannot slip through.
     if !file.metadata()?.is_file() {
         return Err(FileError::NotRegular);
     }

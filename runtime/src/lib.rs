@@ -19,8 +19,8 @@
 
 pub mod codec;
 pub mod effect;
-pub mod files;
 pub mod envelope;
+pub mod files;
 pub mod json;
 pub mod mask;
 pub mod message;

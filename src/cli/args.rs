@@ -413,7 +413,14 @@ pub(super) fn serve_command() -> Command {
                 .value_name("FILE")
                 .value_parser(clap::value_parser!(PathBuf))
                 .requires("tls")
-                .help("write the certificate clients must trust to FILE (PEM)"),
+                .help("write the certificate clients must trust to FILE (PEM): a new file, never through a symlink"),
+        )
+        .arg(
+            Arg::new("replace-cert-out")
+                .long("replace-cert-out")
+                .action(ArgAction::SetTrue)
+                .requires("tls-cert-out")
+                .help("let --tls-cert-out replace a regular file already there (a symlink is replaced itself, its target untouched)"),
         )
         .arg(
             Arg::new("tls-cert")

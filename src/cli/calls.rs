@@ -61,10 +61,10 @@ pub(super) fn client_from(opts: Opts<'_>) -> Result<WalletClient, Error> {
         builder = builder.environment(env);
     }
     if let Some(path) = opts.path("root-certificate") {
-        let certificate =
-            sips_wallet::files::read_regular(path, super::input::CERTIFICATE_BYTES).map_err(
-                |e| Error::Config(format!("--root-certificate {}: {e}", path.display())),
-            )?;
+        let certificate = sips_wallet::files::read_regular(path, super::input::CERTIFICATE_BYTES)
+            .map_err(|e| {
+            Error::Config(format!("--root-certificate {}: {e}", path.display()))
+        })?;
         builder = builder.add_root_certificate(certificate);
     }
     builder.build()
@@ -89,14 +89,18 @@ pub(super) fn sensitive_value(
         .ok()
         .flatten()
     {
-        let text =
-            super::input::file_text(&format!("--{flag}-file"), path, super::input::CARD_DATA_BYTES)?;
+        let text = super::input::file_text(
+            &format!("--{flag}-file"),
+            path,
+            super::input::CARD_DATA_BYTES,
+        )?;
         return Ok(Some(trimmed(text)));
     }
     match matches.try_get_one::<String>(field).ok().flatten() {
         None => Ok(None),
         Some(dash) if dash == "-" => {
-            let text = super::input::stdin_text(&format!("--{flag} -"), super::input::CARD_DATA_BYTES)?;
+            let text =
+                super::input::stdin_text(&format!("--{flag} -"), super::input::CARD_DATA_BYTES)?;
             Ok(Some(trimmed(text)))
         }
         Some(value) => {

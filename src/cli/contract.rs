@@ -19,13 +19,26 @@ pub(super) async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Cli
     // --timeout covers everything: fetching and reading both contracts.
     let timeout = Duration::from_secs(*matches.get_one::<u64>("timeout").unwrap_or(&30));
     let deadline = tokio::time::Instant::now() + timeout;
+    // The generator stops by itself at the deadline (a blocking task cannot be cancelled, and the
+    // process would wait for it); the timer here is the backstop.
+    let options = Options {
+        deadline: Some(deadline.into_std()),
+        ..Options::default()
+    };
+    let out_of_time = move |what: &str| {
+        CliError::Input(format!(
+        "{what}: not read within --timeout {}s (a contract this large or complex takes longer; give a longer --timeout)",
+        timeout.as_secs()
+    ))
+    };
     let within = |what: String,
                   work: Box<
         dyn FnOnce() -> Result<Generated, sips_wallet_codegen::Error> + Send,
     >| async move {
         let reading = tokio::task::spawn_blocking(work);
         match tokio::time::timeout_at(deadline, reading).await {
-            Err(_) => Err(CliError::Library(Error::Timeout(timeout))),
+            Err(_) => Err(out_of_time(&what)),
+            Ok(Ok(Err(e))) if e.message.starts_with("out of time") => Err(out_of_time(&what)),
             Ok(Err(e)) => Err(CliError::Io {
                 what: format!("reading {what}"),
                 source: std::io::Error::other(e),
@@ -42,9 +55,10 @@ pub(super) async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Cli
             .collect()
     };
     let built_in = Sources::new("wallet.wsdl", files(contract::WALLET_CONTRACT_FILES));
+    let for_ours = options.clone();
     let ours = within(
         "the built-in contract".into(),
-        Box::new(move || generate(&built_in, &Options::default())),
+        Box::new(move || generate(&built_in, &for_ours)),
     )
     .await?;
     let (source, theirs) = match matches.get_one::<PathBuf>("file") {
@@ -62,9 +76,10 @@ pub(super) async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Cli
                 })?
                 .to_string();
             let shown = path.display().to_string();
+            let for_file = options.clone();
             let generated = within(
                 shown.clone(),
-                Box::new(move || generate_dir(&dir, &name, &Options::default())),
+                Box::new(move || generate_dir(&dir, &name, &for_file)),
             )
             .await?;
             (shown, generated)
@@ -87,9 +102,10 @@ pub(super) async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Cli
                 .unwrap_or(Err(Error::Timeout(timeout)))?;
             let shown = format!("{base}/services/v2/wallet?wsdl");
             let published = Sources::new("wallet.wsdl", fetched);
+            let for_published = options.clone();
             let generated = within(
                 shown.clone(),
-                Box::new(move || generate(&published, &Options::default())),
+                Box::new(move || generate(&published, &for_published)),
             )
             .await?;
             (shown, generated)

@@ -18,7 +18,8 @@ pub(super) const CONTRACT_BYTES: u64 = 4 << 20;
 
 /// The file `flag` names, at most `limit` bytes.
 pub(super) fn file(flag: &str, path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
-    read_regular(path, limit).map_err(|e| CliError::Input(format!("{flag} {}: {e}", path.display())))
+    read_regular(path, limit)
+        .map_err(|e| CliError::Input(format!("{flag} {}: {e}", path.display())))
 }
 
 /// The same, as UTF-8 text.

@@ -12,9 +12,11 @@ use super::*;
 
 pub(super) fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, CliError> {
     let input = match matches.get_one::<String>("file") {
-        Some(path) if path != "-" => {
-            super::input::file_text("seal", std::path::Path::new(path), super::input::MESSAGE_BYTES)?
-        }
+        Some(path) if path != "-" => super::input::file_text(
+            "seal",
+            std::path::Path::new(path),
+            super::input::MESSAGE_BYTES,
+        )?,
         _ => {
             if std::io::stdin().is_terminal() {
                 complain!("reading a JSON message or a SOAP envelope from standard input (Ctrl-D ends it)");

@@ -77,7 +77,11 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
             matches
                 .get_one::<PathBuf>(flag)
                 .map(|path| {
-                    super::input::file_text(&format!("--{flag}"), path, super::input::CERTIFICATE_BYTES)
+                    super::input::file_text(
+                        &format!("--{flag}"),
+                        path,
+                        super::input::CERTIFICATE_BYTES,
+                    )
                 })
                 .transpose()
         };
@@ -174,10 +178,12 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
         simulator.certificate_pem(),
         matches.get_one::<PathBuf>("tls-cert-out"),
     ) {
-        std::fs::write(path, pem).map_err(|source| CliError::Io {
-            what: format!("cannot write the certificate to {}", path.display()),
-            source,
-        })?;
+        write_new(path, pem.as_bytes(), matches.get_flag("replace-cert-out")).map_err(
+            |source| CliError::Io {
+                what: format!("cannot write the certificate to {}", path.display()),
+                source,
+            },
+        )?;
         say!(
             "Certificate: {} (trust it with --root-certificate {})",
             path.display(),
@@ -204,7 +210,52 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-/// The `.wsdl` and `.xsd` files of a folder, by name.
+/// Writes `bytes` to a new file at `path`, never through a symlink: a file already there is an
+/// error unless `replace`, and then it is replaced by a rename (a symlink itself, not its target).
+fn write_new(path: &std::path::Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    use std::io::ErrorKind;
+    let exists = || {
+        std::io::Error::new(
+            ErrorKind::AlreadyExists,
+            "a file is there already (--replace-cert-out replaces it)",
+        )
+    };
+    if !replace {
+        // `create_new` fails on anything at the path, a dangling symlink included.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| {
+                if e.kind() == ErrorKind::AlreadyExists {
+                    exists()
+                } else {
+                    e
+                }
+            })?;
+        return file.write_all(bytes);
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(std::io::Error::new(
+            ErrorKind::IsADirectory,
+            "a folder is there",
+        ));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)?;
+    file.write_all(bytes)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
 /// `--listen`: an address and port, or a host name and port (`localhost:7070`), the first address
 /// it resolves to.
 fn listen_address(listen: &str) -> Result<std::net::SocketAddr, CliError> {
@@ -224,6 +275,7 @@ fn listen_address(listen: &str) -> Result<std::net::SocketAddr, CliError> {
         .ok_or_else(|| usage("it resolves to no address".into()))
 }
 
+/// The `.wsdl` and `.xsd` files of a folder, by name.
 pub(super) fn contract_folder(dir: &std::path::Path) -> Result<Vec<(String, String)>, CliError> {
     let unreadable = |e: std::io::Error| CliError::Input(format!("{}: {e}", dir.display()));
     let mut files = Vec::new();
@@ -235,7 +287,8 @@ pub(super) fn contract_folder(dir: &std::path::Path) -> Result<Vec<(String, Stri
             .unwrap_or_default()
             .to_string();
         if name.ends_with(".wsdl") || name.ends_with(".xsd") {
-            let text = super::input::file_text("--publish-wsdl", &path, super::input::CONTRACT_BYTES)?;
+            let text =
+                super::input::file_text("--publish-wsdl", &path, super::input::CONTRACT_BYTES)?;
             files.push((name, text));
         }
     }

@@ -175,9 +175,40 @@ pub enum StoreError {
         /// `removed` or `replaced by another file`.
         what: &'static str,
     },
-    /// SQLite refused a read or a write (disk full, read-only file…).
-    #[error("state database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// SQLite refused a read or a write (disk full, read-only file, a row missing…).
+    #[error("{path}: state database: {source}")]
+    Sqlite {
+        /// The state file (`:memory:` for a state in memory).
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// The error, its file named where it crosses out of the store ([`StoreError::naming`]).
+    fn from(source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: PathBuf::new(),
+            source,
+        }
+    }
+}
+
+impl StoreError {
+    /// The same error, naming `path` if it names no file yet.
+    fn naming(self, path: &Path) -> StoreError {
+        match self {
+            StoreError::Sqlite {
+                path: unnamed,
+                source,
+            } if unnamed.as_os_str().is_empty() => StoreError::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
 /// Every wallet of every merchant.
@@ -213,7 +244,8 @@ fn file_id(path: &Path) -> std::io::Result<FileId> {
 impl Store {
     /// An empty store in memory, gone when the simulator stops.
     pub fn in_memory() -> Result<Store, StoreError> {
-        let connection = Connection::open_in_memory()?;
+        let connection = Connection::open_in_memory()
+            .map_err(|e| StoreError::from(e).naming(Path::new(":memory:")))?;
         Store::prepare(connection, None)
     }
 
@@ -255,7 +287,9 @@ impl Store {
         };
         let connection = Connection::open(path).map_err(io)?;
         // Another holder answers at once, not after rusqlite's default wait.
-        connection.busy_timeout(std::time::Duration::ZERO)?;
+        connection
+            .busy_timeout(std::time::Duration::ZERO)
+            .map_err(io)?;
         // Exclusive: the first write takes the database file's lock and keeps it. WAL: a commit is
         // one append; `synchronous = NORMAL` keeps every commit through a crash of the process
         // (only a power loss may lose the last ones).
@@ -268,10 +302,14 @@ impl Store {
         connection
             .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
             .map_err(refused)?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(io)?;
         // Up to 64 MiB of pages kept in memory (SQLite's default is 2 MiB): a load test's 100,000
         // wallets are read from here, not from the disk through a system call each.
-        connection.pragma_update(None, "cache_size", -65_536)?;
+        connection
+            .pragma_update(None, "cache_size", -65_536)
+            .map_err(io)?;
         let id = file_id(path).map_err(|source| StoreError::Io {
             path: path.to_path_buf(),
             source,
@@ -280,6 +318,16 @@ impl Store {
     }
 
     fn prepare(
+        connection: Connection,
+        file: Option<(PathBuf, FileId)>,
+    ) -> Result<Store, StoreError> {
+        let path = file
+            .as_ref()
+            .map_or(PathBuf::from(":memory:"), |(path, _)| path.clone());
+        Store::prepare_unnamed(connection, file).map_err(|e| e.naming(&path))
+    }
+
+    fn prepare_unnamed(
         connection: Connection,
         file: Option<(PathBuf, FileId)>,
     ) -> Result<Store, StoreError> {
@@ -341,11 +389,19 @@ impl Store {
                 reason,
             });
         }
-        let salt: Vec<u8> = connection.query_row(
-            "SELECT value FROM meta WHERE name = 'card_digest_salt'",
-            [],
-            |r| r.get(0),
-        )?;
+        let salt: Option<Vec<u8>> = connection
+            .query_row(
+                "SELECT value FROM meta WHERE name = 'card_digest_salt'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(salt) = salt else {
+            return Err(StoreError::NotAState {
+                path: shown(),
+                reason: "its card digest salt is missing from the meta table".into(),
+            });
+        };
         Ok(Store {
             connection: Mutex::new(connection),
             salt,
@@ -372,10 +428,18 @@ impl Store {
     pub fn reset(&self) -> Result<(), StoreError> {
         self.check_file()?;
         let connection = self.connection();
-        let transaction = Open::begin(&connection)?;
-        connection.execute_batch("DELETE FROM payment_means; DELETE FROM wallets;")?;
-        transaction.commit()?;
-        Ok(())
+        let wiped = Open::begin(&connection).and_then(|transaction| {
+            connection.execute_batch("DELETE FROM payment_means; DELETE FROM wallets;")?;
+            transaction.commit()
+        });
+        wiped.map_err(|e| StoreError::from(e).naming(&self.path()))
+    }
+
+    /// The state file, or `:memory:`.
+    fn path(&self) -> PathBuf {
+        self.file
+            .as_ref()
+            .map_or(PathBuf::from(":memory:"), |(path, _)| path.clone())
     }
 
     /// Refuses to go on when the state file is no longer the one opened: a commit into a removed
@@ -397,6 +461,14 @@ impl Store {
 
     /// Runs `f` in one transaction: committed when `f` returns, rolled back if SQLite failed.
     pub fn transaction<T>(
+        &self,
+        f: impl FnOnce(&Wallets<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        self.transaction_unnamed(f)
+            .map_err(|e| e.naming(&self.path()))
+    }
+
+    fn transaction_unnamed<T>(
         &self,
         f: impl FnOnce(&Wallets<'_>) -> Result<T, rusqlite::Error>,
     ) -> Result<T, StoreError> {

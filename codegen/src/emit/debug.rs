@@ -17,12 +17,12 @@ pub(super) fn debug_impl(t: &ComplexType) -> TokenStream {
         let label = ident.to_string();
         if SENSITIVE_FIELDS.contains(&f.name.as_str()) {
             match f.occurs {
-                Occurs::Required => quote!(.field(#label, &runtime::mask::Masked(&self.#ident))),
-                Occurs::Optional => quote!(.field(#label, &self.#ident.as_deref().map(runtime::mask::Masked))),
-                Occurs::Repeated => quote!(.field(#label, &self.#ident.iter().map(|v| runtime::mask::Masked(v)).collect::<Vec<_>>())),
+                Occurs::Required => quote!(out.field(#label, &runtime::mask::Masked(&self.#ident));),
+                Occurs::Optional => quote!(out.field(#label, &self.#ident.as_deref().map(runtime::mask::Masked));),
+                Occurs::Repeated => quote!(out.field(#label, &self.#ident.iter().map(|v| runtime::mask::Masked(v)).collect::<Vec<_>>());),
             }
         } else {
-            quote!(.field(#label, &self.#ident))
+            quote!(out.field(#label, &self.#ident);)
         }
     });
 
@@ -31,8 +31,10 @@ pub(super) fn debug_impl(t: &ComplexType) -> TokenStream {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 // Card fields masked whole; a card number in any other field masked as free text.
                 runtime::mask::debug_masked(f, |f| {
+                    // One statement per field, not one chained expression: a type with thousands
+                    // of fields must not nest the generated code (or the formatter) that deep.
                     let mut out = f.debug_struct(#type_name);
-                    out #(#debug_fields)*;
+                    #(#debug_fields)*
                     if !self.unknown_fields.is_empty() {
                         out.field("unknown_fields", &self.unknown_fields);
                     }
