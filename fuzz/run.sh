@@ -13,7 +13,7 @@ if ! rustup run nightly rustc --version >/dev/null 2>&1; then
     rustup toolchain install nightly --profile minimal
 fi
 
-for target in client_response simulator_request seal_input mask_text; do
+for target in client_response simulator_request seal_input mask_text mask_by_value; do
     mkdir -p "corpus/$target"
     echo "== $target: ${seconds}s"
     cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- \

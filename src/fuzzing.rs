@@ -97,6 +97,53 @@ pub fn mask_text(data: &[u8]) {
     }
 }
 
+/// The masker's promise by value over any text: the card number the first bytes make (their
+/// digits, 13 to 19 of them) is masked wherever its digits stand in the rest in order, within
+/// [`MAX_VALUE_GAP`](mask::MAX_VALUE_GAP) characters of each other. Panics (a finding) otherwise.
+pub fn mask_by_value(data: &[u8]) {
+    let Some((&length, rest)) = data.split_first() else {
+        return;
+    };
+    let length = 13 + usize::from(length % 7);
+    if rest.len() < length {
+        return;
+    }
+    let (digits, text) = rest.split_at(length);
+    // ASCII digits as they are (seeds stay readable), any other byte as a digit too.
+    let digit = |b: &u8| if b.is_ascii_digit() { *b } else { b'0' + b % 10 };
+    let card: String = digits.iter().map(|b| char::from(digit(b))).collect();
+    let text = String::from_utf8_lossy(text);
+    let mut secrets = mask::Secrets::new();
+    secrets.know(&card);
+    let masked = secrets.mask(&text);
+    if holds_by_value(&masked, &card) {
+        panic!("a known card number survived the masker by value: {masked:?}");
+    }
+}
+
+/// An oracle written apart from the masker: whether `value`'s characters stand in `shown` in
+/// order, each within [`MAX_VALUE_GAP`](mask::MAX_VALUE_GAP) characters of the one before, with no
+/// other digit between (as written: escapes are not decoded here).
+pub fn holds_by_value(shown: &str, value: &str) -> bool {
+    let chars: Vec<char> = shown.chars().collect();
+    let wanted: Vec<char> = value.chars().collect();
+    (0..chars.len()).any(|start| {
+        let (mut at, mut found, mut gap) = (start, 0, 0);
+        while at < chars.len() && found < wanted.len() {
+            if chars[at] == wanted[found] {
+                found += 1;
+                gap = 0;
+            } else if digit_value(chars[at]).is_some() || found == 0 || gap == mask::MAX_VALUE_GAP {
+                break;
+            } else {
+                gap += 1;
+            }
+            at += 1;
+        }
+        found == wanted.len()
+    })
+}
+
 /// What a character of `text` means to the oracle: a digit's value, an ASCII letter (as written),
 /// another letter or number, or a separator. Escapes are read here with code of its own: XML
 /// character references and the five named entities and `&nbsp;`, JSON escapes (and `\u{…}`),

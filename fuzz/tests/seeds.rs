@@ -11,6 +11,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("simulator_request", sips_wallet::fuzzing::simulator_request),
     ("seal_input", sips_wallet::fuzzing::seal_input),
     ("mask_text", sips_wallet::fuzzing::mask_text),
+    ("mask_by_value", sips_wallet::fuzzing::mask_by_value),
 ];
 
 #[test]
