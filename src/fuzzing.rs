@@ -110,7 +110,13 @@ pub fn mask_by_value(data: &[u8]) {
     }
     let (digits, text) = rest.split_at(length);
     // ASCII digits as they are (seeds stay readable), any other byte as a digit too.
-    let digit = |b: &u8| if b.is_ascii_digit() { *b } else { b'0' + b % 10 };
+    let digit = |b: &u8| {
+        if b.is_ascii_digit() {
+            *b
+        } else {
+            b'0' + b % 10
+        }
+    };
     let card: String = digits.iter().map(|b| char::from(digit(b))).collect();
     let text = String::from_utf8_lossy(text);
     let mut secrets = mask::Secrets::new();

@@ -292,3 +292,106 @@ fn a_state_file_missing_a_row_is_named() {
     assert!(err.contains("salt"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Card data typed anywhere, in any spelling, never comes out of the binary: a card number
+/// written with two spaces, tabs, full-width digits or XML references in a wallet id, an IBAN in
+/// lower case in an alias, the typed card number itself with letters between its digits; through
+/// `--dry-run`, the call's text and JSON output, the `seal` command and the simulator's log.
+#[test]
+fn card_data_in_any_spelling_never_comes_out_of_the_binary() {
+    use sips_wallet::fuzzing::{card_number_in, holds_by_value, iban_in};
+    const CARD: &str = "4111111111111111";
+    const TYPED: &str = "5555555555554444";
+    let wallets = [
+        "W 4111  1111  1111  1111".to_string(),
+        "W 4111\t1111\t1111\t1111".into(),
+        "W ４１１１１１１１１１１１１１１１".into(),
+        "W &#52;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;".into(),
+    ];
+    let alias = "pay nl91 abna 0417 1643 00 or 5x5x5x5x5x5x5x5x5x5x5x5x4x4x4x4";
+    let mut server = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("RUST_LOG")
+        .env_remove("SIPS_SECRET_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap());
+    while !banner.contains("State:") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut lines, &mut line).unwrap() == 0 {
+            break;
+        }
+        banner.push_str(&line);
+    }
+    let url = banner
+        .split_whitespace()
+        .find_map(|w| w.strip_suffix("/services/v2/wallet"))
+        .unwrap()
+        .to_string();
+    let demo = |args: &[&str]| {
+        let output = Command::new(BIN)
+            .args(["--url", url.as_str()])
+            .args(args)
+            .env("SIPS_MERCHANT_ID", sips_wallet::simulator::DEMO_MERCHANT_ID)
+            .env("SIPS_KEY_VERSION", sips_wallet::simulator::DEMO_KEY_VERSION)
+            .env("SIPS_SECRET_KEY", sips_wallet::simulator::DEMO_SECRET_KEY)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        text(&output.stdout) + &text(&output.stderr)
+    };
+    let mut shown = Vec::new();
+    for wallet in &wallets {
+        let add = [
+            "add-card",
+            "--merchant-wallet-id",
+            wallet,
+            "--card-number",
+            TYPED,
+        ];
+        let rest = [
+            "--card-expiry-date",
+            "203012",
+            "--payment-mean-alias",
+            alias,
+        ];
+        let args: Vec<&str> = add.iter().chain(&rest).copied().collect();
+        shown.push(demo(&[&args[..], &["--dry-run"]].concat()));
+        shown.push(demo(&args));
+        for output in ["text", "json"] {
+            shown.push(demo(&[
+                "--output",
+                output,
+                "get-wallet-data",
+                "--merchant-wallet-id",
+                wallet,
+            ]));
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let log = server.wait_with_output().unwrap();
+    shown.push(text(&log.stderr));
+    assert!(
+        shown[0].contains("<urn:cardNumber>"),
+        "the dry run: {}",
+        shown[0]
+    );
+    for output in &shown {
+        assert!(
+            card_number_in(output).is_none(),
+            "a card number came out: {output}"
+        );
+        assert!(iban_in(output).is_none(), "an IBAN came out: {output}");
+        assert!(
+            !holds_by_value(output, TYPED),
+            "the typed card number came out: {output}"
+        );
+        assert!(!output.contains(CARD), "{output}");
+    }
+}

@@ -666,7 +666,8 @@ fn run<M: Message, R: Message>(
     let mut effects = Effects::default();
     match operation {
         "addCard" | "addDirectDebit" => {
-            let alias = bank.stored_alias(get("paymentMeanAlias"));
+            let alias = stored_alias(bank, request);
+            let alias = alias.as_deref();
             let added = if operation == "addCard" {
                 let card = get("cardNumber").unwrap_or_default();
                 wallets.add_card(
@@ -699,8 +700,8 @@ fn run<M: Message, R: Message>(
             ];
         }
         "updatePaymentMean" => {
-            let alias = bank.stored_alias(get("paymentMeanAlias"));
-            if let Err(refusal) = wallets.update(merchant, wallet, mean_id, alias)? {
+            let alias = stored_alias(bank, request);
+            if let Err(refusal) = wallets.update(merchant, wallet, mean_id, alias.as_deref())? {
                 return Ok(Err(refusal));
             }
             effects.fields = vec![("walletActionDateTime", now)];
@@ -755,6 +756,15 @@ fn run<M: Message, R: Message>(
         }
     }
     Ok(Ok(effects))
+}
+
+/// The alias a request gives, as the bank stores it: trimmed if it trims, and the request's own
+/// card number or IBAN masked by value wherever the buyer spelled it there (the store masks the
+/// rest by pattern).
+fn stored_alias<M: Message>(bank: &Bank, request: &M) -> Option<String> {
+    let alias = bank.stored_alias(request.text("paymentMeanAlias"))?;
+    let secrets = Secrets::of_fields(contract::SENSITIVE_FIELDS, |field| request.text(field));
+    Some(secrets.mask(alias).into_owned())
 }
 
 /// The contract's names for payment-mean data in responses: a list in getWalletData, one in
