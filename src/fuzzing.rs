@@ -229,7 +229,10 @@ fn escaped(chars: &[char]) -> Option<(char, usize)> {
     if text.starts_with('%') {
         let mut bytes = Vec::new();
         for k in 0..4 {
-            let chunk: String = chars.get(k * 3..k * 3 + 3)?.iter().collect();
+            let Some(chunk) = chars.get(k * 3..k * 3 + 3) else {
+                break;
+            };
+            let chunk: String = chunk.iter().collect();
             let Some(hex) = chunk.strip_prefix('%') else {
                 break;
             };

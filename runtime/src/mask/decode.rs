@@ -114,7 +114,7 @@ fn spelled_at(text: &str, at: usize) -> Option<(char, usize)> {
 
 /// `&#52;`, `&#x34;`, `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`.
 fn xml_reference(rest: &[u8]) -> Option<(char, usize)> {
-    let end = rest.iter().take(12).position(|b| *b == b';')?;
+    let end = rest.iter().take(13).position(|b| *b == b';')?;
     let name = std::str::from_utf8(&rest[1..end]).ok()?;
     let c = match name {
         "amp" => '&',
@@ -140,7 +140,7 @@ fn xml_reference(rest: &[u8]) -> Option<(char, usize)> {
 fn json_escape(rest: &[u8]) -> Option<(char, usize)> {
     match rest.get(1)? {
         b'u' if rest.get(2) == Some(&b'{') => {
-            let end = rest.iter().take(12).position(|b| *b == b'}')?;
+            let end = rest.iter().take(13).position(|b| *b == b'}')?;
             let hex = std::str::from_utf8(&rest[3..end]).ok()?;
             Some((char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, end + 1))
         }
@@ -161,7 +161,9 @@ fn json_escape(rest: &[u8]) -> Option<(char, usize)> {
     }
 }
 
-/// `%34`, or the two to four `%XX` of one UTF-8 character (`%EF%BC%94`, a full-width 4).
+/// `%34`, or the two to four `%XX` of one UTF-8 character (`%EF%BC%94`, a full-width 4). A `%XX`
+/// that starts no whole character reads as one character that is no digit (as a lenient URL
+/// decoder reads it), and only its three bytes are taken.
 fn percent_encoded(rest: &[u8]) -> Option<(char, usize)> {
     let byte_at = |i: usize| -> Option<u8> {
         let chunk = rest.get(i * 3..i * 3 + 3)?;
@@ -170,21 +172,29 @@ fn percent_encoded(rest: &[u8]) -> Option<(char, usize)> {
         }
         u8::from_str_radix(std::str::from_utf8(&chunk[1..]).ok()?, 16).ok()
     };
+    const NOT_A_CHARACTER: (char, usize) = ('\u{fffd}', 3);
     let first = byte_at(0)?;
     let width = match first {
         0x00..=0x7f => 1,
         0xc0..=0xdf => 2,
         0xe0..=0xef => 3,
         0xf0..=0xf7 => 4,
-        // A byte that cannot start a character: it still means something other than a digit.
-        _ => return Some(('\u{fffd}', 3)),
+        _ => return Some(NOT_A_CHARACTER),
     };
     let mut utf8 = [0u8; 4];
     for (i, slot) in utf8.iter_mut().enumerate().take(width) {
-        *slot = byte_at(i)?;
+        match byte_at(i) {
+            Some(byte) => *slot = byte,
+            None => return Some(NOT_A_CHARACTER),
+        }
     }
-    let c = std::str::from_utf8(&utf8[..width]).ok()?.chars().next()?;
-    Some((c, width * 3))
+    match std::str::from_utf8(&utf8[..width])
+        .ok()
+        .and_then(|s| s.chars().next())
+    {
+        Some(c) => Some((c, width * 3)),
+        None => Some(NOT_A_CHARACTER),
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +243,11 @@ mod tests {
         // Not an escape: read as it stands.
         assert_eq!(classes("&#zz;").len(), 5);
         assert_eq!(classes("%g1").len(), 3);
+        // A byte that starts no whole character: one character, no digit, three bytes taken.
+        assert_eq!(
+            classes("%ea31"),
+            [Class::Other, Class::Digit(3), Class::Digit(1)]
+        );
     }
 
     #[test]

@@ -79,12 +79,18 @@ fn masked<'a>(
     } else {
         1
     };
+    // The spellings as meant: a character masked as written inside an escape masks the whole
+    // escape (half an escape left would spell something else, a digit maybe).
+    let mut meant: Vec<(usize, usize)> = Vec::new();
     for reading in 0..readings {
         let logical = if reading == 0 {
             decode::decode(text)
         } else {
             decode::as_written(text)
         };
+        if reading == 0 && readings == 2 {
+            meant = logical.iter().map(|l| (l.start, l.end)).collect();
+        }
         let mut mask = vec![false; logical.len()];
         if patterns {
             cards::mark(&logical, &mut mask);
@@ -102,7 +108,13 @@ fn masked<'a>(
                 .iter()
                 .zip(&mask)
                 .filter(|(_, m)| **m)
-                .map(|(l, _)| (l.start, l.end)),
+                .map(|(l, _)| {
+                    let within = meant.partition_point(|(start, _)| *start <= l.start);
+                    match within.checked_sub(1).map(|at| meant[at]) {
+                        Some((start, end)) if start <= l.start && l.end <= end => (start, end),
+                        _ => (l.start, l.end),
+                    }
+                }),
         );
     }
     if spans.is_empty() {

@@ -10,8 +10,9 @@ use super::decode::{Class, Logical};
 /// How many characters may stand between two characters of a known value.
 pub const MAX_VALUE_GAP: usize = 8;
 
-/// Fewer significant characters than this are not kept: a short value would mask ordinary text.
-const SHORTEST: usize = 8;
+/// Fewer significant characters than this are not kept: a short value would mask ordinary text,
+/// and its masked middle (all but 4 and 2) would be too short to keep apart what stands around it.
+const SHORTEST: usize = 12;
 
 /// The card numbers and IBANs known to one call: what [`Secrets::mask`] masks by value. Never
 /// shows them (its `Debug` says how many it holds).
@@ -39,7 +40,7 @@ impl Secrets {
     }
 
     /// Knows `value`, a card number or an IBAN as it was given (spaces and case do not matter):
-    /// its digits, and its letters when it has some. Ignored when it has fewer than 8.
+    /// its digits, and its letters when it has some. Ignored when it has fewer than 12.
     pub fn know(&mut self, value: &str) {
         let letters = value.chars().any(|c| c.is_ascii_alphabetic());
         let chars: Vec<u8> = super::decode::decode(value)
