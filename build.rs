@@ -28,12 +28,18 @@ fn main() {
     // types, anonymous nested types, a wrapped list, no documentation): tests/fixtures/cxf-wallet.
     let fixture = manifest.join("tests/fixtures/cxf-wallet");
     println!("cargo:rerun-if-changed={}", fixture.display());
+    // (WSDL, generated file, the folder when fixed, the module that includes the file).
     let contracts = [
-        ("wallet.wsdl", "wallet.rs", None),
-        ("inapp.wsdl", "inapp.rs", None),
-        ("wallet.wsdl", "cxf_fixture.rs", Some(&fixture)),
+        ("wallet.wsdl", "wallet.rs", None, "crate::contract"),
+        ("inapp.wsdl", "inapp.rs", None, "crate::inapp"),
+        (
+            "wallet.wsdl",
+            "cxf_fixture.rs",
+            Some(&fixture),
+            "crate::cxf_fixture",
+        ),
     ];
-    for (wsdl, output, fixed) in contracts {
+    for (wsdl, output, fixed, module) in contracts {
         let dir = match (fixed, &user) {
             (Some(fixture), _) => fixture,
             (None, Some(dir)) if dir.join(wsdl).is_file() => dir,
@@ -43,6 +49,7 @@ fn main() {
             client: fixed.is_none().then(|| sips_wallet_codegen::ClientMethods {
                 client_type: "crate::WalletClient".into(),
                 result_type: "crate::CallResult".into(),
+                contract: module.into(),
             }),
             ..Default::default()
         };
@@ -58,6 +65,14 @@ fn main() {
                 if let Err(e) = std::fs::write(out_dir.join(output), generated.source) {
                     build_print::error!("cannot write the generated {output}: {e}");
                     std::process::exit(1);
+                }
+                // The client methods, in a file of their own: the contract depends on no client.
+                if let Some(client) = generated.client {
+                    let name = output.replace(".rs", "_client.rs");
+                    if let Err(e) = std::fs::write(out_dir.join(&name), client) {
+                        build_print::error!("cannot write the generated {name}: {e}");
+                        std::process::exit(1);
+                    }
                 }
             }
             Err(error) => {

@@ -8,11 +8,9 @@ use std::pin::Pin;
 
 use crate::codec::Limits;
 use crate::envelope::{self, Body, Content, EnvelopeError, MessageReader};
-use crate::message::{
-    DynOperation, Effect, Message, Operation, OperationVisitor, UnknownField, Version,
-};
+use crate::message::{DynOperation, Message, Operation, OperationVisitor, UnknownField};
 use crate::seal::Value;
-use crate::{contract, inapp, Error, PreparedRequest, Reply, WalletClient};
+use crate::{contract, contracts, Error, PreparedRequest, Reply, WalletClient};
 
 /// Sends `operation` with `fields` (XML name, value) and returns the response as a tree.
 pub async fn call(
@@ -39,12 +37,7 @@ pub fn prepare(
 
 /// Runs `visitor` with the typed operation behind `operation`, from whichever contract has it.
 fn visit<V: OperationVisitor>(operation: &dyn DynOperation, visitor: V) -> Option<V::Output> {
-    let info = operation.info();
-    if inapp::OPERATIONS.iter().any(|o| o.info() == info) {
-        inapp::with_request_element(info.request_element, visitor)
-    } else {
-        contract::with_request_element(info.request_element, visitor)
-    }
+    contracts::visit(operation.info(), visitor)
 }
 
 fn not_in_the_contracts(operation: &dyn DynOperation) -> Error {
@@ -147,48 +140,6 @@ impl OperationVisitor for ReadAsValue<'_> {
                 .to_value()
         })
     }
-}
-
-/// The payment means of a getWalletData answer read as a tree, whether the contract lists them
-/// directly or wraps the list in an element of its own (the data dictionary's field name).
-pub fn payment_means(response: &Value) -> &[Value] {
-    match response.get("walletPaymentMeanDataList") {
-        Some(Value::List(means)) => means,
-        Some(Value::Object(fields)) => match fields.as_slice() {
-            [(_, Value::List(means))] => means,
-            _ => &[],
-        },
-        _ => &[],
-    }
-}
-
-/// Every operation of the contracts this crate was built with (the wallet's, then In-App's).
-pub fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
-    contract::OPERATIONS
-        .iter()
-        .chain(inapp::OPERATIONS)
-        .copied()
-}
-
-/// The operation named `name` (its WSDL name) in the contracts this crate was built with.
-pub fn operation(name: &str) -> Option<&'static dyn DynOperation> {
-    operations().find(|o| o.info().name == name)
-}
-
-/// The operation that reads a whole wallet (the sidecar's `reads-wallet`): the reading that
-/// settles a change.
-pub fn wallet_reading() -> Option<&'static dyn DynOperation> {
-    operations().find(|o| o.info().effect == Effect::ReadsWallet)
-}
-
-/// The interface version that introduced the wallet contract's field `name`, in whichever message
-/// type has it (the sidecar dates fields by name).
-pub fn field_since(name: &str) -> Option<Version> {
-    contract::TYPES
-        .iter()
-        .flat_map(|(_, fields)| fields.iter())
-        .find(|field| field.name == name)
-        .and_then(|field| field.since)
 }
 
 /// Why a message given as text could not be read.

@@ -2,7 +2,7 @@
 //! `wsdl/inapp.xsd`. JSON only: the client posts the request type as a JSON body to the operation's
 //! `http_location` and reads the response type from JSON, sealed like the wallet messages.
 //! [`WalletClient::payment_token_initialize`](crate::WalletClient::payment_token_initialize) is
-//! generated too.
+//! generated in the client's own file.
 
 #![allow(clippy::all)]
 

@@ -180,6 +180,7 @@ pub use sips_wallet_runtime::{
 // reconcile; simulator; fuzzing. ARCHITECTURE.md draws them.
 pub mod client;
 pub mod contract;
+pub mod contracts;
 #[cfg(test)]
 mod cxf_fixture;
 pub mod dynamic;

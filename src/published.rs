@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use quick_xml::events::Event;
 
-use crate::client::{endpoint, WALLET_PATH};
+use crate::client::environment::endpoint;
+use crate::protocol::WALLET_PATH;
 use crate::proxy::ProxySetting;
 use crate::transport::{RootStore, Transport, TransportConfig};
 use crate::Error;

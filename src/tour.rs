@@ -95,7 +95,7 @@ impl Tour {
         fields: &[(&str, &str)],
     ) {
         self.steps += 1;
-        let Some(change) = sips_wallet::dynamic::operation(operation) else {
+        let Some(change) = sips_wallet::contracts::operation(operation) else {
             let _ = writeln!(
                 self.text,
                 "FAIL {label:<38} {operation} is not in the contract"
@@ -138,7 +138,7 @@ fn indent(text: &str) -> String {
 
 /// The operation of this name in the bundled contracts' tables.
 fn operation(name: &str) -> Result<&'static dyn DynOperation, Error> {
-    sips_wallet::dynamic::operation(name)
+    sips_wallet::contracts::operation(name)
         .ok_or_else(|| Error::Config(format!("the contract has no operation {name}")))
 }
 
@@ -274,7 +274,7 @@ pub async fn run() -> Result<TourReport, Error> {
         )
         .await
     {
-        for mean in sips_wallet::dynamic::payment_means(&reply.response) {
+        for mean in sips_wallet::contracts::payment_means(&reply.response) {
             let _ = writeln!(
                 tour.text,
                 "       #{} {} {} {} {}",
@@ -321,7 +321,7 @@ pub async fn run() -> Result<TourReport, Error> {
         )
         .await
     {
-        let count = sips_wallet::dynamic::payment_means(&reply.response).len();
+        let count = sips_wallet::contracts::payment_means(&reply.response).len();
         let _ = writeln!(
             tour.text,
             "       the same {count} payment means, sealed and verified as JSON"

@@ -927,7 +927,7 @@ fn the_cli_answers_a_new_users_slips() {
     let stderr = text(&unreadable.stderr);
     assert_eq!(unreadable.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("input: cannot read /nonexistent/message.json"),
+        stderr.contains("cannot read /nonexistent/message.json"),
         "{stderr}"
     );
     assert!(!stderr.contains("configuration"), "{stderr}");

@@ -1,10 +1,11 @@
 //! The sips-wallet code generator: WSDL/XSD text in, Rust source out.
 //!
 //! `sips-wallet`'s build script calls [`generate_dir`] on `wsdl/`; tests call [`generate`] on text.
-//! The output is one Rust file: a struct per complex type (yaserde and serde derives, fluent setters,
-//! a `Debug` that masks card data, the seal walk in the order fixed here), an open enum per list of
-//! values, the wrapper elements, one marker type per operation and, optionally, one async client
-//! method per operation.
+//! The output is one Rust file for the contract: a struct per complex type (yaserde and serde
+//! derives, fluent setters, a `Debug` that masks card data, the seal walk in the order fixed here),
+//! an open enum per list of values, the wrapper elements, one marker type per operation; and,
+//! optionally, a second file with one async client method per operation, so that the contract
+//! itself depends on no client.
 
 use std::fmt;
 use std::path::Path;
@@ -73,8 +74,9 @@ pub struct Options {
     pub deadline: Option<std::time::Instant>,
 }
 
-/// Where the generated client methods go: `impl <client_type> { pub async fn sign_off(&self,
-/// request) -> <result_type><SignOffOutput> { self.call(operations::SignOff, request).await } }`.
+/// Where the generated client methods go, in a file of their own: `impl <client_type> { pub async
+/// fn sign_off(&self, request: <contract>::SignOffRequest) -> <result_type><<contract>::SignOffOutput>
+/// { self.call(<contract>::operations::SignOff, request).await } }`.
 #[derive(Debug, Clone)]
 pub struct ClientMethods {
     /// The client type (`crate::WalletClient`); it has a generic
@@ -82,6 +84,8 @@ pub struct ClientMethods {
     pub client_type: String,
     /// A generic alias for what a call returns (`crate::CallResult`).
     pub result_type: String,
+    /// The path of the module the contract's file is included in (`crate::contract`).
+    pub contract: String,
 }
 
 impl Default for Options {
@@ -98,7 +102,10 @@ impl Default for Options {
 /// The generated source and what the generator could not express.
 #[derive(Debug, Clone)]
 pub struct Generated {
+    /// The contract's file.
     pub source: String,
+    /// The client methods' file, when [`Options::client`] asks for one.
+    pub client: Option<String>,
     pub contract: model::Contract,
     pub warnings: Vec<Warning>,
 }
@@ -180,8 +187,13 @@ pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error
     names::check(&contract, entry)?;
     let source = emit::emit(&contract, options, &mut budget)?;
     budget.check_size(source.len(), "definitions")?;
+    let client = options
+        .client
+        .as_ref()
+        .map(|client| emit::emit_client_file(&contract, client));
     Ok(Generated {
         source,
+        client,
         contract,
         warnings,
     })

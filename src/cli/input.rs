@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use sips_wallet::files::{read_at_most, read_regular};
+use sips_wallet::files::{read_at_most, read_regular, FileError};
 
 use super::CliError;
 
@@ -18,8 +18,12 @@ pub(super) const CONTRACT_BYTES: u64 = 4 << 20;
 
 /// The file `flag` names, at most `limit` bytes.
 pub(super) fn file(flag: &str, path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
-    read_regular(path, limit)
-        .map_err(|e| CliError::Input(format!("{flag} {}: {e}", path.display())))
+    read_regular(path, limit).map_err(|e| {
+        CliError::Input(match e {
+            FileError::Io(e) => format!("{flag}: cannot read {}: {e}", path.display()),
+            other => format!("{flag} {}: {other}", path.display()),
+        })
+    })
 }
 
 /// The same, as UTF-8 text.

@@ -2,7 +2,7 @@
 //! and dates. Only a sealed answer is evidence; a payment mean is known by everything its entry
 //! shows but its number, since a bank that numbers means by rank renumbers them after a delete.
 
-use crate::dynamic::payment_means;
+use crate::contracts::payment_means;
 use crate::mask::mask_text;
 use crate::protocol::UNKNOWN_WALLET_CODES;
 use crate::seal::Value;

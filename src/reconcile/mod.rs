@@ -54,7 +54,7 @@ use crate::effect::{Effect, ShownAs};
 use crate::mask::mask_text;
 use crate::message::{DynOperation, FieldInfo, Message, Operation, OperationInfo, Version};
 use crate::seal::Value;
-use crate::{contract, Delivery, Error, Reply, WalletClient};
+use crate::{contract, contracts, Delivery, Error, Reply, WalletClient};
 
 use evidence::{Mean, WalletState};
 use judge::Judgement;
@@ -220,7 +220,7 @@ pub async fn reconcile_fields(
 /// Whether a reading can settle `operation`: a change whose effect a wallet reading shows, in a
 /// contract that has such a reading.
 pub fn can_settle(operation: &dyn DynOperation) -> bool {
-    operation.info().effect.is_settled_by_reading() && dynamic::wallet_reading().is_some()
+    operation.info().effect.is_settled_by_reading() && contracts::wallet_reading().is_some()
 }
 
 async fn call_and_settle_with<R>(
@@ -377,7 +377,7 @@ struct Settler<'c> {
 
 impl<'c> Settler<'c> {
     fn new(client: &'c WalletClient, change: Change) -> Option<Settler<'c>> {
-        let reading = dynamic::wallet_reading()?;
+        let reading = contracts::wallet_reading()?;
         if !change.effect.is_settled_by_reading() {
             return None;
         }
@@ -529,7 +529,7 @@ fn reading_version(
         .map(|(prefix, _)| prefix)?;
     let relied = change
         .rules()
-        .filter_map(|rule| dynamic::field_since(rule.reading_field));
+        .filter_map(|rule| contracts::field_since(rule.reading_field));
     let version = [own, sent]
         .into_iter()
         .flatten()

@@ -14,7 +14,7 @@
 
 use serde::Deserialize;
 
-use crate::dynamic::field_since;
+use crate::contracts::field_since;
 use crate::mask::mask_pan;
 use crate::message::Version;
 

@@ -69,7 +69,7 @@ pub struct SimulatorConfig {
     pub(super) admin: bool,
     pub(super) admin_token: Option<AdminToken>,
     pub(super) allow_state_reset: bool,
-    pub(super) tls: Option<super::Tls>,
+    pub(super) tls: Option<Tls>,
 }
 
 impl Default for SimulatorConfig {
@@ -167,7 +167,7 @@ impl SimulatorConfig {
     }
 
     /// Serves HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of plain HTTP.
-    pub fn tls(mut self, tls: super::Tls) -> Self {
+    pub fn tls(mut self, tls: Tls) -> Self {
         self.tls = Some(tls);
         self
     }
@@ -238,5 +238,31 @@ impl SimulatorConfig {
     pub fn max_connections_per_client(mut self, max: usize) -> Self {
         self.max_connections_per_client = Some(max.max(1));
         self
+    }
+}
+
+/// How the simulator serves HTTPS.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Tls {
+    /// A self-signed certificate for 127.0.0.1, ::1 and localhost, made at start: trust it with
+    /// [`Simulator::certificate_pem`](super::Simulator::certificate_pem) (`--tls-cert-out FILE`).
+    SelfSigned,
+    /// This certificate chain and private key, PEM.
+    Given {
+        /// The certificate chain, leaf first.
+        certificate_pem: String,
+        /// The private key.
+        key_pem: String,
+    },
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tls::SelfSigned => f.write_str("SelfSigned"),
+            // The key is a secret.
+            Tls::Given { .. } => f.write_str("Given { .. }"),
+        }
     }
 }

@@ -20,6 +20,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
+
+use super::reply::ReplyBody;
 use hyper::body::{Body, Frame, SizeHint};
 use serde::Deserialize;
 
@@ -71,16 +73,6 @@ impl Fault {
             _ => Duration::ZERO,
         }
     }
-}
-
-/// What the simulator's replies carry: a whole body, or one paced or cut by a fault.
-pub(super) type ReplyBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
-
-/// A whole body.
-pub(super) fn whole(bytes: impl Into<Bytes>) -> ReplyBody {
-    http_body_util::Full::new(bytes.into())
-        .map_err(|never| match never {})
-        .boxed()
 }
 
 /// `data` in pieces of `chunk` bytes every `pause`, announcing its whole length; with `cut`, an

@@ -19,6 +19,7 @@ pub(super) fn emit_client_methods(
     };
     let client_type = path("client_type", &client.client_type);
     let result_type = path("result_type", &client.result_type);
+    let module = path("contract", &client.contract);
     let methods = contract.operations.iter().filter_map(|o| {
         let input = contract.wrapper(&o.input_element)?;
         let output = contract.wrapper(&o.output_element)?;
@@ -40,8 +41,8 @@ pub(super) fn emit_client_methods(
             #doc
             ///
             #detail
-            pub async fn #method(&self, request: #request_ty) -> #result_type<#response_ty> {
-                self.call(operations::#marker, request).await
+            pub async fn #method(&self, request: #module::#request_ty) -> #result_type<#module::#response_ty> {
+                self.call(#module::operations::#marker, request).await
             }
         })
     });
@@ -62,6 +63,7 @@ mod tests {
         let client = ClientMethods {
             client_type: "crate::WalletClient".into(),
             result_type: "crate::CallResult".into(),
+            contract: "crate::contract".into(),
         };
         let rendered = pretty(super::emit_client_methods(&contract(), &client));
         assert!(rendered.contains("impl crate::WalletClient"), "{rendered}");

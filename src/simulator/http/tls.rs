@@ -8,36 +8,12 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls;
 
-use super::StartError;
-
-/// How the simulator serves HTTPS.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum Tls {
-    /// A self-signed certificate for 127.0.0.1, ::1 and localhost, made at start: trust it with
-    /// [`Simulator::certificate_pem`](super::Simulator::certificate_pem) (`--tls-cert-out FILE`).
-    SelfSigned,
-    /// This certificate chain and private key, PEM.
-    Given {
-        /// The certificate chain, leaf first.
-        certificate_pem: String,
-        /// The private key.
-        key_pem: String,
-    },
-}
-
-impl std::fmt::Debug for Tls {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Tls::SelfSigned => f.write_str("SelfSigned"),
-            // The key is a secret.
-            Tls::Given { .. } => f.write_str("Given { .. }"),
-        }
-    }
-}
+use crate::simulator::{StartError, Tls};
 
 /// The acceptor, and the certificate (PEM) a client must trust.
-pub(super) fn acceptor(tls: &Tls) -> Result<(tokio_rustls::TlsAcceptor, String), StartError> {
+pub(in crate::simulator) fn acceptor(
+    tls: &Tls,
+) -> Result<(tokio_rustls::TlsAcceptor, String), StartError> {
     let bad = |what: String| StartError::Tls(what);
     let (certificate_pem, key_pem) = match tls {
         Tls::SelfSigned => {

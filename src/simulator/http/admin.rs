@@ -7,11 +7,11 @@
 //!   IP address or `localhost`, with its port: a rebound DNS name is refused), and any `Origin`
 //!   or `Referer` must be that origin too (`Sec-Fetch-Site: cross-site` is refused): no page of
 //!   another origin can drive it, even with a `text/plain` form;
-//! - with a token ([`SimulatorConfig::admin_token`](super::SimulatorConfig::admin_token),
+//! - with a token ([`SimulatorConfig::admin_token`](crate::simulator::SimulatorConfig::admin_token),
 //!   `serve --admin-token`), every request carries `Authorization: Bearer TOKEN`; listening on a
 //!   non-loopback address needs one (without it the admin API is off);
 //! - a reset wipes a state file only when the simulator was started to allow it
-//!   ([`SimulatorConfig::allow_state_reset`](super::SimulatorConfig::allow_state_reset),
+//!   ([`SimulatorConfig::allow_state_reset`](crate::simulator::SimulatorConfig::allow_state_reset),
 //!   `serve --allow-reset`); in memory, always.
 //!
 //! | request | answer |
@@ -21,82 +21,14 @@
 //! | `POST /_simulator/reset` | empties the wallets and the call list |
 //! | `POST /_simulator/clock` with `{"now": "2026-01-01T09:00:00+01:00"}` | the time answers carry from then on; `{"now": null}` goes back to the machine's clock |
 
-use std::collections::VecDeque;
-
 use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};
-use serde::Serialize;
 
-use super::answer::{json_reply, Reply};
-use super::Shared;
+use crate::simulator::reply::{json_reply, HttpReply};
+use crate::simulator::state::Shared;
 
 /// Where the admin API lives.
-pub(super) const PREFIX: &str = "/_simulator/";
-
-/// The calls kept for `GET /_simulator/calls`: the latest ones, so a load test's memory stays flat.
-pub(super) const KEPT_CALLS: usize = 10_000;
-/// And at most this many bytes of them (each field quoting the request is cut already).
-pub(super) const KEPT_BYTES: usize = 4 << 20;
-
-/// One call the simulator received, as the admin API lists it ([`Simulator::calls`](super::Simulator::calls)
-/// in-process): recorded once its function has run (or was skipped).
-#[derive(Debug, Clone, Serialize)]
-#[non_exhaustive]
-pub struct CallRecord {
-    /// Its rank among every request received, from 1.
-    pub number: u64,
-    /// When it was recorded, the simulator's local time with offset.
-    pub time: String,
-    /// The operation's WSDL name.
-    pub operation: &'static str,
-    /// `merchantId` (masked as free text).
-    pub merchant: String,
-    /// `merchantWalletId` (masked as free text).
-    pub wallet: String,
-    /// The response code the function gave (empty when it did not run).
-    pub code: String,
-    /// `answered`, `dropped before`, `dropped after`.
-    pub outcome: &'static str,
-}
-
-impl CallRecord {
-    /// About what it holds in memory.
-    fn size(&self) -> usize {
-        std::mem::size_of::<CallRecord>()
-            + self.time.len()
-            + self.merchant.len()
-            + self.wallet.len()
-            + self.code.len()
-    }
-}
-
-/// The calls received, the latest [`KEPT_CALLS`] within [`KEPT_BYTES`].
-#[derive(Debug, Default)]
-pub(super) struct CallList(std::sync::Mutex<(VecDeque<CallRecord>, usize)>);
-
-impl CallList {
-    pub(super) fn push(&self, record: CallRecord) {
-        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let (calls, bytes) = &mut *kept;
-        *bytes += record.size();
-        calls.push_back(record);
-        while calls.len() > KEPT_CALLS || *bytes > KEPT_BYTES {
-            match calls.pop_front() {
-                Some(oldest) => *bytes -= oldest.size(),
-                None => break,
-            }
-        }
-    }
-
-    pub(super) fn snapshot(&self) -> Vec<CallRecord> {
-        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        kept.0.iter().cloned().collect()
-    }
-
-    pub(super) fn clear(&self) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
-    }
-}
+pub(in crate::simulator) const PREFIX: &str = "/_simulator/";
 
 /// Why a request may not drive the admin API, or `None` when it may.
 fn refused(shared: &Shared, request: &Request<Bytes>) -> Option<(StatusCode, &'static str)> {
@@ -163,7 +95,7 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Answers a request under [`PREFIX`].
-pub(super) async fn handle(shared: &Shared, request: Request<Bytes>) -> Reply {
+pub(in crate::simulator) async fn handle(shared: &Shared, request: Request<Bytes>) -> HttpReply {
     if let Some((status, why)) = refused(shared, &request) {
         return json_reply(status, &serde_json::json!({ "error": why }));
     }
@@ -228,7 +160,7 @@ pub(super) async fn handle(shared: &Shared, request: Request<Bytes>) -> Reply {
     }
 }
 
-fn bad(message: &str) -> Reply {
+fn bad(message: &str) -> HttpReply {
     json_reply(
         StatusCode::BAD_REQUEST,
         &serde_json::json!({ "error": message }),

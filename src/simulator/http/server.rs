@@ -12,15 +12,17 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
-use super::admin::CallRecord;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::Request;
 
-use super::answer::{handle, too_large, Dropped};
 use super::connections::{Connections, Full, Serving};
-use super::{Scenario, Shared, SimulatorConfig, StartError, MAX_REQUEST_BYTES};
+use super::handle;
+use crate::simulator::journal::CallRecord;
+use crate::simulator::reply::{too_large, Dropped};
+use crate::simulator::state::Shared;
+use crate::simulator::{Scenario, SimulatorConfig, StartError, StoreError, MAX_REQUEST_BYTES};
 
 /// A running simulator. It stops when dropped; [`Simulator::shutdown`] stops it gracefully.
 pub struct Simulator {
@@ -88,7 +90,7 @@ impl Simulator {
     }
 
     /// Empties the wallets and the call list, as `POST /_simulator/reset` does.
-    pub fn reset(&self) -> Result<(), super::StoreError> {
+    pub fn reset(&self) -> Result<(), StoreError> {
         self.shared.store.reset()?;
         self.shared.calls_seen.clear();
         Ok(())

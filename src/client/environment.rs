@@ -1,0 +1,100 @@
+//! Where the service is and how its functions travel.
+
+use crate::Error;
+
+/// How wallet functions travel. In-App `paymentTokenInitialize` is JSON whatever the binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Binding {
+    /// SOAP 1.1 envelopes to `/services/v2/wallet` (the default).
+    #[default]
+    Soap,
+    /// JSON objects to `/rs-services/v2/wallet/<function>`: the same fields, seals and checks.
+    Json,
+}
+
+/// Where the service is. Hosts from SIPS-FACTS §1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// Sogenactif (Société Générale), production.
+    SogenactifProd,
+    /// Sogenactif, test.
+    SogenactifTest,
+    /// Worldline Sips, production.
+    SipsProd,
+    /// Worldline Sips, test.
+    SipsTest,
+    /// Mercanet (BNP Paribas), production.
+    MercanetProd,
+    /// Mercanet, test.
+    MercanetTest,
+    /// Sherlock's (LCL), production.
+    SherlocksProd,
+    /// Any base URL (`https://host[:port]`); plain `http` only to a loopback address.
+    Custom(String),
+}
+
+impl Environment {
+    /// Every named environment with its CLI name.
+    pub const NAMED: &'static [(&'static str, Environment)] = &[
+        ("sogenactif-prod", Environment::SogenactifProd),
+        ("sogenactif-test", Environment::SogenactifTest),
+        ("sips-prod", Environment::SipsProd),
+        ("sips-test", Environment::SipsTest),
+        ("mercanet-prod", Environment::MercanetProd),
+        ("mercanet-test", Environment::MercanetTest),
+        ("sherlocks-prod", Environment::SherlocksProd),
+    ];
+
+    /// Looks an environment up by its CLI name (`sogenactif-test`).
+    pub fn from_name(name: &str) -> Option<Environment> {
+        Self::NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e.clone())
+    }
+
+    /// `scheme://host[:port]`.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::SogenactifProd => "https://office-server.sogenactif.com",
+            Environment::SogenactifTest => {
+                "https://office-server-sogenactif.test.sips-services.com"
+            }
+            Environment::SipsProd => "https://office-server.sips-services.com",
+            Environment::SipsTest => "https://office-server.test.sips-services.com",
+            Environment::MercanetProd => "https://office-server.mercanet.com",
+            Environment::MercanetTest => "https://office-server-mercanet.test.sips-services.com",
+            Environment::SherlocksProd => "https://sherlocks-office-server.secure.lcl.fr",
+            Environment::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+}
+
+/// Checks the scheme rule and joins a path to a base URL.
+pub(crate) fn endpoint(base: &str, path: &str) -> Result<http::Uri, Error> {
+    let uri: http::Uri = format!("{}{path}", base.trim_end_matches('/'))
+        .parse()
+        .map_err(|e| Error::Config(format!("`{base}` is not a valid base URL: {e}")))?;
+    let host = uri
+        .host()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false);
+    match uri.scheme_str() {
+        Some("https") => Ok(uri),
+        Some("http") if loopback => Ok(uri),
+        Some("http") => Err(Error::Config(format!(
+            "`{base}`: plain HTTP is only allowed to a loopback address; use https"
+        ))),
+        _ => Err(Error::Config(format!(
+            "`{base}`: the URL must start with https://"
+        ))),
+    }
+}
