@@ -21,7 +21,6 @@ mod common;
 
 use quick_xml::events::Event;
 use quick_xml::{Reader, Writer};
-use sips_wallet::codec::Limits;
 use sips_wallet::contract::{
     operations, AddCardOutput, AddCardRequest, GetWalletDataOutput, SignOffOutput, SignOffRequest,
     WalletPaymentMeanData,
@@ -29,6 +28,7 @@ use sips_wallet::contract::{
 use sips_wallet::envelope::{self, Content};
 use sips_wallet::message::{Message, Operation};
 use sips_wallet::seal::{self, Algorithm, SecretKey};
+use sips_wallet::xml::Limits;
 
 const ROUNDS: usize = 15;
 

@@ -10,10 +10,10 @@ include!(concat!(env!("OUT_DIR"), "/cxf_fixture.rs"));
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::Limits;
     use crate::envelope::{self, Content};
     use crate::message::{Message, Operation};
     use crate::seal::{self, Algorithm, SecretKey};
+    use crate::xml::Limits;
 
     fn mean(id: &str) -> WalletPaymentMeanData {
         let mut mean = WalletPaymentMeanData::new();

@@ -6,10 +6,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::codec::Limits;
 use crate::envelope::{self, Body, Content, EnvelopeError, MessageReader};
 use crate::message::{DynOperation, Message, Operation, OperationVisitor, UnknownField};
 use crate::seal::Value;
+use crate::xml::Limits;
 use crate::{contract, contracts, Error, PreparedRequest, Reply, WalletClient};
 
 /// Sends `operation` with `fields` (XML name, value) and returns the response as a tree.
@@ -90,7 +90,7 @@ impl OperationVisitor for Prepare<'_> {
 }
 
 /// Reads a request or a response of the wallet contract, whichever its Body holds, with its
-/// operation's codec, as a tree of values (for tools such as the `seal` command).
+/// operation's generated reader, as a tree of values (for tools such as the `seal` command).
 pub fn read_wallet_message(xml: &str) -> Result<Content<Value>, EnvelopeError> {
     let message = match envelope::open(xml, contract::NAMESPACE, Limits::default())? {
         Body::Fault(fault) => return Ok(Content::Fault(fault)),
@@ -105,10 +105,8 @@ pub fn read_wallet_message(xml: &str) -> Result<Content<Value>, EnvelopeError> {
         request,
     };
     let read = match element.ns {
-        crate::codec::Ns::Target if request => {
-            contract::with_request_element(element.local, visitor)
-        }
-        crate::codec::Ns::Target => contract::with_response_element(element.local, visitor),
+        crate::xml::Ns::Target if request => contract::with_request_element(element.local, visitor),
+        crate::xml::Ns::Target => contract::with_response_element(element.local, visitor),
         _ => None,
     };
     read.unwrap_or_else(|| {
@@ -168,7 +166,7 @@ pub fn read_message(input: &str) -> Result<Value, ReadMessageError> {
     let trimmed = input.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
         let json: serde_json::Value = serde_json::from_str(trimmed)
-            .map_err(|e| ReadMessageError::Json(crate::codec::shown(&e.to_string())))?;
+            .map_err(|e| ReadMessageError::Json(crate::mask::from_outside(&e.to_string())))?;
         return Ok(Value::from_json(&json));
     }
     match read_wallet_message(input) {

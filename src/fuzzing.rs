@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use crate::message::{Operation, OperationVisitor};
 use crate::seal::{self, Algorithm, SecretKey};
-use crate::{contract, inapp, mask, simulator, Reply, WalletClient};
+use crate::{mask, simulator, Reply, WalletClient};
 
 /// The client's reading of a response: the first byte picks the operation (wallet or In-App) and
 /// the HTTP status, the rest is the body.
@@ -30,10 +30,9 @@ pub fn client_response(data: &[u8]) {
         return;
     };
     let status = if selector & 0x80 == 0 { 200 } else { 500 };
-    let operations = contract::OPERATIONS.iter().chain(inapp::OPERATIONS);
+    let operations: Vec<_> = crate::contracts::operations().collect();
     let Some(operation) = operations
-        .cycle()
-        .nth(usize::from(selector & 0x7f))
+        .get(usize::from(selector & 0x7f) % operations.len().max(1))
         .map(|o| o.info())
     else {
         return;
@@ -43,9 +42,7 @@ pub fn client_response(data: &[u8]) {
         status,
         body: Bytes::copy_from_slice(body),
     };
-    // Wallet operations first, then In-App: the request element names the operation in either.
-    let _ = contract::with_request_element(operation.request_element, read.clone())
-        .or_else(|| inapp::with_request_element(operation.request_element, read));
+    let _ = crate::contracts::visit(operation, read);
 }
 
 #[derive(Clone)]

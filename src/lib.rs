@@ -59,7 +59,7 @@
 //!
 //! The floors below the client (protocol constants, masking, the seal, the XML codec, message
 //! traits, SOAP and JSON framing, request checks) are the `sips-wallet-runtime` crate, re-exported
-//! here as [`protocol`], [`mask`], [`seal`], [`codec`], [`message`], [`envelope`], [`json`] and
+//! here as [`protocol`], [`mask`], [`seal`], [`xml`], [`message`], [`envelope`], [`json`] and
 //! [`validate`]. The generated code depends on that runtime only. `ARCHITECTURE.md` draws the
 //! floors and says where a new operation, check or setting goes.
 //!
@@ -114,7 +114,7 @@
 //!    with the reason logged, never acknowledged. Tests: `tests/simulator_double.rs`; the soak
 //!    bench's `kill -9` rounds.
 //! 4. **Nothing from outside makes it do unbounded work or go where it was not pointed.** The XML
-//!    reader's [`codec::Limits`], the response size cap, the call's timeout (decoding included),
+//!    reader's [`xml::Limits`], the response size cap, the call's timeout (decoding included),
 //!    the list bound; the generator's limits (`sips_wallet_codegen::limits`), at build time and in
 //!    `contract check`, which fetches nothing outside the WSDL's own origin; a proxy setting that
 //!    cannot be used is an error ([`Error::Config`] naming the variable), never skipped. Tests:
@@ -172,12 +172,14 @@ struct ReadmeDoctests;
 // The runtime's floors (protocol constants, masking, the seal, the XML codec, message traits,
 // SOAP and JSON framing, request checks), under the paths this crate has always had.
 pub use sips_wallet_runtime::{
-    codec, effect, envelope, files, json, mask, message, protocol, seal, typed, validate,
+    effect, envelope, files, json, mask, message, protocol, seal, typed, validate, xml,
 };
 
 // This crate's floors, bottom up (rustfmt lists the modules alphabetically): exchange, error;
-// retry, options, proxy, transport; client; the generated contract and inapp; dynamic, published,
-// reconcile; simulator; fuzzing. ARCHITECTURE.md draws them.
+// retry, options, proxy, transport; the generated contract and inapp, contracts over both; then
+// side by side the client (with its generated methods) and the simulator, which never imports the
+// client; above the client dynamic, remote_contract and reconcile; fuzzing. ARCHITECTURE.md draws
+// them and tests/layers.rs checks them.
 pub mod client;
 pub mod contract;
 pub mod contracts;
@@ -192,8 +194,8 @@ pub mod fuzzing;
 pub mod inapp;
 mod options;
 mod proxy;
-pub mod published;
 pub mod reconcile;
+pub mod remote_contract;
 mod retry;
 #[cfg(feature = "simulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]

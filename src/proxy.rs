@@ -119,7 +119,7 @@ fn check_proxy_url(source: &str, url: &str) -> Result<(), crate::Error> {
         Some(scheme) => {
             return Err(crate::Error::Config(format!(
                 "{source}: the proxy scheme `{}` is not supported (TLS to the bank runs inside an HTTP CONNECT tunnel): {form}",
-                crate::codec::shown(scheme)
+                crate::mask::from_outside(scheme)
             )))
         }
     }

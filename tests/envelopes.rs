@@ -2,10 +2,10 @@
 
 mod common;
 
-use sips_wallet::codec::Limits;
 use sips_wallet::contract::{self, operations, AddCardRequest, PanType, PaymentMeanBrand};
 use sips_wallet::envelope::{self, Content, EnvelopeError};
 use sips_wallet::message::{Message, Operation};
+use sips_wallet::xml::Limits;
 use sips_wallet::{Error, SecretKey, WalletClient};
 
 const MERCHANT: &str = "011223344550000";

@@ -6,14 +6,14 @@
 //! namespace, never by prefix, wherever the declarations stand. A DOCTYPE is refused, so no entity
 //! is ever declared, let alone expanded.
 
-use crate::codec::{EncodeError, Limits, Ns, ReadXml, Start, WriteXml, XmlReader, XmlWriter};
 use crate::message::{Operation, OperationInfo};
 use crate::protocol::SOAP12_NS;
+use crate::xml::{EncodeError, Limits, Ns, ReadXml, Start, WriteXml, XmlReader, XmlWriter};
 
-/// Why an envelope could not be read: the codec's error, under the name this module has always
-/// given it.
-pub use crate::codec::DecodeError as EnvelopeError;
 pub use crate::protocol::SOAP11_NS;
+/// Why an envelope could not be read: the XML reader's error, under the name this module has always
+/// given it.
+pub use crate::xml::DecodeError as EnvelopeError;
 
 /// Longest fault text kept: a fault is for people to read, not a channel for megabytes.
 const FAULT_TEXT_LIMIT: usize = 1024;
@@ -88,7 +88,7 @@ pub fn write_fault(code: &str, string: &str) -> String {
     // Our own fault text: a character XML cannot carry is dropped rather than failing the fault.
     let clean = |text: &str| -> String {
         text.chars()
-            .filter(|c| crate::codec::is_xml_char(*c))
+            .filter(|c| crate::xml::is_xml_char(*c))
             .collect()
     };
     let _ = writer.text("faultcode", "faultcode", &clean(code));

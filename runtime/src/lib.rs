@@ -5,7 +5,7 @@
 //! |---|---|
 //! | 5 | [`envelope`] (SOAP 1.1 framing), [`json`] (JSON framing), [`validate`] (request checks), [`typed`] (typed readings of fields) |
 //! | 4 | [`message`]: the traits and metadata generated messages and operations implement |
-//! | 3 | [`codec`]: the bounded XML reader and writer, with their own errors |
+//! | 3 | [`xml`]: the bounded XML reader and writer, with their own errors |
 //! | 2 | [`seal`]: the seal and the sealed [`seal::Value`] |
 //! | 1 | [`mask`]: card numbers masked, for every place text leaves; [`effect`]: what operations do to wallets, and how a reading shows what was sent |
 //! | 0 | [`protocol`]: the protocol's constants; [`files`]: files a user names, read bounded |
@@ -17,7 +17,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod codec;
 pub mod effect;
 pub mod envelope;
 pub mod files;
@@ -28,3 +27,4 @@ pub mod protocol;
 pub mod seal;
 pub mod typed;
 pub mod validate;
+pub mod xml;

@@ -16,8 +16,8 @@ pub trait Message:
     + fmt::Debug
     + serde::Serialize
     + serde::de::DeserializeOwned
-    + crate::codec::ReadXml
-    + crate::codec::WriteXml
+    + crate::xml::ReadXml
+    + crate::xml::WriteXml
     + Send
     + Sync
     + 'static
@@ -408,7 +408,7 @@ impl<'de> serde::Deserialize<'de> for UnknownFields {
                         _ => {
                             return Err(serde::de::Error::custom(format!(
                             "field `{}` holds an object or a list the contract does not describe",
-                            crate::codec::shown(&name)
+                            crate::mask::from_outside(&name)
                         )))
                         }
                     }

@@ -84,7 +84,7 @@ fn read<M: Message, T>(
     };
     parse(text).map(Some).ok_or_else(|| ParseFieldError {
         field: field.to_string(),
-        value: crate::codec::shown(text),
+        value: crate::mask::from_outside(text),
         expected,
     })
 }

@@ -127,7 +127,7 @@ pub fn check_formats<M: Message>(request: &M) -> Result<(), FieldError> {
                         // The value came from a user, who may have typed anything: shown masked.
                         reason: format!(
                             "`{}` is not one of: {}",
-                            crate::codec::shown(value),
+                            crate::mask::from_outside(value),
                             values.join(", ")
                         ),
                     });

@@ -96,7 +96,7 @@ pub(super) async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Cli
                     .base_url()
                     .to_string(),
             };
-            let fetching = sips_wallet::published::fetch_contract(&base, timeout);
+            let fetching = sips_wallet::remote_contract::fetch(&base, timeout);
             let fetched = tokio::time::timeout_at(deadline, fetching)
                 .await
                 .unwrap_or(Err(Error::Timeout(timeout)))?;

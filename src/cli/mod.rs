@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::ArgMatches;
 use sips_wallet::message::DynOperation;
-use sips_wallet::{inapp, Error};
+use sips_wallet::Error;
 
 /// `println!` with every card number masked (the library's one masker), that survives a closed
 /// standard output (`sips-wallet … | head -1`): what could not be written is dropped, and the
@@ -78,10 +78,7 @@ use serve::*;
 
 /// Every operation of every bundled contract: the wallet (SOAP or JSON) and In-App (JSON).
 fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
-    sips_wallet::contract::OPERATIONS
-        .iter()
-        .chain(inapp::OPERATIONS)
-        .copied()
+    sips_wallet::contracts::operations()
 }
 
 /// Runs the command line; the process's exit code.

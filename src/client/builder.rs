@@ -27,7 +27,7 @@ pub(super) fn add_headers(
 ) -> Result<(), Error> {
     for (name, value) in extra {
         // The name is the caller's text too: shown through the masker, like any text from outside.
-        let shown = crate::codec::shown(name);
+        let shown = crate::mask::from_outside(name);
         let lower = name.to_ascii_lowercase();
         if RESERVED_HEADERS.contains(&lower.as_str()) {
             return Err(Error::Config(format!(
@@ -256,7 +256,7 @@ impl WalletClientBuilder {
                 return Err(Error::Config(format!(
                     "interface_version for {}: `{}` is not of the form {}_2.NN",
                     operation.name,
-                    crate::codec::shown(version),
+                    crate::mask::from_outside(version),
                     operation
                         .recommended_interface_version
                         .and_then(prefix)

@@ -12,7 +12,6 @@ use super::builder::add_headers;
 use super::environment::{endpoint, Binding};
 use super::reply::{PreparedRequest, Reply, Verification};
 use super::WalletClient;
-use crate::codec::{self, EncodeError, Limits};
 use crate::envelope::{self, Content, EnvelopeError, Fault};
 use crate::exchange::Exchange;
 use crate::mask::mask_message;
@@ -20,6 +19,7 @@ use crate::message::{Message, Operation};
 use crate::protocol::{RESPONSE_CODE_FIELDS, SENSITIVE_FIELDS, WALLET_JSON_PATH};
 use crate::seal::{self, Algorithm};
 use crate::transport::HttpResponse;
+use crate::xml::{self, EncodeError, Limits};
 use crate::{json, validate, Error};
 
 impl WalletClient {
@@ -314,7 +314,7 @@ impl WalletClient {
         }
         // In the encoding the XML declaration names: the fields, and so the seal, are the
         // characters the bank meant.
-        let text = match codec::decode_document(&http.body) {
+        let text = match xml::decode_document(&http.body) {
             Ok(text) => text,
             Err(_) if !ok_status => return Err(Unreadable::Status),
             Err(error) => return Err(Unreadable::Envelope(error)),

@@ -8,6 +8,7 @@ use super::store::{MeanView, Outcome, PaymentMean, Wallets};
 use crate::contract;
 use crate::mask::Secrets;
 use crate::message::{Message, Version};
+use crate::protocol::RESPONSE_CODE_FIELDS;
 
 /// What a wallet function produced.
 #[derive(Default)]
@@ -118,7 +119,10 @@ pub(super) fn perform<M: Message, R: Message>(
         // An operation added to the WSDL but not simulated: 99, the platform's "temporary problem".
         _ => {
             return Ok(Ok(Effects {
-                fields: vec![("walletResponseCode", "99".into())],
+                fields: RESPONSE_CODE_FIELDS
+                    .iter()
+                    .map(|f| (*f, "99".into()))
+                    .collect(),
                 ..Effects::default()
             }))
         }
@@ -185,8 +189,17 @@ pub(super) fn set_field<M: Message>(message: &mut M, field: &str, value: &str) {
     let _ = message.set_text(field, value);
 }
 
-/// The response code field is `walletResponseCode` (wallet) or `redirectionStatusCode` (In-App).
+/// Sets the response code, in whichever of the protocol's response code fields the message has
+/// (`walletResponseCode` in the wallet's, `redirectionStatusCode` in In-App's).
 pub(super) fn set_code<M: Message>(message: &mut M, code: &str) {
-    set_field(message, "walletResponseCode", code);
-    set_field(message, "redirectionStatusCode", code);
+    for field in RESPONSE_CODE_FIELDS {
+        set_field(message, field, code);
+    }
+}
+
+/// The response code a message holds.
+pub(super) fn code_of<M: Message>(message: &M) -> Option<&str> {
+    RESPONSE_CODE_FIELDS
+        .iter()
+        .find_map(|field| message.text(field))
 }

@@ -9,12 +9,12 @@ use super::respond::{respond, CallLog};
 use super::scenario::Effect;
 use super::state::Shared;
 use super::SimulatorConfig;
-use crate::codec::{Limits, Ns};
 use crate::contract::NAMESPACE;
 use crate::contracts;
 use crate::envelope::{self, Body, MessageReader};
 use crate::json;
 use crate::message::{Operation, OperationInfo, OperationVisitor};
+use crate::xml::{Limits, Ns};
 
 /// A POST's answer, and what the scenario adds to it.
 pub(super) struct Answered {

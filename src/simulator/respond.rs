@@ -3,7 +3,7 @@
 
 use super::checks::{check, Verdict};
 use super::faults::Fault;
-use super::functions::{perform, put_mean, set_code, set_field, shown_at, ONE_MEAN_FIELD};
+use super::functions::{code_of, perform, put_mean, set_code, set_field, shown_at, ONE_MEAN_FIELD};
 use super::scenario::{Call, Drop, Effect};
 use super::state::Shared;
 use super::store::Refusal;
@@ -145,11 +145,7 @@ pub(super) fn respond<O: Operation>(
         // card number or IBAN included; cut, so that the call list stays small.
         merchant: secrets.shown(call.merchant.unwrap_or_default()),
         wallet: secrets.shown(call.wallet.unwrap_or_default()),
-        code: response
-            .text("walletResponseCode")
-            .or_else(|| response.text("redirectionStatusCode"))
-            .unwrap_or_default()
-            .to_string(),
+        code: code_of(&response).unwrap_or_default().to_string(),
     };
     (response, effect, log)
 }

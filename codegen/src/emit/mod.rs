@@ -1,6 +1,6 @@
 //! [`Contract`] → Rust source.
 //!
-//! The emitted code leans on the `sips-wallet-runtime` crate (its message traits, codec, seal and
+//! The emitted code leans on the `sips-wallet-runtime` crate (its message traits, XML reader and writer, seal and
 //! masking), named once at the top of the file by the path [`Options::runtime`] gives
 //! (`use ::sips_wallet_runtime as runtime;`), so what it writes per type stays short and readable
 //! and it compiles wherever that path reaches the runtime.

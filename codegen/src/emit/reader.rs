@@ -28,7 +28,7 @@ pub(super) fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
             FieldType::Enum(_) => quote!(reader.text(&child)?.into()),
             FieldType::Complex(n) => {
                 let ty = type_ident(n);
-                quote!(<#ty as runtime::codec::ReadXml>::read_xml(reader, &child)?)
+                quote!(<#ty as runtime::xml::ReadXml>::read_xml(reader, &child)?)
             }
         };
         match f.occurs {
@@ -57,7 +57,7 @@ pub(super) fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
     let other_arm = if list_only {
         let expected = format!("<{}> items", t.fields[0].name);
         quote!(_ => {
-            return Err(runtime::codec::DecodeError::UnexpectedElement {
+            return Err(runtime::xml::DecodeError::UnexpectedElement {
                 expected: #expected.to_string(),
                 found: child.describe(reader.namespace()),
             });
@@ -69,12 +69,12 @@ pub(super) fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
         })
     };
     quote! {
-        impl runtime::codec::ReadXml for #name {
+        impl runtime::xml::ReadXml for #name {
             #[allow(unused_mut)]
             fn read_xml<'i>(
-                reader: &mut runtime::codec::XmlReader<'i>,
-                element: &runtime::codec::Start<'i>,
-            ) -> Result<Self, runtime::codec::DecodeError> {
+                reader: &mut runtime::xml::XmlReader<'i>,
+                element: &runtime::xml::Start<'i>,
+            ) -> Result<Self, runtime::xml::DecodeError> {
                 let mut message = Self::default();
                 #seen
                 while let Some(child) = reader.next_child(element)? {

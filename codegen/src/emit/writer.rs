@@ -23,7 +23,7 @@ pub(super) fn emit_writer(t: &ComplexType, name: &Ident, prefix: Option<&str>) -
             FieldType::Enum(_) => quote!(writer.text(#qualified, #xml_name, #v.as_str())?;),
             FieldType::Complex(_) => quote! {
                 writer.open(#qualified, "");
-                runtime::codec::WriteXml::write_xml(#v, writer)?;
+                runtime::xml::WriteXml::write_xml(#v, writer)?;
                 writer.close(#qualified);
             },
         };
@@ -40,8 +40,8 @@ pub(super) fn emit_writer(t: &ComplexType, name: &Ident, prefix: Option<&str>) -
         }
     });
     quote! {
-        impl runtime::codec::WriteXml for #name {
-            fn write_xml(&self, writer: &mut runtime::codec::XmlWriter) -> Result<(), runtime::codec::EncodeError> {
+        impl runtime::xml::WriteXml for #name {
+            fn write_xml(&self, writer: &mut runtime::xml::XmlWriter) -> Result<(), runtime::xml::EncodeError> {
                 #(#steps)*
                 for (field, value) in self.unknown_fields.iter() {
                     writer.text(&format!(#unknown_name), field, value)?;

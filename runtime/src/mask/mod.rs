@@ -82,40 +82,57 @@ fn masked<'a>(
     // The spellings as meant: a character masked as written inside an escape masks the whole
     // escape (half an escape left would spell something else, a digit maybe).
     let mut meant: Vec<(usize, usize)> = Vec::new();
+    // Seal-shaped tokens read as letters by the patterns: never part of a card number or an IBAN.
+    // Written over byte for byte, so every position stays where it is.
+    let tokens = seal_shaped_tokens(text);
+    let for_patterns: Cow<'_, str> = if tokens.is_empty() {
+        Cow::Borrowed(text)
+    } else {
+        let mut bytes = text.as_bytes().to_vec();
+        for &(start, end) in &tokens {
+            bytes[start..end].fill(b'x');
+        }
+        Cow::Owned(String::from_utf8(bytes).unwrap_or_default())
+    };
     for reading in 0..readings {
-        let logical = if reading == 0 {
-            decode::decode(text)
-        } else {
-            decode::as_written(text)
+        let read = |t: &str| {
+            if reading == 0 {
+                decode::decode(t)
+            } else {
+                decode::as_written(t)
+            }
         };
+        let logical = read(text);
         if reading == 0 && readings == 2 {
             meant = logical.iter().map(|l| (l.start, l.end)).collect();
         }
         let mut mask = vec![false; logical.len()];
-        if patterns {
-            cards::mark(&logical, &mut mask);
-            ibans::mark(&logical, &mut mask);
-        }
         secrets.mark(&logical, &mut mask);
-        keep_seal_shaped_tokens(text, &logical, &mut mask);
         if reading == 0 {
             for &(start, end) in wholes {
                 mask_whole(&text[start..end], &logical, start, end, &mut mask);
             }
         }
-        spans.extend(
-            logical
-                .iter()
-                .zip(&mask)
-                .filter(|(_, m)| **m)
-                .map(|(l, _)| {
-                    let within = meant.partition_point(|(start, _)| *start <= l.start);
-                    match within.checked_sub(1).map(|at| meant[at]) {
-                        Some((start, end)) if start <= l.start && l.end <= end => (start, end),
-                        _ => (l.start, l.end),
-                    }
-                }),
-        );
+        let mut marked: Vec<(usize, usize)> = marked_spans(&logical, &mask).collect();
+        if patterns {
+            let by_pattern = if tokens.is_empty() {
+                None
+            } else {
+                Some(read(&for_patterns))
+            };
+            let scanned = by_pattern.as_deref().unwrap_or(&logical);
+            let mut mask = vec![false; scanned.len()];
+            cards::mark(scanned, &mut mask);
+            ibans::mark(scanned, &mut mask);
+            marked.extend(marked_spans(scanned, &mask));
+        }
+        spans.extend(marked.into_iter().map(|(from, to)| {
+            let within = meant.partition_point(|(start, _)| *start <= from);
+            match within.checked_sub(1).map(|at| meant[at]) {
+                Some((start, end)) if start <= from && to <= end => (start, end),
+                _ => (from, to),
+            }
+        }));
     }
     if spans.is_empty() {
         return Cow::Borrowed(text);
@@ -169,10 +186,23 @@ fn mask_whole(
     }
 }
 
-/// Unmarks the characters of every token (a run of ASCII letters and digits) shaped like a seal
-/// or a digest: exactly 64 or 128 lower-case hex digits, at least 8 of them letters.
-fn keep_seal_shaped_tokens(text: &str, logical: &[decode::Logical], mask: &mut [bool]) {
+/// The byte spans of the marked characters.
+fn marked_spans<'l>(
+    logical: &'l [decode::Logical],
+    mask: &'l [bool],
+) -> impl Iterator<Item = (usize, usize)> + 'l {
+    logical
+        .iter()
+        .zip(mask)
+        .filter(|(_, m)| **m)
+        .map(|(l, _)| (l.start, l.end))
+}
+
+/// The byte spans of every token (a run of ASCII letters and digits) shaped like a seal or a
+/// digest: exactly 64 or 128 lower-case hex digits, at least 8 of them letters.
+fn seal_shaped_tokens(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
+    let mut found = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
         if !bytes[at].is_ascii_alphanumeric() {
@@ -189,16 +219,11 @@ fn keep_seal_shaped_tokens(text: &str, logical: &[decode::Logical], mask: &mut [
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
         let letters = token.iter().filter(|b| b.is_ascii_alphabetic()).count();
         if matches!(token.len(), 64 | 128) && hex && letters >= 8 {
-            let first = logical.partition_point(|l| l.start < at);
-            for (l, m) in logical[first..].iter().zip(&mut mask[first..]) {
-                if l.start >= end {
-                    break;
-                }
-                *m = false;
-            }
+            found.push((at, end));
         }
         at = end;
     }
+    found
 }
 
 /// Whether `iban` (spaces allowed, any case) is an IBAN: the ISO 13616 check (mod 97) and the

@@ -59,7 +59,12 @@ impl Simulator {
         let seed = shared.seed;
         let (stop, stopped) = oneshot::channel();
         let (acceptor, certificate_pem) = tls.unzip();
-        let task = tokio::spawn(serve(listener, shared.clone(), acceptor, stopped));
+        let task = tokio::spawn(accept_connections(
+            listener,
+            shared.clone(),
+            acceptor,
+            stopped,
+        ));
         Ok(Simulator {
             local_addr,
             scheme,
@@ -140,7 +145,7 @@ impl Drop for Simulator {
 }
 
 /// The accept loop; returns whether every connection finished within the grace period.
-async fn serve(
+async fn accept_connections(
     listener: TcpListener,
     shared: Arc<Shared>,
     tls: Option<tokio_rustls::TlsAcceptor>,

@@ -70,7 +70,7 @@ fn drop_setting<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Dro
         Given::When(when) if when == "before" => Ok(Drop::Before),
         Given::When(other) => Err(serde::de::Error::custom(format!(
             "drop = \"{}\": expected \"before\", \"after\", true or false",
-            crate::codec::shown(&other)
+            crate::mask::from_outside(&other)
         ))),
     }
 }

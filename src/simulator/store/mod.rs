@@ -267,7 +267,7 @@ impl Store {
                     path: shown(),
                     source: std::io::Error::other(e.to_string()),
                 })?;
-                let setup = Open::begin(&connection)?;
+                let setup = WriteTransaction::begin(&connection)?;
                 connection.execute_batch(SCHEMA)?;
                 connection.execute(
                     "INSERT INTO meta (name, value) VALUES ('card_digest_salt', ?1)",
@@ -277,7 +277,7 @@ impl Store {
                 setup.commit()?;
             }
             1 => {
-                let upgrade = Open::begin(&connection)?;
+                let upgrade = WriteTransaction::begin(&connection)?;
                 connection
                     .execute_batch("ALTER TABLE payment_means ADD COLUMN mandate_id TEXT;")?;
                 connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -338,7 +338,7 @@ impl Store {
     pub fn reset(&self) -> Result<(), StoreError> {
         self.check_file()?;
         let connection = self.connection();
-        let wiped = Open::begin(&connection).and_then(|transaction| {
+        let wiped = WriteTransaction::begin(&connection).and_then(|transaction| {
             connection.execute_batch("DELETE FROM payment_means; DELETE FROM wallets;")?;
             transaction.commit()
         });
@@ -383,7 +383,7 @@ impl Store {
         f: impl FnOnce(&Wallets<'_>) -> Result<T, rusqlite::Error>,
     ) -> Result<T, StoreError> {
         let connection = self.connection();
-        let transaction = Open::begin(&connection)?;
+        let transaction = WriteTransaction::begin(&connection)?;
         let now = self
             .clock
             .lock()
@@ -413,15 +413,15 @@ impl Store {
 /// One write transaction (every transaction of the store is one), begun and committed through the
 /// statement cache (rusqlite's `Transaction` parses `BEGIN` and `COMMIT` anew every time); rolled
 /// back when dropped before its commit, or when the commit failed.
-struct Open<'c> {
+struct WriteTransaction<'c> {
     connection: &'c Connection,
     committed: bool,
 }
 
-impl<'c> Open<'c> {
-    fn begin(connection: &'c Connection) -> rusqlite::Result<Open<'c>> {
+impl<'c> WriteTransaction<'c> {
+    fn begin(connection: &'c Connection) -> rusqlite::Result<WriteTransaction<'c>> {
         connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        Ok(Open {
+        Ok(WriteTransaction {
             connection,
             committed: false,
         })
@@ -434,7 +434,7 @@ impl<'c> Open<'c> {
     }
 }
 
-impl Drop for Open<'_> {
+impl Drop for WriteTransaction<'_> {
     fn drop(&mut self) {
         if !self.committed {
             // Nothing to do if it fails: the connection then has no transaction open.

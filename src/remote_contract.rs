@@ -18,10 +18,7 @@ const MAX_DOCUMENTS: usize = 16;
 /// Fetches `<base_url>/services/v2/wallet?wsdl` and the schemas it imports (recursively), as
 /// `(file name, text)` pairs: the WSDL as `wallet.wsdl`, each schema under the name its
 /// `schemaLocation` ends with (`…?xsd=wallet.xsd` → `wallet.xsd`), as the generator looks them up.
-pub async fn fetch_contract(
-    base_url: &str,
-    timeout: Duration,
-) -> Result<Vec<(String, String)>, Error> {
+pub async fn fetch(base_url: &str, timeout: Duration) -> Result<Vec<(String, String)>, Error> {
     let transport = Transport::new(&TransportConfig {
         connect_timeout: Duration::from_secs(10),
         timeout,
@@ -56,7 +53,7 @@ async fn fetch_all(transport: &Transport, wsdl: http::Uri) -> Result<Vec<(String
             if !same_origin(&resolved, &wsdl) {
                 return Err(Error::Config(format!(
                     "schemaLocation \"{}\" is not at the WSDL's origin ({}): not fetched; save the contract and use --file if it is meant",
-                    crate::codec::shown(&location),
+                    crate::mask::from_outside(&location),
                     origin(&wsdl)
                 )));
             }
@@ -72,7 +69,7 @@ async fn fetch_all(transport: &Transport, wsdl: http::Uri) -> Result<Vec<(String
             if names.contains(&local) {
                 return Err(Error::Config(format!(
                     "two imports are both known as {local} (the second is \"{}\"): one would hide the other",
-                    crate::codec::shown(&location)
+                    crate::mask::from_outside(&location)
                 )));
             }
             names.push(local.clone());
