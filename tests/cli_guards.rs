@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sips-wallet");
+use common::binary::{text, BIN};
 
 /// The binary with `args`, its standard input empty, killed if it runs past `limit`.
 fn run(args: &[&str], limit: Duration) -> (Output, Duration) {
@@ -32,10 +32,6 @@ fn run(args: &[&str], limit: Duration) -> (Output, Duration) {
     }
     let _ = child.kill();
     (child.wait_with_output().unwrap(), started.elapsed())
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[cfg(unix)]

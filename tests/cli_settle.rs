@@ -7,12 +7,13 @@ mod common;
 
 use std::process::{Command, Output};
 
+use common::binary::BIN;
+
 use sips_wallet::simulator::bank::{Bank, MaskStyle, MeanIds, UnknownCode};
 use sips_wallet::simulator::{
     Scenario, Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_sips-wallet");
 const CARD: &str = "4111111111111111";
 const LOOKALIKE: &str = "4111222205333311";
 const IBAN: &str = "FR7630006000011234567890189";
@@ -20,12 +21,7 @@ const OTHER_IBAN: &str = "FR7630004000010000000004889";
 const BINDINGS: [&str; 2] = ["soap", "json"];
 
 async fn simulator(bank: Bank) -> Simulator {
-    Simulator::start(
-        SimulatorConfig::default().bank(bank),
-        ([127, 0, 0, 1], 0).into(),
-    )
-    .await
-    .unwrap()
+    common::simulator(SimulatorConfig::default().bank(bank)).await
 }
 
 /// The next call of `operation` on `wallet` meets `rule`, once.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{builder, Action, TestServer};
 use sips_wallet::contract::{AddDirectDebitRequest, GetWalletDataRequest};
-use sips_wallet::simulator::{Simulator, SimulatorConfig};
+use sips_wallet::simulator::SimulatorConfig;
 use sips_wallet::{Binding, Error, Verification, WalletClient};
 
 const IBAN: &str = "FR7630006000011234567890189";
@@ -80,12 +80,7 @@ async fn add_and_list(client: &WalletClient, wallet: &str) {
 async fn a_mandate_is_added_once_listed_and_never_shown_in_clear_over_soap_and_json() {
     let dir = common::scratch_dir("sdd-state");
     let state = dir.join("state.db");
-    let simulator = Simulator::start(
-        SimulatorConfig::default().state_file(&state),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let simulator = common::simulator(SimulatorConfig::default().state_file(&state)).await;
     let soap = common::demo_client(&simulator);
     add_and_list(&soap, "SDD-SOAP").await;
     let json = WalletClient::builder()
@@ -165,12 +160,7 @@ async fn a_state_file_of_the_previous_schema_is_upgraded() {
         )
         .unwrap();
     }
-    let simulator = Simulator::start(
-        SimulatorConfig::default().state_file(&path),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let simulator = common::simulator(SimulatorConfig::default().state_file(&path)).await;
     let client = common::demo_client(&simulator);
     let added = client
         .add_direct_debit(mandate("OLD", "M-9"))

@@ -11,7 +11,7 @@ use sips_wallet::contract::{
 };
 use sips_wallet::envelope::{self, EnvelopeError};
 use sips_wallet::message::Message;
-use sips_wallet::simulator::{Simulator, SimulatorConfig};
+use sips_wallet::simulator::SimulatorConfig;
 use sips_wallet::{seal, Error, SecretKey, Verification, WalletClient};
 
 fn client(url: &str) -> WalletClient {
@@ -212,9 +212,7 @@ async fn deep_nesting_is_a_typed_error_for_the_client_and_the_simulator() {
         "{error}"
     );
 
-    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let request = format!(
         r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>{deep}</s:Header><s:Body/></s:Envelope>"#
     );

@@ -3,7 +3,9 @@
 //! inside any folder, and the simulator never reaches the client, directly or through another
 //! module. A module's references are its `crate::`, `super::` and `self::` paths (in `use` trees
 //! and in code), its children's names, and what the crate root re-exports; comments and string
-//! literals are ignored. Generated code counts as part of the module that includes it.
+//! literals are ignored. Generated code counts as part of the module that includes it; a module
+//! may not import its parent wholesale (`use super::*`), which would hide what it takes from its
+//! siblings. And no hand-written file is longer than a person reads in one sitting.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -390,6 +392,24 @@ fn no_module_imports_one_that_imports_it_back() {
     );
 }
 
+/// A module that takes everything of its parent (`use super::*;`) also takes what the parent
+/// took from its other children, and those uses name no module: the circle check would not see
+/// them. Outside test modules, imports name what they use.
+#[test]
+fn no_module_imports_its_parent_wholesale() {
+    let mut found = Vec::new();
+    for krate in crates() {
+        for (module, source) in &krate.modules {
+            for line in source.lines() {
+                if line.starts_with("use super::") && line.contains('*') {
+                    found.push(format!("{} {}: {line}", krate.name, module.join("::")));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "glob imports of a parent:\n{}", found.join("\n"));
+}
+
 #[test]
 fn the_simulator_never_reaches_the_client() {
     let library = crates().remove(0);
@@ -444,5 +464,78 @@ fn the_checker_sees_a_circle_when_there_is_one() {
     assert_eq!(
         strip("a // crate::x\n\"crate::y\" 'c' 'a"),
         "a \n\"\" ' ' 'a"
+    );
+}
+
+/// Every `.rs` file under `dir` (recursively), skipping build output.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if !matches!(
+                path.file_name().and_then(|n| n.to_str()),
+                Some("target" | "corpus" | "artifacts")
+            ) {
+                rust_files(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Files a person can read in one sitting: no hand-written source file over 500 lines, no test
+/// file over 600 (generated code lives in the build's output folder, never in the tree).
+#[test]
+fn no_hand_written_file_is_too_long_to_read() {
+    let root = Path::new(ROOT);
+    let mut too_long = Vec::new();
+    for (folders, limit) in [
+        (
+            &[
+                "src",
+                "runtime/src",
+                "codegen/src",
+                "benches",
+                "examples",
+                "fuzz/fuzz_targets",
+            ][..],
+            500,
+        ),
+        (&["tests", "codegen/tests", "fuzz/tests"][..], 600),
+    ] {
+        let mut files = Vec::new();
+        for folder in folders {
+            rust_files(&root.join(folder), &mut files);
+        }
+        assert!(!files.is_empty(), "no files under {folders:?}");
+        for file in files {
+            let lines = std::fs::read_to_string(&file)
+                .unwrap_or_default()
+                .lines()
+                .count();
+            if lines > limit {
+                too_long.push(format!(
+                    "{} ({lines} lines, at most {limit})",
+                    file.display()
+                ));
+            }
+        }
+    }
+    for file in ["build.rs", "runtime/build.rs", "codegen/build.rs"] {
+        let path = root.join(file);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if text.lines().count() > 500 {
+                too_long.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "files too long to read in one sitting:\n{}",
+        too_long.join("\n")
     );
 }

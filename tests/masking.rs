@@ -443,15 +443,10 @@ fn the_simulators_call_list_never_shows_a_card_number() {
 /// id, the key the merchant finds the wallet by, is stored as sent: README, State).
 #[tokio::test]
 async fn the_simulators_state_keeps_no_card_number_typed_into_an_alias() {
-    use sips_wallet::simulator::{Simulator, SimulatorConfig};
+    use sips_wallet::simulator::SimulatorConfig;
     let dir = common::scratch_dir("masking-state");
     let file = dir.join("wallets.db");
-    let simulator = Simulator::start(
-        SimulatorConfig::default().state_file(&file),
-        ([127, 0, 0, 1], 0).into(),
-    )
-    .await
-    .unwrap();
+    let simulator = common::simulator(SimulatorConfig::default().state_file(&file)).await;
     let client = common::demo_client(&simulator);
     let alias = "card 4111 1111 1111 1111 / nl91 abna 0417 1643 00";
     let added = client

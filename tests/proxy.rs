@@ -199,11 +199,9 @@ fn a_proxy_url_that_cannot_work_is_refused_at_build() {
 #[tokio::test]
 async fn the_simulator_through_a_proxy() {
     use sips_wallet::simulator::{
-        Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
+        SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
     };
-    let simulator = Simulator::start(SimulatorConfig::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let proxy = ConnectProxy::start(None).await;
     let client = sips_wallet::WalletClient::builder()
         .base_url(simulator.base_url())

@@ -27,12 +27,7 @@ const IBAN: &str = "FR7630006000011234567890189";
 const OTHER_IBAN: &str = "FR7630004000010000000004889";
 
 async fn simulator(bank: Bank) -> Simulator {
-    Simulator::start(
-        SimulatorConfig::default().bank(bank),
-        ([127, 0, 0, 1], 0).into(),
-    )
-    .await
-    .unwrap()
+    common::simulator(SimulatorConfig::default().bank(bank)).await
 }
 
 /// A client whose calls time out after `timeout` and whose settle window is `window`.

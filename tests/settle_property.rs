@@ -391,12 +391,8 @@ async fn no_verdict_on_an_unknown_outcome_is_ever_wrong() {
     let mut simulators = Vec::new();
     for bits in 0..32u8 {
         let bank = bank_of(bits);
-        let simulator = Simulator::start(
-            SimulatorConfig::default().bank(bank.clone()).magic(false),
-            ([127, 0, 0, 1], 0).into(),
-        )
-        .await
-        .unwrap();
+        let simulator =
+            common::simulator(SimulatorConfig::default().bank(bank.clone()).magic(false)).await;
         let client = common::demo_builder(&simulator)
             .call_options(CallOptions::new().timeout(TIMEOUT).settle_window(WINDOW))
             .build()

@@ -1,25 +1,19 @@
-//! The simulator, alone (hand-written envelopes in other SOAP clients' styles) and with the client.
-
-use std::time::Duration;
+//! The bank's handling of a request (mirrors `simulator::requests`, `checks`, `respond`,
+//! `functions`): envelopes in other SOAP clients' styles, the bank's checks and their codes, broken
+//! requests, the published WSDL, every function over SOAP and JSON with the client.
 
 mod common;
-
-use common::demo_client;
 
 use sips_wallet::contract::{
     AddCardRequest, DeletePaymentMeanRequest, GetWalletDataRequest, SignOffRequest,
 };
-use sips_wallet::seal::{self, Algorithm, SecretKey, Value};
+use sips_wallet::seal::{self, Algorithm, Value};
 use sips_wallet::simulator::{
-    Merchant, Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
+    Simulator, SimulatorConfig, DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY,
 };
-use sips_wallet::{envelope, Error, WalletClient};
+use sips_wallet::{envelope, Error, SecretKey, WalletClient};
 
-async fn start(config: SimulatorConfig) -> Simulator {
-    Simulator::start(config, ([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap()
-}
+use common::demo_client;
 
 /// A raw HTTP/1.1 POST (no SOAPAction header, as some clients send), returning status and body.
 async fn post(simulator: &Simulator, body: &str) -> (u16, String) {
@@ -125,7 +119,7 @@ fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static s
 
 #[tokio::test]
 async fn every_style_of_envelope_is_understood_and_answered_sealed() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     for (i, style) in ["ns0", "soapenv-on-envelope", "default"].iter().enumerate() {
         let wallet: &'static str = Box::leak(format!("STYLE{i}").into_boxed_str());
         let fields = sealed(
@@ -149,7 +143,7 @@ async fn every_style_of_envelope_is_understood_and_answered_sealed() {
 
 #[tokio::test]
 async fn the_bank_checks_answer_their_codes() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let card = [
         ("merchantWalletId", "CHK"),
         ("cardNumber", "4111111111111111"),
@@ -247,7 +241,7 @@ async fn the_bank_checks_answer_their_codes() {
 
 #[tokio::test]
 async fn broken_requests_get_faults_or_413_never_a_hang() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let (status, body) = post(&simulator, "<soapenv:Envelope><unclosed>").await;
     assert_eq!(status, 500);
     assert!(matches!(
@@ -260,9 +254,36 @@ async fn broken_requests_get_faults_or_413_never_a_hang() {
     assert_eq!(post(&simulator, doctype).await.0, 500);
 }
 
+/// A request with a duplicated XML attribute is not well-formed: a Fault, not a 200. The same
+/// request without the duplicate is answered.
+#[tokio::test]
+async fn a_duplicated_attribute_is_refused_as_a_fault() {
+    let simulator = common::simulator(SimulatorConfig::default()).await;
+    let client = common::demo_client(&simulator);
+    let prepared = client
+        .prepare::<sips_wallet::contract::operations::SignOff>(
+            &mut SignOffRequest::new().merchant_wallet_id("W1"),
+        )
+        .unwrap();
+    let post = |body: String| {
+        let addr = simulator.local_addr();
+        async move { common::raw_request(addr, "POST", "/services/v2/wallet", "text/xml", &body).await }
+    };
+    let (status, answer) = post(prepared.body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    let duplicated =
+        prepared
+            .body
+            .replacen("<soapenv:Envelope ", r#"<soapenv:Envelope a="1" a="2" "#, 1);
+    assert_ne!(duplicated, prepared.body);
+    let (status, answer) = post(duplicated).await;
+    assert_eq!(status, 500, "{answer}");
+    assert!(answer.contains("Fault"), "{answer}");
+}
+
 #[tokio::test]
 async fn the_wsdl_points_at_the_simulator() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let (status, wsdl) = request(&simulator, "GET", "/services/v2/wallet?wsdl", "").await;
     assert_eq!(status, 200);
     assert!(
@@ -279,7 +300,7 @@ async fn the_wsdl_points_at_the_simulator() {
 
 #[tokio::test]
 async fn client_and_simulator_agree_on_every_function_and_code() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let client = demo_client(&simulator);
     let card = |n: &str| {
         AddCardRequest::new()
@@ -380,153 +401,8 @@ async fn client_and_simulator_agree_on_every_function_and_code() {
 }
 
 #[tokio::test]
-async fn another_merchant_with_its_own_key_and_sha512() {
-    let simulator = start(SimulatorConfig::default().merchant(Merchant {
-        id: "022".into(),
-        key_version: "3".into(),
-        key: SecretKey::new("other-key").unwrap(),
-    }))
-    .await;
-    let client = WalletClient::builder()
-        .base_url(simulator.base_url())
-        .merchant_id("022")
-        .key_version("3")
-        .secret_key(SecretKey::new("other-key").unwrap())
-        .seal_algorithm(Algorithm::HmacSha512)
-        .build()
-        .unwrap();
-    let reply = client
-        .add_card(
-            AddCardRequest::new()
-                .merchant_wallet_id("M2")
-                .card_number("5555555555554444")
-                .card_expiry_date("203001"),
-        )
-        .await
-        .unwrap();
-    assert!(reply.is_success());
-    assert_eq!(reply.verification, sips_wallet::Verification::Verified);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn thirty_two_tasks_add_and_delete_consistently() {
-    let simulator = start(SimulatorConfig::default()).await;
-    let client = demo_client(&simulator);
-    let cards = ["4111111111111111", "5555555555554444", "4012888888881881"];
-    let tasks = (0..32).map(|task| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            let wallet = format!("T{task}");
-            for card in cards {
-                let r = client
-                    .add_card(
-                        AddCardRequest::new()
-                            .merchant_wallet_id(&wallet)
-                            .card_number(card)
-                            .card_expiry_date("202812"),
-                    )
-                    .await
-                    .unwrap();
-                assert_eq!(r.code.as_deref(), Some("00"));
-            }
-            let r = client
-                .delete_payment_mean(
-                    DeletePaymentMeanRequest::new()
-                        .merchant_wallet_id(&wallet)
-                        .payment_mean_id("2"),
-                )
-                .await
-                .unwrap();
-            assert_eq!(r.code.as_deref(), Some("00"));
-        })
-    });
-    for task in tasks {
-        task.await.unwrap();
-    }
-    for task in 0..32 {
-        let data = client
-            .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(format!("T{task}")))
-            .await
-            .unwrap();
-        let ids: Vec<&str> = data
-            .response
-            .wallet_payment_mean_data_list
-            .iter()
-            .filter_map(|m| m.payment_mean_id.as_deref())
-            .collect();
-        assert_eq!(ids, ["1", "3"], "wallet T{task}");
-    }
-}
-
-#[tokio::test]
-async fn state_file_keeps_wallets_across_restarts() {
-    let dir = common::scratch_dir("sim-state");
-    let path = dir.join("wallets.db");
-    let _ = std::fs::remove_file(&path);
-    {
-        let simulator = start(SimulatorConfig::default().state_file(&path)).await;
-        let r = demo_client(&simulator)
-            .add_card(
-                AddCardRequest::new()
-                    .merchant_wallet_id("KEEP")
-                    .card_number("4111111111111111")
-                    .card_expiry_date("202812"),
-            )
-            .await
-            .unwrap();
-        assert!(r.is_success());
-        assert!(simulator.shutdown(Duration::from_secs(5)).await);
-    }
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        assert!(
-            !bytes.windows(16).any(|w| w == b"4111111111111111"),
-            "no card number at rest"
-        );
-    }
-    let simulator = start(SimulatorConfig::default().state_file(&path)).await;
-    let data = demo_client(&simulator)
-        .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("KEEP"))
-        .await
-        .unwrap();
-    assert_eq!(data.response.wallet_payment_mean_data_list.len(), 1);
-}
-
-#[tokio::test]
-async fn fault_injection_answers_99_or_drops_the_connection() {
-    let simulator = start(
-        SimulatorConfig::default()
-            .fail_rate(1.0)
-            .latency(Duration::from_millis(5)),
-    )
-    .await;
-    let client = demo_client(&simulator);
-    let (mut answered_99, mut dropped) = (0, 0);
-    for _ in 0..20 {
-        match client
-            .sign_off(SignOffRequest::new().merchant_wallet_id("F"))
-            .await
-        {
-            Ok(reply) => {
-                assert_eq!(reply.code.as_deref(), Some("99"));
-                answered_99 += 1;
-            }
-            Err(error) => {
-                assert_eq!(error.delivery(), sips_wallet::Delivery::Unknown, "{error}");
-                dropped += 1;
-            }
-        }
-    }
-    assert_eq!(answered_99 + dropped, 20);
-    assert!(
-        answered_99 > 0 && dropped > 0,
-        "{answered_99} answered 99, {dropped} dropped"
-    );
-}
-
-#[tokio::test]
 async fn the_wallet_works_over_json_as_over_soap() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let json = WalletClient::builder()
         .base_url(simulator.base_url())
         .merchant_id(DEMO_MERCHANT_ID)

@@ -8,15 +8,9 @@ mod common;
 use common::{raw_request, raw_request_with};
 use sips_wallet::simulator::{Simulator, SimulatorConfig};
 
-async fn start(config: SimulatorConfig) -> Simulator {
-    Simulator::start(config, ([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn only_the_listener_itself_is_served_never_another_origin() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let addr = simulator.local_addr();
     let port = addr.port();
     let own = format!("127.0.0.1:{port}");
@@ -68,7 +62,7 @@ async fn only_the_listener_itself_is_served_never_another_origin() {
 
 #[tokio::test]
 async fn a_token_is_asked_of_every_request_when_one_is_set() {
-    let simulator = start(SimulatorConfig::default().admin_token("s3cret-token")).await;
+    let simulator = common::simulator(SimulatorConfig::default().admin_token("s3cret-token")).await;
     let addr = simulator.local_addr();
     let host = addr.to_string();
     let health = |authorization: Option<&'static str>| {
@@ -125,7 +119,7 @@ async fn a_reset_wipes_a_state_file_only_when_allowed() {
     let dir = common::scratch_dir("admin-reset");
     for (allowed, expected) in [(false, 403), (true, 200)] {
         let file = dir.join(format!("wallets-{allowed}.db"));
-        let simulator = start(
+        let simulator = common::simulator(
             SimulatorConfig::default()
                 .state_file(&file)
                 .allow_state_reset(allowed),
@@ -171,7 +165,7 @@ async fn a_reset_wipes_a_state_file_only_when_allowed() {
 
 #[tokio::test]
 async fn the_call_list_stays_small_whatever_the_requests() {
-    let simulator = start(SimulatorConfig::default()).await;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
     let client = common::demo_client(&simulator);
     let huge = "W".repeat(200_000);
     for _ in 0..20 {
@@ -209,7 +203,8 @@ async fn bodies_sent_slowly_lock_no_client_out() {
         SimulatorConfig::default().max_connections(8),
         SimulatorConfig::default().max_connections_per_client(8),
     ] {
-        let simulator = start(config.header_read_timeout(Duration::from_secs(30))).await;
+        let simulator =
+            common::simulator(config.header_read_timeout(Duration::from_secs(30))).await;
         let addr = simulator.local_addr();
         let mut trickling = Vec::new();
         for _ in 0..8 {
@@ -233,8 +228,10 @@ async fn bodies_sent_slowly_lock_no_client_out() {
         drop(trickling);
     }
 
-    let simulator =
-        start(SimulatorConfig::default().header_read_timeout(Duration::from_millis(500))).await;
+    let simulator = common::simulator(
+        SimulatorConfig::default().header_read_timeout(Duration::from_millis(500)),
+    )
+    .await;
     let addr = simulator.local_addr();
     let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = format!(

@@ -14,7 +14,9 @@ use sips_wallet::reconcile::{self, Progress, Settled, Settlement};
 use sips_wallet::seal::{Algorithm, SecretKey, Value};
 use sips_wallet::{Binding, CallOptions, Environment, Error, Reply, Verification, WalletClient};
 
-use super::*;
+use super::args::flag_name;
+use super::error::{CliError, EXIT_NOT_APPLIED, EXIT_NOT_SUCCESS};
+use super::opts::Opts;
 
 pub(super) fn secret_key(opts: Opts<'_>) -> Result<SecretKey, Error> {
     if let Some(path) = opts.path("secret-key-file") {

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 
-use super::*;
+use super::args::command;
+use super::error::CliError;
 
 /// Prints the completion script for `shell`.
 pub(super) fn completions(sub: &ArgMatches) -> Result<ExitCode, CliError> {

@@ -9,7 +9,7 @@ use clap::ArgMatches;
 use sips_wallet::contract::{self};
 use sips_wallet::{Environment, Error};
 
-use super::*;
+use super::error::{CliError, EXIT_NOT_SUCCESS};
 
 /// `contract check`: the built-in wallet contract against the one a service publishes (or a saved
 /// copy), operation by operation.

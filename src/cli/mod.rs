@@ -9,10 +9,8 @@
 //! proved not applied by reading.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::parser::ValueSource;
 use clap::ArgMatches;
 use sips_wallet::message::DynOperation;
 use sips_wallet::Error;
@@ -67,14 +65,14 @@ mod completions;
 mod contract;
 mod error;
 mod input;
+mod opts;
 mod seal;
 mod serve;
 
 pub use args::command;
-use args::*;
-use calls::*;
-use error::{CliError, EXIT_NOT_APPLIED, EXIT_NOT_SUCCESS, EXIT_USAGE};
-use serve::*;
+use calls::operation_call;
+use error::{CliError, EXIT_USAGE};
+use opts::Opts;
 
 /// Every operation of every bundled contract: the wallet (SOAP or JSON) and In-App (JSON).
 fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
@@ -138,61 +136,11 @@ fn runtime(matches: &ArgMatches) -> std::io::Result<tokio::runtime::Runtime> {
     builder.enable_all().build()
 }
 
-/// A subcommand's options, falling back to the root command's (`sips-wallet --url … add-card`).
-#[derive(Clone, Copy)]
-struct Opts<'a> {
-    sub: &'a ArgMatches,
-    root: &'a ArgMatches,
-}
-
-impl<'a> Opts<'a> {
-    fn of(root: &'a ArgMatches) -> Opts<'a> {
-        let sub = root.subcommand().map_or(root, |(_, sub)| sub);
-        Opts { sub, root }
-    }
-
-    /// The matches that hold `id`: the subcommand's when given there (flag or environment), else
-    /// the root's when given there, else the subcommand's default.
-    fn source(&self, id: &str) -> &'a ArgMatches {
-        let given = |m: &ArgMatches| {
-            matches!(
-                m.try_contains_id(id).ok().and_then(|_| m.value_source(id)),
-                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-            )
-        };
-        if given(self.sub) || !given(self.root) {
-            self.sub
-        } else {
-            self.root
-        }
-    }
-
-    fn string(&self, id: &str) -> Option<&'a str> {
-        self.source(id)
-            .try_get_one::<String>(id)
-            .ok()
-            .flatten()
-            .map(String::as_str)
-    }
-
-    fn path(&self, id: &str) -> Option<&'a PathBuf> {
-        self.source(id).try_get_one::<PathBuf>(id).ok().flatten()
-    }
-
-    fn number(&self, id: &str) -> Option<u64> {
-        self.source(id)
-            .try_get_one::<u64>(id)
-            .ok()
-            .flatten()
-            .copied()
-    }
-}
-
 async fn dispatch(matches: &ArgMatches) -> Result<ExitCode, CliError> {
     let opts = Opts::of(matches);
     match matches.subcommand() {
         Some(("seal", sub)) => seal::seal_command(opts, sub),
-        Some(("serve", sub)) => serve(opts, sub).await,
+        Some(("serve", sub)) => serve::serve(opts, sub).await,
         Some(("contract", sub)) => match sub.subcommand() {
             Some(("check", check)) => contract::contract_check(check).await,
             _ => Err(CliError::Usage("try `sips-wallet contract check`".into())),

@@ -8,7 +8,9 @@ use sips_wallet::contract::SENSITIVE_FIELDS;
 use sips_wallet::mask::mask_pan;
 use sips_wallet::seal;
 
-use super::*;
+use super::calls::{algorithm, secret_key};
+use super::error::CliError;
+use super::opts::Opts;
 
 pub(super) fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCode, CliError> {
     let input = match matches.get_one::<String>("file") {

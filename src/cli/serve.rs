@@ -11,14 +11,10 @@ use sips_wallet::Error;
 
 use sips_wallet::simulator::StartError;
 
-use super::*;
-
-pub(super) fn fail_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
-        _ => Err(format!("`{text}` is not a share from 0 to 1 (e.g. 0.05)")),
-    }
-}
+use super::args::show_seed;
+use super::calls::{required, secret_key};
+use super::error::CliError;
+use super::opts::Opts;
 
 /// The merchant of SIPS_MERCHANT_ID / SIPS_KEY_VERSION / SIPS_SECRET_KEY (or their flags), if a
 /// key is given.

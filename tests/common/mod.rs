@@ -2,6 +2,7 @@
 //! including the ways a real server can misbehave.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod xmllint;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -222,14 +223,53 @@ pub fn builder(url: &str) -> sips_wallet::WalletClientBuilder {
 /// A simulator with the default settings on a loopback port the system picks, and a client of it
 /// as its built-in demo merchant.
 pub async fn demo_simulator() -> (sips_wallet::simulator::Simulator, sips_wallet::WalletClient) {
-    let simulator = sips_wallet::simulator::Simulator::start(
-        sips_wallet::simulator::SimulatorConfig::default(),
-        ([127, 0, 0, 1], 0).into(),
-    )
-    .await
-    .unwrap();
+    let simulator = simulator(sips_wallet::simulator::SimulatorConfig::default()).await;
     let client = demo_client(&simulator);
     (simulator, client)
+}
+
+/// A simulator with `config` on a loopback port the system picks (no race for ports between
+/// tests): the one way the tests start one.
+pub async fn simulator(
+    config: sips_wallet::simulator::SimulatorConfig,
+) -> sips_wallet::simulator::Simulator {
+    sips_wallet::simulator::Simulator::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap()
+}
+
+/// A client of `simulator` as merchant `merchant` with this key version and key; calls time out
+/// after 5 s.
+pub fn merchant_client(
+    simulator: &sips_wallet::simulator::Simulator,
+    merchant: &str,
+    version: &str,
+    key: &str,
+) -> sips_wallet::WalletClient {
+    sips_wallet::WalletClient::builder()
+        .base_url(simulator.base_url())
+        .merchant_id(merchant)
+        .key_version(version)
+        .secret_key(SecretKey::new(key).unwrap())
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// An addCard of `card` to `wallet`, expiring in December 2030.
+pub fn add_card(wallet: &str, card: &str) -> sips_wallet::contract::AddCardRequest {
+    sips_wallet::contract::AddCardRequest::new()
+        .merchant_wallet_id(wallet)
+        .card_number(card)
+        .card_expiry_date("203012")
+}
+
+/// A reply's code and verification (the call must have succeeded).
+pub async fn code_of(
+    result: Result<sips_wallet::Reply<impl std::fmt::Debug>, sips_wallet::Error>,
+) -> (String, sips_wallet::Verification) {
+    let reply = result.unwrap();
+    (reply.code.unwrap_or_default(), reply.verification)
 }
 
 /// A client of `simulator` as its built-in demo merchant.
