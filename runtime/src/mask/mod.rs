@@ -4,7 +4,7 @@
 //!
 //! Masking recognises values, not spellings:
 //!
-//! - **by pattern** ([`mask_text`]), for any text: the text is read as meant ([`decode`]: XML
+//! - **by pattern** ([`mask_text`]), for any text: the text is read as meant (`decode`: XML
 //!   character references, JSON escapes and percent-encoding decoded, digits of any script by
 //!   value), then every run of 13 to 19 digits passing the Luhn check and every IBAN (any case,
 //!   grouped or not, country length and format checked) is masked, whatever short run of spaces or
@@ -58,10 +58,42 @@ pub fn mask_message<'a>(text: &'a str, sensitive_fields: &[&str]) -> Cow<'a, str
     Secrets::default().mask_message(text, sensitive_fields)
 }
 
-/// The masker: `text` read as meant (escapes decoded) and as written (escapes as they stand: the
-/// digits of `%4111…` are seen either way), each reading masked by pattern (when `patterns`), by
-/// the values `secrets` knows, and whole in the byte ranges `wholes` (a sensitive field's value).
+/// Passes of the masker over its own output at most, before every digit left is masked.
+const MAX_PASSES: usize = 8;
+
+/// The masker, run again over its own output until nothing more is masked: a value's first 4 and
+/// last 2 characters, left in clear, may spell a known value again with what stands around them
+/// (`0000000T` before `0000#######32`). Each pass masks at least one more character; after
+/// [`MAX_PASSES`], every digit left is masked.
 fn masked<'a>(
+    text: &'a str,
+    secrets: &Secrets,
+    wholes: &[(usize, usize)],
+    patterns: bool,
+) -> Cow<'a, str> {
+    let mut out = match masked_once(text, secrets, wholes, patterns) {
+        Cow::Borrowed(_) => return Cow::Borrowed(text),
+        Cow::Owned(out) => out,
+    };
+    for _ in 1..MAX_PASSES {
+        match masked_once(&out, secrets, &[], patterns) {
+            Cow::Borrowed(_) => return Cow::Owned(out),
+            Cow::Owned(again) => out = again,
+        }
+    }
+    let every_digit: Vec<(usize, usize)> = decode::decode(&out)
+        .into_iter()
+        .filter(|l| matches!(l.class, decode::Class::Digit(_)))
+        .map(|l| (l.start, l.end))
+        .collect();
+    Cow::Owned(overwrite(&out, every_digit))
+}
+
+/// One pass of the masker: `text` read as meant (escapes decoded) and as written (escapes as they
+/// stand: the digits of `%4111…` are seen either way), each reading masked by pattern (when
+/// `patterns`), by the values `secrets` knows, and whole in the byte ranges `wholes` (a sensitive
+/// field's value).
+fn masked_once<'a>(
     text: &'a str,
     secrets: &Secrets,
     wholes: &[(usize, usize)],
@@ -137,6 +169,11 @@ fn masked<'a>(
     if spans.is_empty() {
         return Cow::Borrowed(text);
     }
+    Cow::Owned(overwrite(text, spans))
+}
+
+/// `text` with each span (bytes) written as one `#`.
+fn overwrite(text: &str, mut spans: Vec<(usize, usize)>) -> String {
     // One `#` per masked character; where the two readings mark overlapping spellings (an escape
     // and a digit inside it), one for the whole.
     spans.sort_unstable();
@@ -156,7 +193,7 @@ fn masked<'a>(
         copied = end;
     }
     out.push_str(&text[copied..]);
-    Cow::Owned(out)
+    out
 }
 
 /// Marks a card field's value (bytes `start..end`) as [`mask_pan`] and [`mask_iban`] show one:
