@@ -1,6 +1,8 @@
 //! The one error type of the crate. Each variant says what to do about it; [`Error::delivery`] says
-//! whether the bank may have acted on the request, and every error that happened after an answer
-//! arrived carries the exchange (card numbers masked when shown) for a support ticket.
+//! whether the bank may have acted on the request, and [`Error::exchange`] gives the request and
+//! response as they travelled (card numbers masked when shown) for a support ticket, for the
+//! errors that have a whole answer to show (not [`Error::BodyTooLarge`]: its body was never read
+//! whole).
 
 use crate::envelope::{EnvelopeError, Fault};
 use crate::exchange::Exchange;

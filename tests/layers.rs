@@ -407,7 +407,11 @@ fn no_module_imports_its_parent_wholesale() {
             }
         }
     }
-    assert!(found.is_empty(), "glob imports of a parent:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "glob imports of a parent:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]

@@ -217,7 +217,7 @@ impl WalletClientBuilder {
         self
     }
 
-    /// Accepts a `00` response that carries no seal (marked [`Verification::Unsealed`]) instead of
+    /// Accepts a `00` response that carries no seal (marked [`Verification::Unsealed`](crate::Verification::Unsealed)) instead of
     /// failing with [`Error::MissingSeal`]. Off by default: only a seal proves the bank answered.
     pub fn accept_unsealed_success(mut self, accept: bool) -> Self {
         self.accept_unsealed_success = accept;

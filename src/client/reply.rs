@@ -14,7 +14,7 @@ pub enum Verification {
     /// The seal matches the content under our key.
     Verified,
     /// The response carried no seal (an error response, or a `00` with
-    /// [`accept_unsealed_success`](WalletClientBuilder::accept_unsealed_success)): nothing proves
+    /// [`accept_unsealed_success`](crate::WalletClientBuilder::accept_unsealed_success)): nothing proves
     /// where it came from.
     Unsealed,
 }

@@ -7,11 +7,19 @@
 //! (30); then runs the function on its wallets (SQLite, in memory or in a file) and seals its answer
 //! with the merchant's key. Malformed XML gets a SOAP Fault (HTTP 500), a body over 1 MiB a 413.
 //!
-//! - [`config`]: merchants (several key versions each), state file, limits;
-//! - [`scenario`]: deterministic answers, delays and dropped connections for tests;
-//! - `wallets`: the wallets in SQLite;
-//! - `server`: connections, timeouts, the connection cap, graceful shutdown;
-//! - `answer`: what the bank does with one request.
+//! Along one request's path, top to bottom (no module imports one above it; tests/layers.rs checks):
+//!
+//! - `http`: the listener and its limits (`server`: accept loop, timeouts, graceful stop;
+//!   `connections`: the connection caps; `tls`; `admin`: the `/_simulator/` API; `wsdl`: the
+//!   published contract);
+//! - `requests`: a body read as the bank reads it (SOAP or JSON, routed by path), then `respond`:
+//!   the scenario's rule decided, `checks` run in the bank's order, the function run, the answer
+//!   sealed; [`faults`]: wire faults on demand;
+//! - `functions`: one place per wallet function; [`bank`]: behaviours of real banks to survive;
+//! - `store`: the wallets in SQLite (`wallets`: the rows each function reads and writes);
+//! - [`scenario`]: rules, magic values; [`config`]: merchants, state file, limits;
+//! - at the bottom, `state` (what every connection shares), `journal` (the calls received) and
+//!   `reply` (what goes back at the HTTP level).
 
 pub mod bank;
 mod checks;

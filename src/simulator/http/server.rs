@@ -1,5 +1,6 @@
-//! Connections: HTTP/1.1 with header-read (and keep-alive idle) and whole-request timeouts, a cap on
-//! open connections, and a graceful shutdown that lets calls in flight finish.
+//! Connections: HTTP/1.1 over plain TCP, HTTP/1.1 or HTTP/2 (as ALPN chooses) over TLS, with
+//! header-read (and keep-alive idle) and whole-request timeouts, a cap on open connections, and a
+//! graceful shutdown that lets calls in flight finish.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

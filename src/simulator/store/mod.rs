@@ -96,7 +96,7 @@ pub enum StoreError {
 }
 
 impl From<rusqlite::Error> for StoreError {
-    /// The error, its file named where it crosses out of the store ([`StoreError::naming`]).
+    /// The error, its file named where it crosses out of the store (`StoreError::naming`).
     fn from(source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: PathBuf::new(),
