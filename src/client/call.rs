@@ -2,7 +2,7 @@
 //! (the call's timeout and, for reads, retries), read (decode once, verify the seal over the typed
 //! message, check what the seal can vouch for).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue};
@@ -226,7 +226,7 @@ impl WalletClient {
         let exchange = Exchange::new(
             self.inner.wallet_uri_text.clone(),
             status,
-            Duration::ZERO,
+            std::time::Duration::ZERO,
             Bytes::new(),
             body.clone(),
         );
