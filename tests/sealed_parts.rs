@@ -342,3 +342,27 @@ fn a_wrapped_list_against_the_bundled_contract_says_to_build_with_the_banks_wsdl
     assert!(message.contains("SIPS_WALLET_WSDL_DIR"), "{message}");
     assert!(message.contains("contract check"), "{message}");
 }
+
+/// A bank whose schema leaves its elements unqualified (`elementFormDefault="unqualified"`),
+/// against the bundled build: refused, and the error says the bank's WSDL is another one and
+/// what to do about it.
+#[test]
+fn an_unqualified_answer_against_the_bundled_contract_says_to_build_with_the_banks_wsdl() {
+    let rt = runtime();
+    let bank = Bank::start(&rt);
+    let qualified = soap_body(&one_mean());
+    let wrapper = "urn:getWalletDataResponse";
+    assert!(qualified.contains(wrapper), "{qualified}");
+    // Every element below the wrapper in no namespace, as such a bank writes them.
+    let unqualified = qualified
+        .replace("<urn:", "<")
+        .replace("</urn:", "</")
+        .replace("<getWalletDataResponse", &format!("<{wrapper}"))
+        .replace("</getWalletDataResponse", &format!("</{wrapper}"));
+    let error = bank.answer(&rt, &bank.soap, unqualified).unwrap_err();
+    let message = error.chain();
+    assert!(matches!(error, Error::Envelope { .. }), "{error:?}");
+    assert!(message.contains("in no namespace"), "{message}");
+    assert!(message.contains("SIPS_WALLET_WSDL_DIR"), "{message}");
+    assert!(message.contains("contract check"), "{message}");
+}

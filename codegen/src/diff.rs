@@ -1,18 +1,19 @@
-//! What differs between two contracts in what the client relies on, operation by operation:
-//! operations and fields added or removed, a field's built-in type (`string`, `int`, `date`…),
-//! occurrence, list of values or shape, and the schema's `elementFormDefault`. Type names are not
-//! compared (a vendor's `addCardOutput` and our `AddCardOutput` hold the same fields), their
-//! contents are.
+//! What differs between two contracts in what the client feels on the wire, operation by
+//! operation: the target namespace every element travels in, the wrapper elements, the SOAP action
+//! (or HTTP location), operations and fields added or removed, a field's built-in type (`string`,
+//! `int`, `date`…), its facets (`maxLength`, `pattern`…), occurrence, list of values or shape, and
+//! the schema's `elementFormDefault`. Type names are not compared (a vendor's `addCardOutput` and
+//! our `AddCardOutput` hold the same fields), their contents are.
 //!
 //! What a publishing tool drops without changing the service is a [`Severity::Note`], not a
 //! change: JAX-WS publishes a list of values as plain `xs:string`, CXF publishes fields
-//! `minOccurs="0"`. The reverse (a text field now restricted to values, an optional field now
-//! required) is a change.
+//! `minOccurs="0"`, and facets a published copy leaves out are notes too. The reverse (a text field
+//! now restricted to values, an optional field now required, a facet added or changed) is a change.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::model::{Contract, FieldType, Occurs};
+use crate::model::{Contract, Facet, FieldType, Occurs};
 
 /// One difference, from `ours` to `theirs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,24 @@ pub fn diff(ours: &Contract, theirs: &Contract) -> Vec<Change> {
             severity: Severity::Change,
         });
     }
+    let moved = ours.namespace != theirs.namespace;
+    if moved {
+        changes.push(Change {
+            operation: String::new(),
+            path: String::new(),
+            what: format!(
+                "target namespace {} → {}: {} in another namespace on the wire",
+                shown_namespace(&ours.namespace),
+                shown_namespace(&theirs.namespace),
+                if theirs.qualified {
+                    "every element, fields included, travels"
+                } else {
+                    "every operation's wrapper element travels"
+                }
+            ),
+            severity: Severity::Change,
+        });
+    }
     for op in &ours.operations {
         let Some(other) = theirs.operations.iter().find(|o| o.name == op.name) else {
             changes.push(Change {
@@ -86,6 +105,39 @@ pub fn diff(ours: &Contract, theirs: &Contract) -> Vec<Change> {
             });
             continue;
         };
+        let mut on_operation = |what: String| {
+            changes.push(Change {
+                operation: op.name.clone(),
+                path: String::new(),
+                what,
+                severity: Severity::Change,
+            })
+        };
+        for (side, mine, their) in [
+            ("request", &op.input_element, &other.input_element),
+            ("response", &op.output_element, &other.output_element),
+        ] {
+            if mine != their || moved {
+                on_operation(format!(
+                    "{side} element {{{}}}{mine} → {{{}}}{their}",
+                    ours.namespace, theirs.namespace
+                ));
+            }
+        }
+        if op.soap_action != other.soap_action {
+            on_operation(format!(
+                "soapAction \"{}\" → \"{}\"",
+                op.soap_action, other.soap_action
+            ));
+        }
+        if op.http_location != other.http_location {
+            let shown = |l: &Option<String>| l.as_deref().unwrap_or("none").to_string();
+            on_operation(format!(
+                "HTTP location {} → {}",
+                shown(&op.http_location),
+                shown(&other.http_location)
+            ));
+        }
         for (side, mine, their) in [
             ("request", &op.input_element, &other.input_element),
             ("response", &op.output_element, &other.output_element),
@@ -204,6 +256,7 @@ impl Walk<'_> {
                             self.change(&here, format!("type {x} → {y}"));
                         }
                     }
+                    self.compare_facets(&here, &field.facets, &other.facets);
                 }
                 (x, y) if kind(x) != kind(y) => {
                     self.change(&here, format!("type {} → {}", kind(x), kind(y)))
@@ -219,6 +272,53 @@ impl Walk<'_> {
                 );
             }
         }
+    }
+}
+
+impl Walk<'_> {
+    /// Facets by name: one added or changed is a change (the service now refuses what it took);
+    /// one the other side leaves out is a note (publishing tools drop restrictions).
+    fn compare_facets(&mut self, path: &str, ours: &[Facet], theirs: &[Facet]) {
+        let names: std::collections::BTreeSet<&str> =
+            ours.iter().chain(theirs).map(|f| f.name.as_str()).collect();
+        let values = |facets: &[Facet], name: &str| -> Vec<String> {
+            facets
+                .iter()
+                .filter(|f| f.name == name)
+                .map(|f| f.value.clone())
+                .collect()
+        };
+        for name in names {
+            let (mine, their) = (values(ours, name), values(theirs, name));
+            if mine == their {
+                continue;
+            }
+            let shown = |v: &[String]| v.join(" | ");
+            if their.is_empty() {
+                self.note(
+                    path,
+                    format!(
+                        "facet {name} {} not published (as publishing tools write it)",
+                        shown(&mine)
+                    ),
+                );
+            } else if mine.is_empty() {
+                self.change(path, format!("facet {name} added: {}", shown(&their)));
+            } else {
+                self.change(
+                    path,
+                    format!("facet {name} {} → {}", shown(&mine), shown(&their)),
+                );
+            }
+        }
+    }
+}
+
+fn shown_namespace(namespace: &str) -> &str {
+    if namespace.is_empty() {
+        "(none)"
+    } else {
+        namespace
     }
 }
 

@@ -52,6 +52,51 @@ pub struct Field {
     /// For a text field, the XSD built-in type behind it (`string`, `int`, `dateTime`…), when the
     /// schema names one: what a drift check compares.
     pub builtin: Option<String>,
+    /// For a text field, the facets restricting it (`maxLength` → `21`, `pattern` → `[0-9]+`), by
+    /// name, from its named simple type or its anonymous one: what a drift check compares.
+    pub facets: Vec<Facet>,
+}
+
+/// One facet of a simple type's restriction, other than an enumeration: `maxLength="21"`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Facet {
+    /// `length`, `minLength`, `maxLength`, `pattern`, `totalDigits`, `fractionDigits`,
+    /// `minInclusive`, `maxInclusive`, `minExclusive`, `maxExclusive` or `whiteSpace`.
+    pub name: String,
+    /// Its `value`.
+    pub value: String,
+}
+
+/// The facets of a `restriction` element (enumerations aside), sorted by name.
+pub fn facets_of(restriction: Option<&crate::xml::Element>) -> Vec<Facet> {
+    const FACETS: [&str; 11] = [
+        "length",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "totalDigits",
+        "fractionDigits",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "whiteSpace",
+    ];
+    let mut facets: Vec<Facet> = restriction
+        .map(|r| {
+            r.children
+                .iter()
+                .filter(|c| c.namespace.as_deref() == Some(crate::xml::XSD))
+                .filter(|c| FACETS.contains(&c.name.as_str()))
+                .map(|c| Facet {
+                    name: c.name.clone(),
+                    value: c.attr("value").unwrap_or_default().to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    facets.sort();
+    facets
 }
 
 #[derive(Debug, Clone, PartialEq)]

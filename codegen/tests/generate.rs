@@ -333,6 +333,66 @@ fn the_diff_of_two_contracts_names_each_change() {
     );
 }
 
+/// Facets travel through a named simple type as well as an anonymous one; one added or changed is
+/// a change, one a published copy leaves out is a note.
+#[test]
+fn the_diff_compares_facets_by_name() {
+    use sips_wallet_codegen::diff::{diff, Severity};
+    let dir = common::bundled_dir();
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let with_xsd = |xsd: String| {
+        generate(
+            &Sources::new(
+                "wallet.wsdl",
+                vec![
+                    ("wallet.wsdl".into(), read("wallet.wsdl")),
+                    ("wallet.xsd".into(), xsd),
+                ],
+            ),
+            &Options::default(),
+        )
+        .unwrap()
+        .contract
+    };
+    let restrict = |max: &str| {
+        read("wallet.xsd")
+            .replacen(
+                r#"<xs:element name="merchantWalletId" type="xs:string">"#,
+                r#"<xs:element name="merchantWalletId" type="tns:WalletId">"#,
+                1,
+            )
+            .replacen(
+                "<xs:complexType ",
+                &format!(
+                    r#"<xs:simpleType name="WalletId"><xs:restriction base="xs:string"><xs:maxLength value="{max}"/></xs:restriction></xs:simpleType><xs:complexType "#
+                ),
+                1,
+            )
+    };
+    let plain = bundled().contract;
+    let (short, long) = (with_xsd(restrict("21")), with_xsd(restrict("50")));
+    let added = diff(&plain, &short);
+    assert!(
+        added
+            .iter()
+            .any(|c| c.severity == Severity::Change && c.what == "facet maxLength added: 21"),
+        "{added:#?}"
+    );
+    let changed = diff(&short, &long);
+    assert!(
+        changed
+            .iter()
+            .any(|c| c.severity == Severity::Change && c.what == "facet maxLength 21 → 50"),
+        "{changed:#?}"
+    );
+    let dropped = diff(&short, &plain);
+    assert!(!dropped.is_empty());
+    assert!(
+        dropped.iter().all(|c| c.severity == Severity::Note),
+        "a facet left out is a note: {dropped:#?}"
+    );
+}
+
 /// FOREIGN_WSDL with `types` (complexType and simpleType definitions) added to its schema.
 fn foreign_with(types: &str) -> Sources {
     one(&FOREIGN_WSDL.replace(

@@ -54,7 +54,15 @@ pub(super) async fn contract_check(matches: &ArgMatches) -> Result<ExitCode, Cli
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect()
     };
-    let built_in = Sources::new("wallet.wsdl", files(contract::WALLET_CONTRACT_FILES));
+    // The contract as the build made it: its documents and its sidecar, so that a build from a
+    // vendor's folder checked against that folder is the same contract.
+    let mut built_in = Sources::new("wallet.wsdl", files(contract::WALLET_CONTRACT_FILES));
+    if let Some((name, text)) = contract::WALLET_CONTRACT_FILES
+        .iter()
+        .find(|(name, _)| name.ends_with(".versions.toml"))
+    {
+        built_in = built_in.with_sidecar(*name, *text);
+    }
     let for_ours = options.clone();
     let ours = within(
         "the built-in contract".into(),

@@ -264,6 +264,7 @@ pub(crate) mod sample {
             documentation: format!("The {name}."),
             since: Some((2, 0)),
             builtin: None,
+            facets: Vec::new(),
         }
     }
 

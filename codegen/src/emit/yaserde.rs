@@ -71,6 +71,7 @@ mod tests {
             documentation: String::new(),
             since: None,
             builtin: None,
+            facets: Vec::new(),
         };
         let (element, child) = wrapper_attributes("signOff", "input", "urn", "urn:x");
         for tokens in [

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::model::{EnumType, EnumValue, Wrapper};
+use crate::model::{facets_of, EnumType, EnumValue, Facet, Wrapper};
 use crate::xml::{Element, XSD};
 use crate::{Error, Warning};
 
@@ -22,6 +22,8 @@ pub(super) struct Schemas<'a> {
     pub(super) text_aliases: BTreeSet<String>,
     /// The built-in type each text alias restricts (`Amount` → `int`).
     pub(super) alias_bases: BTreeMap<String, String>,
+    /// The facets of each text alias's restriction.
+    pub(super) alias_facets: BTreeMap<String, Vec<Facet>>,
     /// `elementFormDefault` of the first schema with a target namespace.
     pub(super) qualified: Option<bool>,
     pub(super) wrappers: Vec<Wrapper>,
@@ -98,11 +100,13 @@ pub(super) fn read_schema<'a>(
                 let values = enum_values(child);
                 if values.is_empty() {
                     out.text_aliases.insert(name.to_string());
-                    if let Some(base) = child.child(XSD, "restriction").and_then(|r| r.attr("base"))
-                    {
+                    let restriction = child.child(XSD, "restriction");
+                    if let Some(base) = restriction.and_then(|r| r.attr("base")) {
                         out.alias_bases
                             .insert(name.to_string(), local_name(base).to_string());
                     }
+                    out.alias_facets
+                        .insert(name.to_string(), facets_of(restriction));
                 } else {
                     out.enums.push(EnumType {
                         name: name.to_string(),

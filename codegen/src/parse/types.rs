@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{parse_since, ComplexType, Field, FieldType, Occurs};
+use crate::model::{facets_of, parse_since, ComplexType, Facet, Field, FieldType, Occurs};
 use crate::xml::{Element, XSD};
 use crate::{Error, Warning};
 
@@ -13,6 +13,7 @@ use super::schemas::{local_name, Located, Schemas};
 pub(super) struct Known {
     text_aliases: BTreeSet<String>,
     alias_bases: BTreeMap<String, String>,
+    alias_facets: BTreeMap<String, Vec<Facet>>,
     enums: BTreeSet<String>,
     complex: BTreeSet<String>,
 }
@@ -22,6 +23,7 @@ impl Known {
         Known {
             text_aliases: schemas.text_aliases.clone(),
             alias_bases: schemas.alias_bases.clone(),
+            alias_facets: schemas.alias_facets.clone(),
             enums: schemas.enums.iter().map(|e| e.name.clone()).collect(),
             complex: schemas.complex.iter().map(|c| c.name.clone()).collect(),
         }
@@ -180,6 +182,7 @@ fn read_particles(
         };
         let path = format!("{type_name}/{name}");
         let mut builtin = None;
+        let mut facets = Vec::new();
         let ty = match particle.attr("type") {
             Some(qname) => {
                 let (namespace, local) = particle.resolve_qname(qname);
@@ -188,6 +191,7 @@ fn read_particles(
                     FieldType::Text
                 } else if known.text_aliases.contains(&local) {
                     builtin = known.alias_bases.get(&local).cloned();
+                    facets = known.alias_facets.get(&local).cloned().unwrap_or_default();
                     FieldType::Text
                 } else if known.enums.contains(&local) {
                     FieldType::Enum(local)
@@ -202,11 +206,13 @@ fn read_particles(
                 }
             }
             None if particle.child(XSD, "simpleType").is_some() => {
-                builtin = particle
+                let restriction = particle
                     .child(XSD, "simpleType")
-                    .and_then(|t| t.child(XSD, "restriction"))
+                    .and_then(|t| t.child(XSD, "restriction"));
+                builtin = restriction
                     .and_then(|r| r.attr("base"))
                     .map(|base| local_name(base).to_string());
+                facets = facets_of(restriction);
                 warnings.push(Warning::new(
                     file,
                     &path,
@@ -256,6 +262,7 @@ fn read_particles(
             occurs,
             documentation,
             builtin,
+            facets,
         });
     }
     Ok(())

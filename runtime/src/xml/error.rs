@@ -30,7 +30,10 @@ pub enum DecodeError {
     #[error("the SOAP Body is empty")]
     EmptyBody,
     /// An element is not the one expected there.
-    #[error("expected <{expected}>, found <{found}>")]
+    #[error(
+        "expected <{expected}>, found <{found}>{}",
+        namespace_hint(expected, found)
+    )]
     UnexpectedElement {
         /// `{namespace}name` expected.
         expected: String,
@@ -53,7 +56,10 @@ pub enum DecodeError {
         field: String,
     },
     /// An element inside a message is not in the contract's namespace.
-    #[error("<{found}> inside <{parent}> is not in the contract's namespace")]
+    #[error(
+        "<{found}> inside <{parent}> is not in the contract's namespace{}",
+        namespace_hint("", found)
+    )]
     ForeignElement {
         /// The element holding it.
         parent: String,
@@ -98,12 +104,55 @@ pub enum DecodeError {
         /// The limit.
         limit: usize,
     },
-    /// The document declares an encoding this crate does not read.
-    #[error("the document is encoded in {encoding}, which is not read here (UTF-8 or ISO-8859-1)")]
+    /// The document declares an encoding this crate does not know.
+    #[error("the document declares the encoding {encoding}, which is not one this crate knows (the WHATWG encodings: UTF-8, ISO-8859-1, windows-1252…)")]
     Encoding {
         /// The declared encoding (cut, masked).
         encoding: String,
     },
+    /// The HTTP header and the XML declaration name two different encodings.
+    #[error("the Content-Type says charset={header} but the XML declaration says encoding=\"{declaration}\": send one encoding, named the same in both")]
+    EncodingMismatch {
+        /// The header's charset (cut, masked).
+        header: String,
+        /// The declaration's encoding (cut, masked).
+        declaration: String,
+    },
+    /// The bytes are not valid in the encoding they declare.
+    #[error("the document is not valid {encoding}")]
+    NotInEncoding {
+        /// The encoding's name.
+        encoding: String,
+    },
+}
+
+/// When an element was expected in one namespace and found in another (or in none) under the same
+/// name, what that says about the service: its contract is not the one this client was built from.
+fn namespace_hint(expected: &str, found: &str) -> String {
+    let split = |name: &str| -> (String, String) {
+        match name.strip_prefix('{').and_then(|rest| rest.split_once('}')) {
+            Some((namespace, local)) => (namespace.to_string(), local.to_string()),
+            None => (String::new(), name.to_string()),
+        }
+    };
+    let (expected_ns, expected_local) = split(expected);
+    let (found_ns, found_local) = split(found);
+    let same_element = expected_local == found_local && expected_ns != found_ns;
+    // Without an expectation (an element among fields), only one in no namespace says as much.
+    let unqualified_field = expected.is_empty() && found_ns.is_empty();
+    if !(same_element && !expected.is_empty()) && !unqualified_field {
+        return String::new();
+    }
+    let where_found = if found_ns.is_empty() {
+        "in no namespace (its schema's elementFormDefault is \"unqualified\")".to_string()
+    } else {
+        format!("in the namespace {found_ns}")
+    };
+    format!(
+        ": the service writes its elements {where_found}, so its WSDL is not the one this client \
+         was built from; compare them with `sips-wallet contract check`, and build with the \
+         service's WSDL by setting SIPS_WALLET_WSDL_DIR to its folder"
+    )
 }
 
 impl DecodeError {
@@ -140,6 +189,14 @@ impl DecodeError {
             DecodeError::Encoding { encoding } => DecodeError::Encoding {
                 encoding: m(encoding),
             },
+            DecodeError::EncodingMismatch {
+                header,
+                declaration,
+            } => DecodeError::EncodingMismatch {
+                header: m(header),
+                declaration: m(declaration),
+            },
+            DecodeError::NotInEncoding { encoding } => DecodeError::NotInEncoding { encoding },
             other @ (DecodeError::Doctype
             | DecodeError::MissingBody
             | DecodeError::EmptyBody
