@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Interop: SOAP stacks nobody here wrote, against ours, each with its own seal code.
 #   - zeep (Python, from PyPI) and PHP's SoapClient (Debian's php-soap) load the simulator's
-#     published WSDL and drive a wallet's whole life, verifying every response seal;
+#     published WSDL and drive a wallet's whole life, verifying every response seal; a Latin-1 PHP
+#     shop sends accents through SoapClient (encoding ISO-8859-1) and posts ISO-8859-1 itself;
 #   - PHP's SoapServer, built from our WSDL, answers our client, which verifies its seals;
 #   - JAX-WS wsimport (Debian's jaxws) generates a Java client from our WSDL with no flags;
-#   - a CXF-shaped WSDL with no documentation, given through SIPS_WALLET_WSDL_DIR, builds and runs
-#     the tour.
+#   - a CXF-shaped WSDL with no documentation, and our WSDL made unqualified, given through
+#     SIPS_WALLET_WSDL_DIR, build and run the tour; each build checked against its own folder is
+#     the same contract, and the default build against the unqualified bank names the fix.
 # Installs what it needs: zeep in a virtualenv under target/, php-cli, php-soap and jaxws through apt
 # (as root). Run by .ci/run.
 set -euo pipefail
@@ -16,8 +18,10 @@ apt_install() {
         echo "interop: $* missing; install them (apt-get install $*) or run as root" >&2
         exit 1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null \
-        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; }
+    # Said out loud, and never upgrading what the machine already has.
+    echo "interop: installing $* through apt-get (the foreign SOAP stacks this suite runs)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-upgrade "$@" >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-upgrade "$@" >/dev/null; }
 }
 
 # Where cargo puts what it builds: CARGO_TARGET_DIR when set, as cargo itself reads it.
@@ -67,6 +71,7 @@ pids+=($!)
 wait_for "$port" "$work/serve.log"
 "$venv/bin/python" interop/zeep_client.py "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
 php interop/php_client.php "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
+php interop/php_latin1.php "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
 
 php_port=$(free_port)
 SIPS_SECRET_KEY=$key php -S "127.0.0.1:$php_port" interop/php_server.php >"$work/php.log" 2>&1 &
@@ -104,6 +109,15 @@ if [ -z "$steps" ] || [ "$(cut -d' ' -f1 <<<"$steps")" != "$(cut -d' ' -f3 <<<"$
     exit 1
 fi
 echo "vendor WSDL: built from tests/fixtures/cxf-wallet through SIPS_WALLET_WSDL_DIR; the tour: $steps"
+# contract_is_its_own BIN FOLDER: a build checked against the folder it was built from is the same.
+contract_is_its_own() {
+    local report
+    report=$("$1" contract check --file "$2/wallet.wsdl") \
+        || { echo "$report" >&2; echo "interop: the build from $2 differs from its own folder" >&2; exit 1; }
+    grep -q 'the same' <<<"$report" || { echo "$report" >&2; exit 1; }
+    echo "contract check: the build from $(basename "$2") against its own folder: $(grep -o 'the same [0-9]* operations' <<<"$report")"
+}
+contract_is_its_own "$target/vendor-wsdl/debug/sips-wallet" "$PWD/tests/fixtures/cxf-wallet"
 # The bundled contract with unqualified local elements (elementFormDefault="unqualified"), built
 # through SIPS_WALLET_WSDL_DIR: its client and simulator send the fields without a namespace, as the
 # WSDL says, zeep following that WSDL drives the whole lifecycle, and the tour passes.
@@ -126,6 +140,16 @@ if ! grep -q '<merchantWalletId>W1</merchantWalletId>' <<<"$dry"; then
     echo "interop: the unqualified build still qualifies its fields" >&2
     exit 1
 fi
+contract_is_its_own "$unqualified_bin" "$unqualified"
+# The default build against that bank: refused, and the error says whose WSDL to build with.
+if refused=$("$bin" get-wallet-data --merchant-wallet-id W1 --url "http://127.0.0.1:$port" 2>&1); then
+    echo "$refused" >&2
+    echo "interop: the default build read an unqualified bank's answer" >&2
+    exit 1
+fi
+grep -q 'SIPS_WALLET_WSDL_DIR' <<<"$refused" \
+    || { echo "$refused" >&2; echo "interop: the error does not name SIPS_WALLET_WSDL_DIR" >&2; exit 1; }
+echo "default build against the unqualified bank: refused, naming SIPS_WALLET_WSDL_DIR"
 tour=$("$unqualified_bin" 2>/dev/null)
 steps=$(grep -oE '^[0-9]+ of [0-9]+ steps gave the expected response code.' <<<"$tour" || true)
 if [ -z "$steps" ] || [ "$(cut -d' ' -f1 <<<"$steps")" != "$(cut -d' ' -f3 <<<"$steps")" ]; then

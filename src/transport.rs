@@ -45,7 +45,17 @@ pub(crate) struct TransportConfig {
 #[derive(Debug)]
 pub(crate) struct HttpResponse {
     pub status: u16,
+    /// The `Content-Type` header, whose charset names the body's encoding.
+    pub content_type: Option<http::HeaderValue>,
     pub body: Bytes,
+}
+
+impl HttpResponse {
+    /// The `charset` the `Content-Type` names, if it names one readably.
+    pub fn charset(&self) -> Option<&str> {
+        let value = self.content_type.as_ref()?.to_str().ok()?;
+        sips_wallet_runtime::xml::charset_of(value)
+    }
 }
 
 #[derive(Clone)]
@@ -167,7 +177,9 @@ impl Transport {
             }
         })?;
         let status = response.status().as_u16();
-        let body = Limited::new(response.into_body(), self.max_response_bytes)
+        let (mut head, body) = response.into_parts();
+        let content_type = head.headers.remove(http::header::CONTENT_TYPE);
+        let body = Limited::new(body, self.max_response_bytes)
             .collect()
             .await
             .map_err(|e| {
@@ -180,7 +192,11 @@ impl Transport {
                 }
             })?
             .to_bytes();
-        Ok(HttpResponse { status, body })
+        Ok(HttpResponse {
+            status,
+            content_type,
+            body,
+        })
     }
 }
 

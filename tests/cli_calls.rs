@@ -185,6 +185,8 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
     let first = call("M-1", IBAN);
     let again = call("M-1", IBAN);
     let wrong = call("M-2", "FR7630006000011234567890188");
+    let printed = "fr76 3000 6000 0112 3456 7890 189";
+    let spaced = call("M-3", printed);
     let log = stop(server);
 
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
@@ -194,9 +196,16 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
     assert_holds(&again.stdout, "94");
     assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
     assert_holds(&wrong.stderr, "--iban");
-    for output in [&first, &again, &wrong, &log] {
+    assert_eq!(spaced.status.code(), Some(0), "{}", text(&spaced.stderr));
+    assert_holds(
+        &spaced.stderr,
+        "--iban written as the bank writes it: upper case, no spaces",
+    );
+    assert_holds(&spaced.stdout, "FR76#####################89");
+    for output in [&first, &again, &wrong, &spaced, &log] {
         for shown in [text(&output.stdout), text(&output.stderr)] {
             assert!(!shown.contains(IBAN), "the IBAN in clear: {shown}");
+            assert!(!shown.contains(printed), "the IBAN in clear: {shown}");
             assert!(!shown.contains("FR7630006000011234567890188"), "{shown}");
         }
     }

@@ -133,6 +133,46 @@ async fn a_wrong_iban_is_refused_before_anything_is_sent() {
     );
 }
 
+/// An IBAN typed in its print form (groups of four, lower case) goes out, sealed, in the electronic
+/// form the bank writes; one that passes mod 97 but has not its country's length is refused
+/// before anything is sent.
+#[tokio::test]
+async fn an_iban_goes_out_in_its_electronic_form_and_its_countrys_length_is_checked() {
+    use sips_wallet::contract::operations::AddDirectDebit;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
+    let client = common::demo_client(&simulator);
+    let printed = "fr76 3000 6000 0112 3456 7890 189";
+    let mut request = mandate("W-PRINT", "M-1").iban(printed);
+    let prepared = client.prepare::<AddDirectDebit>(&mut request).unwrap();
+    assert!(
+        prepared.body.contains(&format!(">{IBAN}<")),
+        "sent as the bank writes it"
+    );
+    assert_eq!(request.iban, IBAN, "and sealed so");
+    let added = client
+        .add_direct_debit(mandate("W-PRINT", "M-1").iban(printed))
+        .await
+        .unwrap();
+    assert_eq!(added.code.as_deref(), Some("00"));
+    assert_eq!(added.verification, Verification::Verified);
+    assert_eq!(added.response.masked_pan.as_deref(), Some(MASKED));
+
+    // Check digits right for these characters (mod 97 passes), one character short for France.
+    let short = "FR133000600001123456789018";
+    let error = client
+        .add_direct_debit(mandate("W-PRINT", "M-2").iban(short))
+        .await
+        .unwrap_err();
+    match &error {
+        Error::InvalidField { field, reason } => {
+            assert_eq!(field, "iban");
+            assert!(reason.contains("length"), "{reason}");
+        }
+        other => panic!("expected the IBAN refused, got {other:?}"),
+    }
+    assert!(!error.chain().contains(short), "{error}");
+}
+
 /// A state file of schema version 1 (before mandates) is brought up to date on open, its wallets
 /// kept, and takes mandates from then on.
 #[tokio::test]

@@ -340,3 +340,84 @@ async fn the_admin_api_lists_calls_fixes_the_clock_and_resets() {
     .await;
     assert_eq!(status, 404, "no admin API when it is off");
 }
+
+/// A request written in `encoding` (ISO-8859-1 or windows-1252: one byte per character, `€` at
+/// 0x80 in the latter), its XML declaration saying so.
+fn transcoded(utf8: &str, encoding: &str) -> Vec<u8> {
+    let declared = utf8.replacen(
+        r#"encoding="UTF-8""#,
+        &format!(r#"encoding="{encoding}""#),
+        1,
+    );
+    assert_ne!(declared, utf8, "the envelope has a declaration");
+    declared
+        .chars()
+        .map(|c| match c {
+            '€' => 0x80,
+            c => u8::try_from(u32::from(c)).expect("a one-byte character"),
+        })
+        .collect()
+}
+
+/// PHP shops send Latin-1: a request in ISO-8859-1 or windows-1252 holding accents, its encoding
+/// named in the header and the declaration, is read as the characters meant, its seal (over their
+/// UTF-8 bytes) verified, and answered in UTF-8; header and declaration naming two encodings is a
+/// Client fault naming both.
+#[tokio::test]
+async fn requests_in_the_encoding_they_declare_are_read_as_meant() {
+    use sips_wallet::contract::operations::AddCard;
+    let simulator = common::simulator(SimulatorConfig::default()).await;
+    let client = common::demo_client(&simulator);
+    let addr = simulator.local_addr();
+    for (wallet, encoding, alias) in [
+        ("W-LATIN1", "ISO-8859-1", "Carte de Zoé, l'été"),
+        ("W-CP1252", "windows-1252", "Café à 5 €"),
+    ] {
+        let mut request = add_card(wallet, "4111111111111111").payment_mean_alias(alias);
+        let prepared = client.prepare::<AddCard>(&mut request).unwrap();
+        let body = transcoded(&prepared.body, encoding);
+        let content_type = format!("text/xml; charset={encoding}");
+        let host = addr.to_string();
+        let headers = [
+            ("host", host.as_str()),
+            ("content-type", content_type.as_str()),
+            ("soapaction", "\"\""),
+        ];
+        let (status, answer) =
+            common::raw_request_with(addr, "POST", "/services/v2/wallet", &headers, &body).await;
+        assert_eq!(status, 200, "{encoding}: {answer}");
+        assert!(answer.contains(r#"encoding="UTF-8""#), "{answer}");
+        assert!(
+            answer.contains("<walletResponseCode>00</walletResponseCode>")
+                || answer.contains(":walletResponseCode>00<"),
+            "{encoding}: {answer}"
+        );
+        let held = client
+            .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id(wallet))
+            .await
+            .unwrap();
+        assert_eq!(held.verification, Verification::Verified);
+        assert_eq!(
+            held.response.wallet_payment_mean_data_list[0]
+                .payment_mean_alias
+                .as_deref(),
+            Some(alias),
+            "{encoding}"
+        );
+    }
+
+    let mut request = add_card("W-MISMATCH", "4111111111111111").payment_mean_alias("Zoé");
+    let prepared = client.prepare::<AddCard>(&mut request).unwrap();
+    let host = addr.to_string();
+    let headers = [
+        ("host", host.as_str()),
+        ("content-type", "text/xml; charset=utf-8"),
+    ];
+    let body = transcoded(&prepared.body, "ISO-8859-1");
+    let (status, answer) =
+        common::raw_request_with(addr, "POST", "/services/v2/wallet", &headers, &body).await;
+    assert_eq!(status, 500, "{answer}");
+    assert!(answer.contains("Client"), "{answer}");
+    assert!(answer.contains("charset=utf-8"), "{answer}");
+    assert!(answer.contains("ISO-8859-1"), "{answer}");
+}

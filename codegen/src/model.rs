@@ -67,38 +67,6 @@ pub struct Facet {
     pub value: String,
 }
 
-/// The facets of a `restriction` element (enumerations aside), sorted by name.
-pub fn facets_of(restriction: Option<&crate::xml::Element>) -> Vec<Facet> {
-    const FACETS: [&str; 11] = [
-        "length",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "totalDigits",
-        "fractionDigits",
-        "minInclusive",
-        "maxInclusive",
-        "minExclusive",
-        "maxExclusive",
-        "whiteSpace",
-    ];
-    let mut facets: Vec<Facet> = restriction
-        .map(|r| {
-            r.children
-                .iter()
-                .filter(|c| c.namespace.as_deref() == Some(crate::xml::XSD))
-                .filter(|c| FACETS.contains(&c.name.as_str()))
-                .map(|c| Facet {
-                    name: c.name.clone(),
-                    value: c.attr("value").unwrap_or_default().to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    facets.sort();
-    facets
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldType {
     /// Any built-in simple type: kept as the text that travels (the seal is over that text).

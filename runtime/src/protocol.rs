@@ -12,6 +12,10 @@ pub const UNSEALED_FIELDS: &[&str] = &["keyVersion", "sealAlgorithm", "seal"];
 /// Field names whose values are card or bank account data: masked wherever a message is shown.
 pub const SENSITIVE_FIELDS: &[&str] = &["cardNumber", "cardCSCValue", "cardSecurityCode", "iban"];
 
+/// Field names holding an IBAN: sent in its electronic form (upper case, no spaces), as the bank
+/// writes it, whatever form the caller typed.
+pub const IBAN_FIELDS: &[&str] = &["iban"];
+
 /// Names the response code field has in the platform's services (wallet, In-App).
 pub const RESPONSE_CODE_FIELDS: &[&str] = &[
     "walletResponseCode",

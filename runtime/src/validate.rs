@@ -1,10 +1,13 @@
 //! Checks on a request before it is sealed and sent: required fields, fields newer than the
 //! request's interfaceVersion, and the formats the data dictionary states (a card number's Luhn
-//! check, an IBAN's mod 97, `YYYYMM`, listed values). Errors name the field and
-//! never quote card data.
+//! check, an IBAN's country, length and mod 97, `YYYYMM`, listed values). Errors name the field and
+//! never quote card data. Before them, [`normalize_request`] writes IBANs as the bank writes them.
 
-use crate::mask::{iban_valid, luhn_valid};
+use std::borrow::Cow;
+
+use crate::mask::luhn_valid;
 use crate::message::{FieldKind, Message, Occurs, Version};
+use crate::protocol::IBAN_FIELDS;
 
 /// What is wrong with a request field: nothing was sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +34,41 @@ pub enum FieldError {
 
 /// Fields the client fills itself: never reported missing by the caller's validation.
 const FILLED_BY_CLIENT: &[&str] = &["seal"];
+
+/// An IBAN in its electronic form: no spaces (of any kind), letters in upper case. Borrowed when
+/// it already is.
+pub fn electronic_iban(iban: &str) -> Cow<'_, str> {
+    if iban
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_ascii_lowercase())
+    {
+        Cow::Owned(
+            iban.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_uppercase())
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(iban)
+    }
+}
+
+/// Writes every IBAN field of `request` in its electronic form, before it is checked and sealed
+/// (the seal covers what is sent). Returns the fields it rewrote.
+pub fn normalize_request<M: Message>(request: &mut M) -> Vec<&'static str> {
+    let mut rewritten = Vec::new();
+    for field in M::FIELDS.iter().filter(|f| IBAN_FIELDS.contains(&f.name)) {
+        let Some(iban) = request.text(field.name) else {
+            continue;
+        };
+        if let Cow::Owned(electronic) = electronic_iban(iban) {
+            if request.set_text(field.name, &electronic).is_ok() {
+                rewritten.push(field.name);
+            }
+        }
+    }
+    rewritten
+}
 
 /// Runs every check on a request whose common fields are already filled in.
 pub fn check_request<M: Message>(request: &M) -> Result<(), FieldError> {
@@ -110,11 +148,21 @@ pub fn check_formats<M: Message>(request: &M) -> Result<(), FieldError> {
             }
         }
     }
-    if let Some(iban) = request.text("iban") {
-        if !iban_valid(iban) {
+    for field in IBAN_FIELDS {
+        let Some(iban) = request.text(field) else {
+            continue;
+        };
+        if electronic_iban(iban) != iban {
             return Err(invalid(
-                "iban",
-                "not an IBAN (ISO 13616: country, check digits, 15 to 34 letters and digits, mod 97): mistyped?",
+                field,
+                "not in the electronic form the bank writes: upper case, no spaces",
+            ));
+        }
+        if iban.parse::<iban::Iban>().is_err() {
+            return Err(invalid(
+                field,
+                "not an IBAN (ISO 13616: a country the standard knows, that country's length and \
+                 account format, check digits by mod 97): mistyped?",
             ));
         }
     }

@@ -1,6 +1,7 @@
 //! One call to the bank (or the simulator): the client from the flags, the request from the
 //! fields, the reply printed.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,8 +11,10 @@ use clap::ArgMatches;
 use sips_wallet::contract::SENSITIVE_FIELDS;
 use sips_wallet::mask::mask_message;
 use sips_wallet::message::DynOperation;
+use sips_wallet::protocol::IBAN_FIELDS;
 use sips_wallet::reconcile::{self, Progress, Settled, Settlement};
 use sips_wallet::seal::{Algorithm, SecretKey, Value};
+use sips_wallet::validate;
 use sips_wallet::{Binding, CallOptions, Environment, Error, Reply, Verification, WalletClient};
 
 use super::args::flag_name;
@@ -132,9 +135,19 @@ pub(super) async fn operation_call(
                 .flatten()
                 .cloned()
         };
-        if let Some(value) = value {
+        if let Some(mut value) = value {
             if SENSITIVE_FIELDS.contains(&field.name) {
                 super::know(&value);
+            }
+            if IBAN_FIELDS.contains(&field.name) {
+                if let Cow::Owned(electronic) = validate::electronic_iban(&value) {
+                    complain!(
+                        "note: --{} written as the bank writes it: upper case, no spaces",
+                        flag_name(field.name)
+                    );
+                    super::know(&electronic);
+                    value = electronic;
+                }
             }
             values.push((field.name, value));
         }

@@ -23,7 +23,8 @@ use crate::xml::{self, EncodeError, Limits};
 use crate::{json, validate, Error};
 
 impl WalletClient {
-    /// Fills the common fields of a request, checks it and seals it: everything but sending.
+    /// Fills the common fields of a request, writes its IBANs in their electronic form (upper
+    /// case, no spaces), checks it and seals it: everything but sending.
     ///
     /// `interfaceVersion` is the one chosen for the operation on the builder, else the operation's
     /// recommended one, unless the request sets another.
@@ -32,6 +33,8 @@ impl WalletClient {
         request: &mut O::Request,
     ) -> Result<PreparedRequest, Error> {
         self.fill_common(request, self.default_interface_version(O::INFO))?;
+        // IBANs as the bank writes them, before the check and the seal.
+        validate::normalize_request(request);
         validate::check_request(request)?;
         let seal_data = request.seal_data();
         let seal = seal::compute(self.inner.algorithm, &self.inner.key, &seal_data);
@@ -231,7 +234,15 @@ impl WalletClient {
             body.clone(),
         );
         let json = O::INFO.http_location.is_some();
-        self.read_response::<O>(HttpResponse { status, body }, exchange, json)
+        self.read_response::<O>(
+            HttpResponse {
+                status,
+                content_type: None,
+                body,
+            },
+            exchange,
+            json,
+        )
     }
 
     fn read_response<O: Operation>(
@@ -312,9 +323,9 @@ impl WalletClient {
                 .map_err(|_| Unreadable::Json("the body is not UTF-8, as JSON must be".into()))?;
             return json::read_json::<O::Response>(text).map_err(Unreadable::Json);
         }
-        // In the encoding the XML declaration names: the fields, and so the seal, are the
-        // characters the bank meant.
-        let text = match xml::decode_document(&http.body) {
+        // In the encoding the bank names (header, declaration): the fields, and so the seal, are
+        // the characters the bank meant.
+        let text = match xml::decode_document(&http.body, http.charset()) {
             Ok(text) => text,
             Err(_) if !ok_status => return Err(Unreadable::Status),
             Err(error) => return Err(Unreadable::Envelope(error)),

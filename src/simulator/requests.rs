@@ -14,7 +14,7 @@ use crate::contracts;
 use crate::envelope::{self, Body, MessageReader};
 use crate::json;
 use crate::message::{Operation, OperationInfo, OperationVisitor};
-use crate::xml::{Limits, Ns};
+use crate::xml::{decode_document, Limits, Ns};
 
 /// A POST's answer, and what the scenario adds to it.
 pub(super) struct Answered {
@@ -65,12 +65,13 @@ pub(super) fn answer_body(
     shared: &Shared,
     route: Route,
     body: &[u8],
+    charset: Option<&str>,
     failing: bool,
     number: u64,
     decided: Option<&Effect>,
 ) -> Answered {
     match route {
-        Route::Soap => answer_soap(shared, body, failing, number, decided),
+        Route::Soap => answer_soap(shared, body, charset, failing, number, decided),
         Route::Json(info) => {
             let read = ReadJson {
                 shared,
@@ -113,14 +114,22 @@ impl OperationVisitor for ReadJson<'_> {
 fn answer_soap(
     shared: &Shared,
     body: &[u8],
+    charset: Option<&str>,
     failing: bool,
     number: u64,
     decided: Option<&Effect>,
 ) -> Answered {
-    let Ok(text) = std::str::from_utf8(body) else {
-        return Answered::plain(fault_reply("soapenv:Client", "the request is not UTF-8"));
+    // In the encoding the client names (header, declaration); answered in UTF-8 whatever it was.
+    let text = match decode_document(body, charset) {
+        Ok(text) => text,
+        Err(e) => {
+            return Answered::plain(fault_reply(
+                "soapenv:Client",
+                &format!("the request cannot be read as text: {e}"),
+            ))
+        }
     };
-    let message = match envelope::open(text, NAMESPACE, Limits::default()) {
+    let message = match envelope::open(&text, NAMESPACE, Limits::default()) {
         Ok(Body::Message(message)) => message,
         Ok(Body::Fault(_)) => {
             return Answered::plain(fault_reply("soapenv:Client", "a request cannot be a Fault"))
@@ -244,7 +253,7 @@ pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
             .get(usize::from(selector / 2) % functions.len().max(1))
             .map_or(Route::Soap, |info| Route::Json(info)),
     };
-    answer_body(shared, route, body, false, 1, None)
+    answer_body(shared, route, body, None, false, 1, None)
         .reply
         .status()
         .as_u16()

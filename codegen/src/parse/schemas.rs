@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::model::{facets_of, EnumType, EnumValue, Facet, Wrapper};
+use crate::model::{EnumType, EnumValue, Facet, Wrapper};
 use crate::xml::{Element, XSD};
 use crate::{Error, Warning};
 
@@ -221,4 +221,36 @@ fn local_file(location: &str) -> Vec<String> {
         }
     }
     candidates
+}
+
+/// The facets of a `restriction` element (enumerations aside), sorted by name.
+pub(super) fn facets_of(restriction: Option<&Element>) -> Vec<Facet> {
+    const FACETS: [&str; 11] = [
+        "length",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "totalDigits",
+        "fractionDigits",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "whiteSpace",
+    ];
+    let mut facets: Vec<Facet> = restriction
+        .map(|r| {
+            r.children
+                .iter()
+                .filter(|c| c.namespace.as_deref() == Some(XSD))
+                .filter(|c| FACETS.contains(&c.name.as_str()))
+                .map(|c| Facet {
+                    name: c.name.clone(),
+                    value: c.attr("value").unwrap_or_default().to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    facets.sort();
+    facets
 }

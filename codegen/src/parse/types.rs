@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{facets_of, parse_since, ComplexType, Facet, Field, FieldType, Occurs};
+use crate::model::{parse_since, ComplexType, Facet, Field, FieldType, Occurs};
 use crate::xml::{Element, XSD};
 use crate::{Error, Warning};
 
-use super::schemas::{local_name, Located, Schemas};
+use super::schemas::{facets_of, local_name, Located, Schemas};
 
 /// Names of the types the schemas define, to resolve a field's `type=`.
 pub(super) struct Known {

@@ -1,8 +1,6 @@
 //! [`XmlReader`]: a pull reader over quick-xml that resolves namespaces, never recurses on the
 //! input's depth, refuses work beyond [`Limits`], and reads text exactly as a conformant parser
-//! does; and [`decode_document`], the bytes of a document read as the encoding it declares.
-
-use std::borrow::Cow;
+//! does.
 
 use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
@@ -21,52 +19,6 @@ fn resolve(reference: &quick_xml::events::BytesRef<'_>) -> Option<char> {
         }),
         Err(_) => None,
     }
-}
-
-/// The text of a document as its XML declaration says it is encoded: UTF-8 (the default) or
-/// ISO-8859-1 (Latin-1: each byte is the character of that number), read into text once so that
-/// the fields, and the seal over them, are the characters the sender meant. Any other declared
-/// encoding is refused, naming it.
-pub fn decode_document(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
-    const UTF8: [&str; 4] = ["utf-8", "utf8", "us-ascii", "ascii"];
-    const LATIN1: [&str; 6] = [
-        "iso-8859-1",
-        "iso8859-1",
-        "latin1",
-        "latin-1",
-        "l1",
-        "iso_8859-1",
-    ];
-    let named = |names: &[&str], encoding: &str| {
-        names.iter().any(|name| name.eq_ignore_ascii_case(encoding))
-    };
-    match declared_encoding(bytes) {
-        Some(encoding) if named(&LATIN1, encoding) => {
-            Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()))
-        }
-        Some(encoding) if !named(&UTF8, encoding) => Err(DecodeError::Encoding {
-            encoding: shown(encoding),
-        }),
-        _ => std::str::from_utf8(bytes)
-            .map(Cow::Borrowed)
-            .map_err(|_| DecodeError::Malformed {
-                position: 0,
-                message: "the body is not UTF-8".into(),
-            }),
-    }
-}
-
-/// The `encoding` of a leading XML declaration (`<?xml version="1.0" encoding="…"?>`), if any.
-fn declared_encoding(bytes: &[u8]) -> Option<&str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let head = bytes.strip_prefix(b"<?xml")?;
-    let end = head.windows(2).take(256).position(|w| w == b"?>")?;
-    let declaration = std::str::from_utf8(&head[..end]).ok()?;
-    let value = declaration.split("encoding").nth(1)?.trim_start();
-    let value = value.strip_prefix('=')?.trim_start();
-    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let value = &value[1..];
-    Some(&value[..value.find(quote)?])
 }
 
 /// A pull reader over one document, bounded by [`Limits`].

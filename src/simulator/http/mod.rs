@@ -53,6 +53,7 @@ pub(super) async fn handle(
             "POST a SOAP envelope",
         ));
     }
+    let content_type = request.headers().get(hyper::header::CONTENT_TYPE).cloned();
     let body = request.into_body();
     let started = Instant::now();
     let number = shared.calls.fetch_add(1, Ordering::Relaxed) + 1;
@@ -73,14 +74,30 @@ pub(super) async fn handle(
     // so its calls run one at a time wherever they run, and a hop to another thread cost more
     // than the call itself (measured). A disk stall (a WAL checkpoint's fsync) holds every call
     // either way.
-    let mut answered = answer_body(&shared, route, &body, failing, number, None);
+    let mut answered = answer_body(
+        &shared,
+        route,
+        &body,
+        charset(content_type.as_ref()),
+        failing,
+        number,
+        None,
+    );
     if !answered.effect.commit_delay.is_zero() {
         // The function runs later, in a task of its own: it commits (and the call is recorded)
         // even when the client has given up and the connection is gone.
         let (later, effect) = (shared.clone(), answered.effect.clone());
         let running = tokio::spawn(async move {
             tokio::time::sleep(effect.commit_delay).await;
-            let answered = answer_body(&later, route, &body, failing, number, Some(&effect));
+            let answered = answer_body(
+                &later,
+                route,
+                &body,
+                charset(content_type.as_ref()),
+                failing,
+                number,
+                Some(&effect),
+            );
             record(&later, number, &answered);
             answered
         });
@@ -180,4 +197,9 @@ async fn with_fault(fault: Fault, reply: HttpReply) -> HttpReply {
         ),
         _ => rebuilt(whole(bytes)),
     }
+}
+
+/// The charset a request's `Content-Type` names, which is its body's encoding.
+fn charset(content_type: Option<&hyper::header::HeaderValue>) -> Option<&str> {
+    crate::xml::charset_of(content_type?.to_str().ok()?)
 }
