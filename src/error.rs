@@ -47,6 +47,16 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// The TLS handshake failed on the server's certificate (not trusted, expired, another name):
+    /// nothing was sent. Trying again changes nothing; trusting the right root does.
+    #[error("the server at {uri} presented a certificate this client does not trust: if the bank's root is a private one (a test platform, the simulator's --tls), trust it with WalletClientBuilder::root_certificate (CLI: --root-certificate)")]
+    Certificate {
+        /// Where the client tried to connect.
+        uri: String,
+        /// rustls' verdict on the certificate.
+        #[source]
+        source: BoxError,
+    },
     /// The request may have been sent but no complete answer came (the connection was closed or
     /// reset): the bank may have acted on it. Check with a read before repeating a change.
     #[error("the connection failed before a complete answer: the outcome is unknown")]
@@ -87,6 +97,17 @@ pub enum Error {
     /// with, or the key or keyVersion differs from the server's. Never treat such a response as valid.
     #[error("the seal of the {operation} response does not match its content: check the secret key and keyVersion")]
     SealMismatch {
+        /// The operation called.
+        operation: &'static str,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+    /// The answer says `34`, the bank refusing the request's seal, and its own seal does not verify
+    /// under this key either: the secret key or its version (`keyVersion`) is not the one the bank
+    /// holds for this merchant. (The code is read from an answer nothing vouches for: it says what
+    /// to check, and is never taken as a result.)
+    #[error("the bank refused the seal of the {operation} request (34): check the secret key and its version")]
+    SealRefused {
         /// The operation called.
         operation: &'static str,
         /// The exchange.
@@ -180,12 +201,14 @@ impl Error {
             Error::InvalidField { .. }
             | Error::FieldTooNew { .. }
             | Error::Config(_)
-            | Error::Connect { .. } => Delivery::NotSent,
+            | Error::Connect { .. }
+            | Error::Certificate { .. } => Delivery::NotSent,
             Error::Transport { .. } | Error::Timeout(_) => Delivery::Unknown,
             Error::Envelope { .. }
             | Error::Json { .. }
             | Error::Fault { .. }
             | Error::SealMismatch { .. }
+            | Error::SealRefused { .. }
             | Error::Shape { .. }
             | Error::MissingSeal { .. }
             | Error::Http { .. }
@@ -201,6 +224,7 @@ impl Error {
             | Error::Json { exchange, .. }
             | Error::Fault { exchange, .. }
             | Error::SealMismatch { exchange, .. }
+            | Error::SealRefused { exchange, .. }
             | Error::Shape { exchange, .. }
             | Error::MissingSeal { exchange, .. }
             | Error::Http { exchange, .. } => Some(exchange),
@@ -226,6 +250,30 @@ impl Error {
         match self {
             Error::Retried { last, .. } => last.is_connect(),
             other => matches!(other, Error::Connect { .. }),
+        }
+    }
+
+    /// A stable name for the kind of error (of the last attempt, when retried): what `--output
+    /// json`, logs and metrics label it with. Never holds data from the call.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Retried { last, .. } => last.kind(),
+            Error::InvalidField { .. } => "invalid_field",
+            Error::FieldTooNew { .. } => "field_too_new",
+            Error::Config(_) => "configuration",
+            Error::Connect { .. } => "connect",
+            Error::Certificate { .. } => "tls",
+            Error::Transport { .. } => "transport",
+            Error::Timeout(_) => "timeout",
+            Error::Envelope { .. } => "decode",
+            Error::Json { .. } => "decode",
+            Error::Fault { .. } => "soap_fault",
+            Error::SealMismatch { .. } => "seal_mismatch",
+            Error::SealRefused { .. } => "seal_refused",
+            Error::Shape { .. } => "unvouched_part",
+            Error::MissingSeal { .. } => "missing_seal",
+            Error::Http { .. } => "http_status",
+            Error::BodyTooLarge { .. } => "body_too_large",
         }
     }
 

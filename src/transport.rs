@@ -165,7 +165,12 @@ impl Transport {
         request: http::Request<Full<Bytes>>,
     ) -> Result<HttpResponse, Error> {
         let response = self.client.request(request).await.map_err(|e| {
-            if e.is_connect() {
+            if e.is_connect() && refused_certificate(&e) {
+                Error::Certificate {
+                    uri: uri.to_string(),
+                    source: Box::new(e),
+                }
+            } else if e.is_connect() {
                 Error::Connect {
                     uri: uri.to_string(),
                     source: Box::new(e),
@@ -198,6 +203,28 @@ impl Transport {
             body,
         })
     }
+}
+
+/// Whether rustls refused the server's certificate, somewhere in `error`'s sources (tokio-rustls
+/// hands it over inside an `io::Error`).
+fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        let tls = error.downcast_ref::<rustls::Error>().or_else(|| {
+            error
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if matches!(
+            tls,
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+        ) {
+            return true;
+        }
+        next = error.source();
+    }
+    false
 }
 
 /// The certificates of one trusted root given to the builder: PEM (one or more) or DER.

@@ -275,3 +275,73 @@ fn an_unusable_proxy_variable_is_refused_naming_it() {
         assert!(!stderr.contains("secret"), "{url}: {stderr}");
     }
 }
+
+/// Argument mistakes: a flag suggested when the typed name is part of one, the error as JSON under
+/// `--output json` (exit 2 either way), and a card number typed where a flag belongs masked.
+#[test]
+fn argument_mistakes_are_suggested_masked_and_json_when_asked() {
+    let suggested = run(&["get-wallet-data", "--wallet-id", "W1"]);
+    assert_eq!(suggested.status.code(), Some(2));
+    assert_holds(
+        &suggested.stderr,
+        "a similar argument exists: '--merchant-wallet-id'",
+    );
+    let json = run(&["--output", "json", "get-wallet-data", "--wallet-id", "W1"]);
+    assert_eq!(json.status.code(), Some(2));
+    assert_eq!(text(&json.stderr), "");
+    let out: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(out["error"]["kind"], "usage");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--merchant-wallet-id"),
+        "{out}"
+    );
+    let card = run(&["add-card", "4111111111111111"]);
+    assert_eq!(card.status.code(), Some(2));
+    assert_holds(&card.stderr, "4111##########11");
+    assert!(!text(&card.stderr).contains("4111111111111111"));
+}
+
+/// A wrong secret key: the bank answers 34 (sealed with the key it holds), and the command says
+/// the bank refused the seal and what to check, as text and as JSON.
+#[test]
+fn a_wrong_key_is_named_as_the_bank_refusing_the_seal() {
+    let (server, _, url) = common::binary::serve_with(&[], &[]);
+    let wrong_key = "not-the-key-the-bank-holds";
+    let as_text = cli(
+        &[
+            "--url",
+            &url,
+            "get-wallet-data",
+            "--merchant-wallet-id",
+            "W1",
+        ],
+        wrong_key,
+    )
+    .output()
+    .unwrap();
+    let as_json = cli(
+        &[
+            "--url",
+            &url,
+            "--output",
+            "json",
+            "get-wallet-data",
+            "--merchant-wallet-id",
+            "W1",
+        ],
+        wrong_key,
+    )
+    .output()
+    .unwrap();
+    stop(server);
+    assert_eq!(as_text.status.code(), Some(1), "{}", text(&as_text.stderr));
+    assert_holds(
+        &as_text.stderr,
+        "the bank refused the seal of the getWalletData request (34): check the secret key and its version",
+    );
+    let out: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
+    assert_eq!(out["error"]["kind"], "seal_refused", "{out}");
+}

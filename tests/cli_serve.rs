@@ -285,7 +285,8 @@ fn serve_tls_and_a_call_trusting_its_certificate() {
         "{}",
         text(&untrusted.stderr)
     );
-    assert_holds(&untrusted.stderr, "cannot connect");
+    assert_holds(&untrusted.stderr, "does not trust");
+    assert_holds(&untrusted.stderr, "--root-certificate");
 }
 
 /// The banner's seed replays the run, even a seed whose digits pass for a card number: the

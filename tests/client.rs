@@ -246,12 +246,11 @@ async fn tls_with_a_trusted_test_authority() {
         "{no_certificate}"
     );
 
-    // The same server, not trusted: the handshake fails.
+    // The same server, not trusted: the handshake fails, and the error says how to trust it.
     let error = client(&server.url).sign_off(sign_off()).await.unwrap_err();
-    assert!(
-        error.is_connect() && error.chain().to_lowercase().contains("certificate"),
-        "{error}"
-    );
+    assert!(matches!(error, Error::Certificate { .. }), "{error:?}");
+    assert_eq!(error.delivery(), sips_wallet::Delivery::NotSent);
+    assert!(error.to_string().contains("root_certificate"), "{error}");
 }
 
 #[test]

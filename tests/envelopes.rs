@@ -507,3 +507,16 @@ mod yaserde_agreement {
         );
     }
 }
+
+/// The tests install xmllint only when apt would upgrade nothing already installed: its dry run's
+/// `Inst name [old] (new …)` lines are upgrades, `Inst name (new …)` lines are new packages.
+#[test]
+fn the_xmllint_install_refuses_to_upgrade_anything() {
+    let simulation = "NOTE: This is only a simulation!\n\
+        Inst libxml2 [2.9.14+dfsg-1.3] (2.9.14+dfsg-1.3+deb12u4 Debian-Security:12/stable-security [amd64])\n\
+        Inst libxml2-utils (2.9.14+dfsg-1.3+deb12u4 Debian-Security:12/stable-security [amd64])\n\
+        Conf libxml2 (2.9.14+dfsg-1.3+deb12u4 Debian-Security:12/stable-security [amd64])\n";
+    assert_eq!(common::xmllint::upgrades_in(simulation), ["libxml2"]);
+    let fresh = "Inst libxml2-utils (2.9.14+dfsg-1.3+deb12u4 Debian:12 [amd64])\n";
+    assert!(common::xmllint::upgrades_in(fresh).is_empty());
+}

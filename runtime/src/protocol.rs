@@ -28,6 +28,10 @@ pub const WALLET_PATH: &str = "/services/v2/wallet";
 /// The wallet's JSON binding: the function's name follows (`/rs-services/v2/wallet/addCard`).
 pub const WALLET_JSON_PATH: &str = "/rs-services/v2/wallet/";
 
+/// The response code of a request whose seal the bank refused ("suspicion of fraud", SIPS-FACTS
+/// §3): a wrong secret key or key version.
+pub const REFUSED_SEAL_CODE: &str = "34";
+
 /// Response codes saying that the wallet or payment mean a request names is unknown: `25` (the
 /// data dictionary's list) and `01` (what the prose of two pages says an unknown wallet gives;
 /// SIPS-FACTS §3, *inferred*).

@@ -67,27 +67,7 @@ impl CliError {
             CliError::Io { .. } => return "io",
             CliError::Library(error) => error,
         };
-        let mut error = error;
-        while let Error::Retried { last, .. } = error {
-            error = last;
-        }
-        match error {
-            Error::InvalidField { .. } => "invalid_field",
-            Error::FieldTooNew { .. } => "field_too_new",
-            Error::Config(_) => "configuration",
-            Error::Connect { .. } => "connect",
-            Error::Transport { .. } => "transport",
-            Error::Timeout(_) => "timeout",
-            Error::Envelope { .. } => "unreadable_response",
-            Error::Json { .. } => "unreadable_json",
-            Error::Fault { .. } => "soap_fault",
-            Error::SealMismatch { .. } => "seal_mismatch",
-            Error::Shape { .. } => "unvouched_part",
-            Error::MissingSeal { .. } => "missing_seal",
-            Error::Http { .. } => "http_status",
-            Error::BodyTooLarge { .. } => "body_too_large",
-            _ => "other",
-        }
+        error.kind()
     }
 
     /// The library's error, if it is one.

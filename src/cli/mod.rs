@@ -68,10 +68,11 @@ mod input;
 mod opts;
 mod seal;
 mod serve;
+mod usage;
 
 pub use args::command;
 use calls::operation_call;
-use error::{CliError, EXIT_USAGE};
+use error::CliError;
 use opts::Opts;
 
 /// Every operation of every bundled contract: the wallet (SOAP or JSON) and In-App (JSON).
@@ -81,11 +82,24 @@ fn operations() -> impl Iterator<Item = &'static dyn DynOperation> {
 
 /// Runs the command line; the process's exit code.
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
-    let matches = match command().try_get_matches_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help, --version: no input of the user's in them.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let e = usage::with_suggestion(e, &args);
+            let text = e.render().to_string();
+            // Usage errors end with their own "(see --help)".
+            let text = text
+                .trim_end()
+                .trim_end_matches("For more information, try '--help'.")
+                .trim_end()
+                .trim_start_matches("error: ");
+            return report(CliError::Usage(text.to_string()), usage::wants_json(&args));
         }
     };
     let json = Opts::of(&matches).string("output") == Some("json");
@@ -98,24 +112,27 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
-        Err(error) => {
-            if json {
-                let library = error.library();
-                let out = serde_json::json!({
-                    "error": {
-                        "kind": error.kind(),
-                        "message": error.message(),
-                        "delivery": library.map(|e| format!("{:?}", e.delivery())),
-                        "status": library.and_then(Error::status),
-                    }
-                });
-                say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-            } else {
-                complain!("error: {}", error.message());
-            }
-            error.exit_code()
-        }
+        Err(error) => report(error, json),
     }
+}
+
+/// An error printed (as JSON under `--output json`), masked; its exit code.
+fn report(error: CliError, json: bool) -> ExitCode {
+    if json {
+        let library = error.library();
+        let out = serde_json::json!({
+            "error": {
+                "kind": error.kind(),
+                "message": error.message(),
+                "delivery": library.map(|e| format!("{:?}", e.delivery())),
+                "status": library.and_then(Error::status),
+            }
+        });
+        say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        complain!("error: {}", error.message());
+    }
+    error.exit_code()
 }
 
 /// The runtime a command runs on: one thread (a call, the tour, and `serve` by default: the

@@ -16,7 +16,9 @@ use crate::envelope::{self, Content, EnvelopeError, Fault};
 use crate::exchange::Exchange;
 use crate::mask::mask_message;
 use crate::message::{Message, Operation};
-use crate::protocol::{RESPONSE_CODE_FIELDS, SENSITIVE_FIELDS, WALLET_JSON_PATH};
+use crate::protocol::{
+    REFUSED_SEAL_CODE, RESPONSE_CODE_FIELDS, SENSITIVE_FIELDS, WALLET_JSON_PATH,
+};
 use crate::seal::{self, Algorithm};
 use crate::transport::HttpResponse;
 use crate::xml::{self, EncodeError, Limits};
@@ -284,6 +286,11 @@ impl WalletClient {
                     received,
                 ) {
                     Verification::Verified
+                } else if code.as_deref() == Some(REFUSED_SEAL_CODE) {
+                    return Err(Error::SealRefused {
+                        operation: info.name,
+                        exchange: Box::new(exchange),
+                    });
                 } else {
                     return Err(Error::SealMismatch {
                         operation: info.name,

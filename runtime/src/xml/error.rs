@@ -137,10 +137,11 @@ fn namespace_hint(expected: &str, found: &str) -> String {
     };
     let (expected_ns, expected_local) = split(expected);
     let (found_ns, found_local) = split(found);
-    let same_element = expected_local == found_local && expected_ns != found_ns;
+    let moved_element =
+        !expected.is_empty() && expected_local == found_local && expected_ns != found_ns;
     // Without an expectation (an element among fields), only one in no namespace says as much.
     let unqualified_field = expected.is_empty() && found_ns.is_empty();
-    if !(same_element && !expected.is_empty()) && !unqualified_field {
+    if !moved_element && !unqualified_field {
         return String::new();
     }
     let where_found = if found_ns.is_empty() {
