@@ -205,24 +205,24 @@ impl Transport {
     }
 }
 
-/// Whether rustls refused the server's certificate, somewhere in `error`'s sources (tokio-rustls
-/// hands it over inside an `io::Error`).
+/// Whether rustls refused the server's certificate, somewhere in `error`'s sources. tokio-rustls
+/// hands it over inside an `io::Error`, which may sit inside another, and an `io::Error`'s
+/// `source()` skips the error it wraps: those are opened with `get_ref`.
 fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut next = Some(error);
     while let Some(error) = next {
-        let tls = error.downcast_ref::<rustls::Error>().or_else(|| {
-            error
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
         if matches!(
-            tls,
+            error.downcast_ref::<rustls::Error>(),
             Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
         ) {
             return true;
         }
-        next = error.source();
+        next = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
     }
     false
 }
