@@ -245,11 +245,11 @@ impl Error {
         }
     }
 
-    /// Whether no connection could be made.
+    /// Whether no connection could be made (a refused certificate included).
     pub fn is_connect(&self) -> bool {
         match self {
             Error::Retried { last, .. } => last.is_connect(),
-            other => matches!(other, Error::Connect { .. }),
+            other => matches!(other, Error::Connect { .. } | Error::Certificate { .. }),
         }
     }
 

@@ -50,7 +50,9 @@ impl RetryPolicy {
     /// The wait before retry number `retry` (0 for the first retry), or `None` when `error` after
     /// that many retries is final.
     pub(crate) fn wait_before(&self, retry: u32, error: &Error) -> Option<Duration> {
-        let worth_it = error.is_connect() || error.delivery() == Delivery::Unknown;
+        // A refused certificate stays refused: only trusting its root changes that.
+        let worth_it =
+            matches!(error, Error::Connect { .. }) || error.delivery() == Delivery::Unknown;
         if !worth_it || retry + 1 >= self.max_attempts {
             return None;
         }

@@ -397,7 +397,7 @@ async fn client_and_simulator_agree_on_every_function_and_code() {
         .sign_off(SignOffRequest::new().merchant_wallet_id("E2E"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::SealMismatch { .. }), "{error}");
+    assert!(matches!(error, Error::SealRefused { .. }), "{error}");
 }
 
 #[tokio::test]

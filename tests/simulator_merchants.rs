@@ -63,10 +63,10 @@ async fn a_merchant_with_the_demo_id_replaces_the_demo_key() {
         ("25".into(), Verification::Verified)
     );
     // The demo key no longer seals for this merchant: 34, sealed with the merchant's own key,
-    // which the demo client cannot verify.
+    // which the demo client cannot verify: the bank refused its seal.
     assert!(matches!(
         demo.get_wallet_data(wallet).await,
-        Err(Error::SealMismatch { .. })
+        Err(Error::SealRefused { .. })
     ));
 }
 
