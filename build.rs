@@ -50,6 +50,7 @@ fn main() {
                 client_type: "crate::WalletClient".into(),
                 result_type: "crate::CallResult".into(),
                 contract: module.into(),
+                blocking: false,
             }),
             ..Default::default()
         };
@@ -66,12 +67,24 @@ fn main() {
                     build_print::error!("cannot write the generated {output}: {e}");
                     std::process::exit(1);
                 }
-                // The client methods, in a file of their own: the contract depends on no client.
+                // The client methods, in files of their own: the contract depends on no client.
+                // The blocking client's are written always and compiled with its feature only.
                 if let Some(client) = generated.client {
-                    let name = output.replace(".rs", "_client.rs");
-                    if let Err(e) = std::fs::write(out_dir.join(&name), client) {
-                        build_print::error!("cannot write the generated {name}: {e}");
-                        std::process::exit(1);
+                    let blocking = sips_wallet_codegen::client_file(
+                        &generated.contract,
+                        &sips_wallet_codegen::ClientMethods {
+                            client_type: "crate::blocking::WalletClient".into(),
+                            result_type: "crate::CallResult".into(),
+                            contract: module.into(),
+                            blocking: true,
+                        },
+                    );
+                    for (suffix, text) in [("_client.rs", client), ("_blocking.rs", blocking)] {
+                        let name = output.replace(".rs", suffix);
+                        if let Err(e) = std::fs::write(out_dir.join(&name), text) {
+                            build_print::error!("cannot write the generated {name}: {e}");
+                            std::process::exit(1);
+                        }
                     }
                 }
             }

@@ -178,8 +178,12 @@ pub use sips_wallet_runtime::{
 // This crate's floors, bottom up (rustfmt lists the modules alphabetically): exchange, error;
 // retry, options, proxy, transport; the generated contract and inapp, contracts over both; then
 // side by side the client (with its generated methods) and the simulator, which never imports the
-// client; above the client dynamic, remote_contract and reconcile; fuzzing. ARCHITECTURE.md draws
+// client; above the client dynamic, remote_contract and reconcile, then metrics and blocking (each
+// behind its feature); fuzzing. ARCHITECTURE.md draws
 // them and tests/layers.rs checks them.
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 pub mod client;
 pub mod contract;
 pub mod contracts;
@@ -192,6 +196,9 @@ mod exchange;
 #[cfg(feature = "simulator")]
 pub mod fuzzing;
 pub mod inapp;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
 mod options;
 mod proxy;
 pub mod reconcile;
@@ -203,8 +210,8 @@ pub mod simulator;
 mod transport;
 
 pub use client::{
-    Binding, CallResult, Environment, PreparedRequest, Reply, Verification, WalletClient,
-    WalletClientBuilder,
+    Binding, CallEvent, CallObserver, CallResult, Environment, Outcome, PreparedRequest, Reply,
+    SettleEvent, Verification, WalletClient, WalletClientBuilder,
 };
 pub use error::{BoxError, Delivery, Error};
 pub use exchange::Exchange;

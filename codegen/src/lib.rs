@@ -86,6 +86,14 @@ pub struct ClientMethods {
     pub result_type: String,
     /// The path of the module the contract's file is included in (`crate::contract`).
     pub contract: String,
+    /// Blocking methods (`pub fn`, the client's `call` returning at once) instead of async ones.
+    pub blocking: bool,
+}
+
+/// The client methods' file for `contract`, on the client type `client` names: what
+/// [`Options::client`] adds to [`Generated`], for a second client type (the blocking one).
+pub fn client_file(contract: &model::Contract, client: &ClientMethods) -> String {
+    emit::emit_client_file(contract, client)
 }
 
 impl Default for Options {

@@ -15,6 +15,9 @@ pub struct Contract {
     pub operations: Vec<Operation>,
     /// `soap:address` (or `http:address`) of the first port, if any.
     pub service_address: Option<String>,
+    /// The `wsdl:service` name (`WalletService`), else the portType's: how the calls are named in
+    /// traces and metrics (`WalletService/addCard`).
+    pub service_name: String,
     /// Whether the message schema's local elements are namespace-qualified
     /// (`elementFormDefault="qualified"`; XSD's default, and so an absent attribute, is not).
     pub qualified: bool,

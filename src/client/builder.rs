@@ -6,6 +6,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue};
 
 use super::environment::{endpoint, Binding, Environment};
+use super::observe::{CallObserver, Observers};
 use super::{Inner, WalletClient};
 use crate::message::{Operation, OperationInfo};
 use crate::options::CallOptions;
@@ -66,6 +67,7 @@ pub struct WalletClientBuilder {
     headers: Vec<(String, String)>,
     options: CallOptions,
     interface_versions: Vec<(&'static OperationInfo, String)>,
+    observers: Observers,
 }
 
 impl WalletClientBuilder {
@@ -92,7 +94,76 @@ impl WalletClientBuilder {
             headers: Vec::new(),
             options: CallOptions::default(),
             interface_versions: Vec::new(),
+            observers: Observers::default(),
         }
+    }
+
+    /// A builder from the process's environment, read as the command line reads it:
+    /// `SIPS_MERCHANT_ID`, `SIPS_KEY_VERSION`, `SIPS_SECRET_KEY` (or `SIPS_SECRET_KEY_FILE`, a file
+    /// holding it), and where the service is: `SIPS_URL` (a base URL) or `SIPS_ENV` (a platform's
+    /// name, `sogenactif-test` when neither is set). An error names the variable missing or wrong.
+    ///
+    /// ```no_run
+    /// let client = sips_wallet::WalletClientBuilder::from_env()?
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), sips_wallet::Error>(())
+    /// ```
+    pub fn from_env() -> Result<WalletClientBuilder, Error> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with the variables looked up by `var` (a map in a test, a
+    /// secrets manager), not in the process's environment.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<WalletClientBuilder, Error> {
+        let set = |name: &str| var(name).filter(|value| !value.is_empty());
+        let needed = |name: &str, what: &str| {
+            set(name)
+                .ok_or_else(|| Error::Config(format!("{name} is not set (or not UTF-8): {what}")))
+        };
+        let merchant_id = needed("SIPS_MERCHANT_ID", "the shop's merchantId")?;
+        let key_version = needed("SIPS_KEY_VERSION", "the version of its secret key")?;
+        let key = match (set("SIPS_SECRET_KEY"), set("SIPS_SECRET_KEY_FILE")) {
+            (Some(key), _) => {
+                SecretKey::new(key).map_err(|e| Error::Config(format!("SIPS_SECRET_KEY: {e}")))?
+            }
+            (None, Some(path)) => SecretKey::from_file(std::path::Path::new(&path))
+                .map_err(|e| Error::Config(format!("SIPS_SECRET_KEY_FILE ({path}): {e}")))?,
+            (None, None) => return Err(Error::Config(
+                "SIPS_SECRET_KEY is not set, nor SIPS_SECRET_KEY_FILE: the merchant's secret key"
+                    .into(),
+            )),
+        };
+        let environment = match (set("SIPS_URL"), set("SIPS_ENV")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Config(
+                    "SIPS_URL and SIPS_ENV are both set: keep one".into(),
+                ))
+            }
+            (Some(url), None) => Environment::Custom(url),
+            (None, Some(name)) => Environment::from_name(&name).ok_or_else(|| {
+                let names: Vec<&str> = Environment::NAMED.iter().map(|(n, _)| *n).collect();
+                Error::Config(format!(
+                    "SIPS_ENV `{}` is not a platform: one of {}",
+                    crate::mask::from_outside(&name),
+                    names.join(", ")
+                ))
+            })?,
+            (None, None) => Environment::SogenactifTest,
+        };
+        Ok(WalletClientBuilder::new()
+            .environment(environment)
+            .merchant_id(merchant_id)
+            .key_version(key_version)
+            .secret_key(key))
+    }
+
+    /// Adds an observer that hears of every call, attempt and settled outcome of the client
+    /// (see [`CallObserver`]); several may be added. Share one between clients by giving each an
+    /// `Arc` of it.
+    pub fn observer(mut self, observer: impl CallObserver) -> Self {
+        self.observers.0.push(std::sync::Arc::new(observer));
+        self
     }
 
     /// The `interfaceVersion` the client sends for operation `O` when a request sets none, instead
@@ -264,8 +335,18 @@ impl WalletClientBuilder {
                 )));
             }
         }
+        let server_address = wallet_uri.host().unwrap_or_default().to_string();
+        let server_port = wallet_uri
+            .port_u16()
+            .unwrap_or(match wallet_uri.scheme_str() {
+                Some("http") => 80,
+                _ => 443,
+            });
         Ok(WalletClient {
             inner: Arc::new(Inner {
+                server_address,
+                server_port,
+                observers: self.observers,
                 base,
                 wallet_uri_text: wallet_uri.to_string(),
                 wallet_uri,

@@ -10,12 +10,13 @@ use tracing::Instrument;
 
 use super::builder::add_headers;
 use super::environment::{endpoint, Binding};
+use super::observe::{code_label, CallEvent, Outcome};
 use super::reply::{PreparedRequest, Reply, Verification};
 use super::WalletClient;
 use crate::envelope::{self, Content, EnvelopeError, Fault};
 use crate::exchange::Exchange;
 use crate::mask::mask_message;
-use crate::message::{Message, Operation};
+use crate::message::{Message, Operation, OperationInfo};
 use crate::protocol::{
     REFUSED_SEAL_CODE, RESPONSE_CODE_FIELDS, SENSITIVE_FIELDS, WALLET_JSON_PATH,
 };
@@ -104,16 +105,30 @@ impl WalletClient {
         mut request: O::Request,
     ) -> Result<Reply<O::Response>, Error> {
         let info = O::INFO;
+        // A CLIENT span in OpenTelemetry's RPC terms (tracing-opentelemetry reads `otel.*`),
+        // covering every attempt.
         let span = tracing::info_span!(
             "sips_wallet.call",
+            otel.name = %format_args!("{}/{}", info.service, info.name),
+            otel.kind = "client",
+            rpc.system.name = "sips",
+            rpc.method = %format_args!("{}/{}", info.service, info.name),
+            rpc.status_code = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
+            server.address = %self.inner.server_address,
+            server.port = self.inner.server_port,
             operation = info.name,
             merchant_id = %self.inner.merchant_id,
             wallet_id = %crate::mask::FreeText(request.text("merchantWalletId").unwrap_or_default()),
-            response_code = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
         async move {
             let mut prepared = self.prepare::<O>(&mut request)?;
+            let binding = if prepared.json {
+                Binding::Json
+            } else {
+                Binding::Soap
+            };
             if tracing::enabled!(tracing::Level::TRACE) {
                 tracing::trace!(body = %mask_message(&prepared.body, SENSITIVE_FIELDS), "request");
             }
@@ -131,9 +146,19 @@ impl WalletClient {
                 // Sending, receiving and decoding all spend the one budget.
                 let attempt =
                     self.exchange::<O>(&prepared, headers.clone(), body.clone(), Instant::now());
+                let attempt_started = Instant::now();
                 let result = tokio::time::timeout(timeout, attempt)
                     .await
                     .unwrap_or(Err(Error::Timeout(timeout)));
+                if !self.inner.observers.is_empty() {
+                    self.inner.observers.attempt(&self.event(
+                        info,
+                        binding,
+                        retries + 1,
+                        attempt_started.elapsed(),
+                        &result,
+                    ));
+                }
                 let wait = match (&result, retry) {
                     (Err(error), Some(policy)) => policy.wait_before(retries, error),
                     _ => None,
@@ -153,18 +178,56 @@ impl WalletClient {
                 },
             });
             tracing::Span::current().record("duration_ms", started.elapsed().as_millis() as u64);
+            if !self.inner.observers.is_empty() {
+                self.inner.observers.call(&self.event(
+                    info,
+                    binding,
+                    retries + 1,
+                    started.elapsed(),
+                    &reply,
+                ));
+            }
             match &reply {
                 Ok(reply) => {
-                    tracing::Span::current().record("response_code", reply.code.as_deref().unwrap_or(""));
+                    tracing::Span::current().record("rpc.status_code", reply.code.as_deref().unwrap_or(""));
                     tracing::info!(code = reply.code.as_deref().unwrap_or(""), verification = ?reply.verification, "answered");
                 }
                 // The caller gets the error; logging it louder would print it twice.
-                Err(error) => tracing::debug!(error = %error.chain(), "call failed"),
+                Err(error) => {
+                    tracing::Span::current().record("error.type", error.kind());
+                    tracing::debug!(error = %error.chain(), "call failed")
+                }
             }
             reply
         }
         .instrument(span)
         .await
+    }
+
+    /// What an observer hears of an attempt or a call that ended with `result`.
+    fn event<'a, R>(
+        &'a self,
+        operation: &'static OperationInfo,
+        binding: Binding,
+        attempt: u32,
+        duration: std::time::Duration,
+        result: &'a Result<Reply<R>, Error>,
+    ) -> CallEvent<'a> {
+        CallEvent {
+            operation,
+            binding,
+            server_address: &self.inner.server_address,
+            server_port: self.inner.server_port,
+            attempt,
+            duration,
+            outcome: match result {
+                Ok(reply) => Outcome::Answered {
+                    code: code_label(reply.code.as_deref()),
+                    verification: reply.verification,
+                },
+                Err(error) => Outcome::Failed { kind: error.kind() },
+            },
+        }
     }
 
     /// The HTTP headers of a call: the protocol's, then the client's (User-Agent included, checked

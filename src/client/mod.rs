@@ -7,6 +7,7 @@
 //! - `builder`: [`WalletClientBuilder`], checked once when it builds;
 //! - `call`: one call's phases: prepare (fill, check, seal, frame), send (with the call's
 //!   timeout and retries), read (decode, verify the seal, check the shape);
+//! - [`observe`]: hooks that hear of every call ([`CallObserver`]);
 //! - `reply`: what a call gives back ([`Reply`], [`Verification`], [`PreparedRequest`]);
 //! - `methods`: the generated methods, one per operation.
 
@@ -25,10 +26,13 @@ mod builder;
 mod call;
 pub mod environment;
 mod methods;
+pub mod observe;
 mod reply;
 
 pub use builder::WalletClientBuilder;
 pub use environment::{Binding, Environment};
+use observe::Observers;
+pub use observe::{CallEvent, CallObserver, Outcome, SettleEvent};
 pub use reply::{CallResult, PreparedRequest, Reply, Verification};
 
 pub use crate::protocol::{WALLET_JSON_PATH, WALLET_PATH};
@@ -58,6 +62,10 @@ struct Inner {
     /// `(operation, interfaceVersion)` chosen on the builder.
     interface_versions: Vec<(&'static OperationInfo, String)>,
     transport: Transport,
+    /// Host and port of the service, as traces and observers name it.
+    server_address: String,
+    server_port: u16,
+    observers: Observers,
 }
 
 impl fmt::Debug for WalletClient {
@@ -77,6 +85,12 @@ impl WalletClient {
         WalletClientBuilder::new()
     }
 
+    /// A client from the process's environment (see [`WalletClientBuilder::from_env`]), with the
+    /// builder's defaults for the rest.
+    pub fn from_env() -> Result<WalletClient, crate::Error> {
+        WalletClientBuilder::from_env()?.build()
+    }
+
     /// A view of this client whose calls use `options` (same connections, same credentials):
     /// `client.with_options(CallOptions::new().timeout(d)).get_wallet_data(request)`.
     pub fn with_options(&self, options: CallOptions) -> WalletClient {
@@ -84,6 +98,20 @@ impl WalletClient {
             inner: self.inner.clone(),
             options: Arc::new(options),
         }
+    }
+
+    /// Tells the client's observers that an unknown outcome of `operation` was settled.
+    pub(crate) fn observe_settled(
+        &self,
+        operation: &'static OperationInfo,
+        verdict: &'static str,
+        readings: u32,
+    ) {
+        self.inner.observers.settled(&SettleEvent {
+            operation,
+            verdict,
+            readings,
+        });
     }
 
     /// The wallet endpoint this client posts to.

@@ -230,6 +230,7 @@ async fn call_and_settle_with<R>(
     send: impl Future<Output = Result<Reply<R>, Error>>,
     progress: &(dyn Fn(&Progress) + Send + Sync),
 ) -> Result<Settlement<R>, Error> {
+    let operation = change.operation;
     let Some(settler) = Settler::new(client, change) else {
         return send.await.map(Settlement::Answered);
     };
@@ -243,6 +244,11 @@ async fn call_and_settle_with<R>(
             let reconciliation = settler
                 .settle(Some(before), deadline, &lost_text, progress)
                 .await;
+            client.observe_settled(
+                operation,
+                reconciliation.outcome.as_str(),
+                reconciliation.readings,
+            );
             Ok(Settlement::Settled {
                 lost,
                 reconciliation: Box::new(reconciliation),
@@ -257,7 +263,7 @@ async fn reconcile_change(
     change: Change,
     sent_at: SystemTime,
 ) -> Reconciliation {
-    let name = change.operation.name;
+    let (name, operation) = (change.operation.name, change.operation);
     let Some(settler) = Settler::new(client, change) else {
         return Reconciliation {
             outcome: Settled::StillUnknown,
@@ -274,9 +280,15 @@ async fn reconcile_change(
         .duration_since(sent_at)
         .unwrap_or(Duration::ZERO);
     let deadline = Instant::now() + settler.window.saturating_sub(elapsed);
-    settler
+    let reconciliation = settler
         .settle(None, deadline, "sent before this reconciliation", &|_| {})
-        .await
+        .await;
+    client.observe_settled(
+        operation,
+        reconciliation.outcome.as_str(),
+        reconciliation.readings,
+    );
+    reconciliation
 }
 
 /// A change's request fields that hold text, by XML name.

@@ -1,4 +1,5 @@
-//! Render step: one async method per operation on the client type `ClientMethods` names.
+//! Render step: one method per operation (async, or blocking) on the client type `ClientMethods`
+//! names.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -37,12 +38,23 @@ pub(super) fn emit_client_methods(
             "Sends `{}` {binding}: fills `merchantId`, `keyVersion`, `interfaceVersion` and `seal`, then verifies the response seal.",
             o.name,
         ));
-        Some(quote! {
-            #doc
-            ///
-            #detail
-            pub async fn #method(&self, request: #module::#request_ty) -> #result_type<#module::#response_ty> {
-                self.call(#module::operations::#marker, request).await
+        Some(if client.blocking {
+            quote! {
+                #doc
+                ///
+                #detail
+                pub fn #method(&self, request: #module::#request_ty) -> #result_type<#module::#response_ty> {
+                    self.call(#module::operations::#marker, request)
+                }
+            }
+        } else {
+            quote! {
+                #doc
+                ///
+                #detail
+                pub async fn #method(&self, request: #module::#request_ty) -> #result_type<#module::#response_ty> {
+                    self.call(#module::operations::#marker, request).await
+                }
             }
         })
     });
@@ -64,10 +76,31 @@ mod tests {
             client_type: "crate::WalletClient".into(),
             result_type: "crate::CallResult".into(),
             contract: "crate::contract".into(),
+            blocking: false,
         };
         let rendered = pretty(super::emit_client_methods(&contract(), &client));
         assert!(rendered.contains("impl crate::WalletClient"), "{rendered}");
         assert!(!rendered.contains("(SOAP)"), "{rendered}");
+        insta::assert_snapshot!(rendered);
+    }
+
+    #[test]
+    fn blocking_methods_return_at_once() {
+        let client = ClientMethods {
+            client_type: "crate::blocking::WalletClient".into(),
+            result_type: "crate::CallResult".into(),
+            contract: "crate::contract".into(),
+            blocking: true,
+        };
+        let rendered = pretty(super::emit_client_methods(&contract(), &client));
+        assert!(
+            rendered.contains("impl crate::blocking::WalletClient"),
+            "{rendered}"
+        );
+        assert!(
+            !rendered.contains("async") && !rendered.contains(".await"),
+            "{rendered}"
+        );
         insta::assert_snapshot!(rendered);
     }
 }

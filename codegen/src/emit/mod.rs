@@ -80,6 +80,7 @@ pub fn emit(
         Some(a) => quote!(Some(#a)),
         None => quote!(None),
     };
+    let service_name = contract.service_name.as_str();
     let runtime: syn::Path = match syn::parse_str(&options.runtime) {
         Ok(path) => path,
         Err(e) => panic!("Options::runtime is not a Rust path: {e}"),
@@ -110,6 +111,10 @@ pub fn emit(
 
         /// The prefix the contract's namespace is written with.
         pub const PREFIX: &str = #prefix;
+
+        /// The service's name in the WSDL (`wsdl:service`): calls are named `SERVICE/operation` in
+        /// traces and metrics.
+        pub const SERVICE: &str = #service_name;
 
         /// The service address the WSDL publishes (`soap:address`).
         pub const SERVICE_ADDRESS: Option<&str> = #address;
@@ -325,6 +330,7 @@ pub(crate) mod sample {
                 effect: sips_wallet_runtime::effect::Effect::AddsMean,
             }],
             service_address: None,
+            service_name: "WalletService".into(),
             qualified: true,
             shown_as: vec![ShownAs {
                 request_field: "cardNumber".into(),

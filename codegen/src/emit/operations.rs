@@ -99,6 +99,7 @@ pub(super) fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream 
                 command: #cli_name,
                 soap_action: #soap_action,
                 http_location: #http_location,
+                service: super::SERVICE,
                 namespace: super::NAMESPACE,
                 prefix: super::PREFIX,
                 request_element: #in_element,

@@ -131,6 +131,12 @@ pub(super) fn read_wsdl(
         });
     }
 
+    contract.service_name = root
+        .children_named(WSDL, "service")
+        .chain(root.children_named(WSDL, "portType"))
+        .find_map(|s| s.attr("name"))
+        .unwrap_or("Service")
+        .to_string();
     contract.service_address = root
         .children_named(WSDL, "service")
         .flat_map(|s| s.children_named(WSDL, "port"))

@@ -13,6 +13,9 @@ pub struct OperationInfo {
     pub name: &'static str,
     /// The CLI subcommand: `sign-off`.
     pub command: &'static str,
+    /// The service's name in the WSDL (`WalletService`): the call is `service/name` in traces and
+    /// metrics (OpenTelemetry's `rpc.method`).
+    pub service: &'static str,
     /// The `SOAPAction` header value.
     pub soap_action: &'static str,
     /// The contract's target namespace.

@@ -70,6 +70,7 @@ pub(crate) fn credential_args(heading: &'static str) -> Vec<Arg> {
             .help("keyVersion of the secret key"),
         Arg::new("secret-key-file")
             .long("secret-key-file")
+            .env("SIPS_SECRET_KEY_FILE")
             .value_name("FILE")
             .value_parser(clap::value_parser!(PathBuf))
             .help_heading(heading)
@@ -102,6 +103,7 @@ pub(crate) fn connection_args() -> Vec<Arg> {
         seal_algorithm_arg(),
         Arg::new("env")
             .long("env")
+            .env("SIPS_ENV")
             .value_parser(
                 Environment::NAMED
                     .iter()
@@ -112,6 +114,7 @@ pub(crate) fn connection_args() -> Vec<Arg> {
             .help("a named platform (default sogenactif-test)"),
         Arg::new("url")
             .long("url")
+            .env("SIPS_URL")
             .conflicts_with("env")
             .help_heading(CONNECTION)
             .help("a base URL instead of --env (https, or http to a loopback address)"),
