@@ -18,8 +18,8 @@
 //! - `functions`: one place per wallet function; [`bank`]: behaviours of real banks to survive;
 //! - `store`: the wallets in SQLite (`wallets`: the rows each function reads and writes);
 //! - [`scenario`]: rules, magic values; [`config`]: merchants, state file, limits;
-//! - at the bottom, `state` (what every connection shares), `journal` (the calls received) and
-//!   `reply` (what goes back at the HTTP level).
+//! - at the bottom, `state` (what every connection shares), `journal` (the calls received),
+//!   `meter` (their counts and latency) and `reply` (what goes back at the HTTP level).
 
 pub mod bank;
 mod checks;
@@ -28,6 +28,7 @@ pub mod faults;
 mod functions;
 mod http;
 mod journal;
+mod meter;
 mod reply;
 mod requests;
 mod respond;
@@ -43,8 +44,8 @@ pub use config::{
 };
 pub use faults::Fault;
 pub use http::server::Simulator;
-pub use journal::CallRecord;
-pub use scenario::{Drop, Scenario, ScenarioError, MAGIC_VALUES};
+pub use journal::{CallFilter, CallRecord};
+pub use scenario::{AddedRules, Drop, Scenario, ScenarioError, MAGIC_VALUES};
 pub use store::StoreError;
 
 pub(crate) use requests::answer_for_fuzzing;

@@ -1,12 +1,14 @@
 //! What every connection of one simulator shares: its configuration and merchants, the store, the
-//! call counter and list, the rules added at run time, the seeded generator, the In-App keys.
+//! call counter, list and meter, the rules added at run time, the seeded generator, the In-App
+//! keys.
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::bank::Bank;
 use super::config::{Merchant, SimulatorConfig};
-use super::journal::CallList;
-use super::scenario::{self, Scenario};
+use super::journal::{CallFilter, CallList};
+use super::meter::Meter;
+use super::scenario::{self, AddedRules, Scenario};
 use super::store::Store;
 use super::StartError;
 
@@ -34,8 +36,13 @@ pub(super) struct Shared {
     pub(super) random: std::sync::Mutex<fastrand::Rng>,
     /// The calls received, for the admin API.
     pub(super) calls_seen: CallList,
-    /// Rules added while it runs ([`Simulator::add_rules`]), played before the scenario's.
-    pub(super) added_rules: std::sync::RwLock<Scenario>,
+    /// Calls by operation and code, and their latency, for `GET /_simulator/metrics`.
+    pub(super) meter: Meter,
+    /// Rules added while it runs ([`Simulator::add_rules`]), oldest first, each set with its id;
+    /// played newest first, before the scenario's.
+    pub(super) added_rules: std::sync::RwLock<Vec<(AddedRules, Scenario)>>,
+    /// The id the next set of added rules gets.
+    pub(super) next_rules_id: AtomicU64,
 }
 
 impl Shared {
@@ -70,7 +77,9 @@ impl Shared {
             seed,
             random: std::sync::Mutex::new(fastrand::Rng::with_seed(seed)),
             calls_seen: CallList::default(),
-            added_rules: std::sync::RwLock::new(Scenario::default()),
+            meter: Meter::default(),
+            added_rules: std::sync::RwLock::new(Vec::new()),
+            next_rules_id: AtomicU64::new(1),
         })
     }
 
@@ -79,7 +88,9 @@ impl Shared {
     pub(super) fn decide(&self, call: &scenario::Call<'_>) -> scenario::Effect {
         let added = self.added_rules.read().unwrap_or_else(|p| p.into_inner());
         added
-            .decide(call)
+            .iter()
+            .rev()
+            .find_map(|(_, rules)| rules.decide(call))
             .or_else(|| self.config.scenario.decide(call))
             .or_else(|| {
                 self.config
@@ -88,6 +99,55 @@ impl Shared {
                     .flatten()
             })
             .unwrap_or_default()
+    }
+
+    /// Plays `rules` from now on, before every rule already there; `toml` is the text they came
+    /// in (empty when given in-process). The set's id.
+    pub(super) fn add_rules(&self, rules: Scenario, toml: String) -> u64 {
+        let id = self.next_rules_id.fetch_add(1, Ordering::Relaxed);
+        let info = AddedRules {
+            id,
+            added: super::store::now(),
+            rules: rules.len(),
+            toml: crate::mask::Secrets::new().shown_up_to(&toml, 4096),
+        };
+        self.added_rules
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((info, rules));
+        id
+    }
+
+    /// The sets of rules added while it runs, oldest first.
+    pub(super) fn rules(&self) -> Vec<AddedRules> {
+        let added = self.added_rules.read().unwrap_or_else(|p| p.into_inner());
+        added.iter().map(|(info, _)| info.clone()).collect()
+    }
+
+    /// Removes the set `id` (every set when `None`): how many were removed.
+    pub(super) fn remove_rules(&self, id: Option<u64>) -> usize {
+        let mut added = self.added_rules.write().unwrap_or_else(|p| p.into_inner());
+        let before = added.len();
+        added.retain(|(info, _)| id.is_some_and(|id| info.id != id));
+        before - added.len()
+    }
+
+    /// Removes the wallets of `merchant` (every merchant's when `None`), or only `wallet`, and
+    /// their calls from the call list; a whole reset clears the metrics too. The wallets removed.
+    pub(super) fn reset(
+        &self,
+        merchant: Option<&str>,
+        wallet: Option<&str>,
+    ) -> Result<usize, super::StoreError> {
+        let removed = self.store.reset_where(merchant, wallet)?;
+        let mut calls = CallFilter::new();
+        calls.merchant = merchant.map(str::to_string);
+        calls.wallet = wallet.map(str::to_string);
+        self.calls_seen.forget(&calls);
+        if merchant.is_none() && wallet.is_none() {
+            self.meter.clear();
+        }
+        Ok(removed)
     }
 
     /// How its bank behaves.

@@ -17,14 +17,21 @@
 //! | request | answer |
 //! |---|---|
 //! | `GET /_simulator/health` | `{"status": "ok", "calls": N}` |
-//! | `GET /_simulator/calls` | the calls received, oldest first: number, time, operation, merchant, wallet, code, outcome (wallet ids and merchants masked as free text; never a card number or IBAN) |
-//! | `POST /_simulator/reset` | empties the wallets and the call list |
+//! | `GET /_simulator/calls[?operation=&merchant=&wallet=&code=]` | the calls received (the latest 10,000), oldest first: number, time, operation, merchant, wallet, code, outcome, and the request itself (its first 4,096 characters), masked (wallet ids and merchants as free text; never a card number or IBAN) |
+//! | `GET /_simulator/calls/count[?…]` | `{"count": N}`, with the same filters |
+//! | `GET /_simulator/metrics` | Prometheus text: calls by operation and code, their latency |
+//! | `POST /_simulator/reset[?merchant=M][&wallet=W]` | empties the wallets (one merchant's, or one wallet) and their calls; a whole reset clears the metrics too |
+//! | `POST /_simulator/rules` with scenario TOML (`[[rule]]`…, at most 64 KiB) | adds them at once, before every rule already there, validated as at start: `201 {"id": N, "rules": count}` |
+//! | `GET /_simulator/rules` | the sets added at run time: id, time, count, TOML (masked) |
+//! | `DELETE /_simulator/rules/{id}`, `DELETE /_simulator/rules` | removes one set, or every set added at run time |
 //! | `POST /_simulator/clock` with `{"now": "2026-01-01T09:00:00+01:00"}` | the time answers carry from then on; `{"now": null}` goes back to the machine's clock |
 
 use bytes::Bytes;
-use hyper::{Method, Request, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 
-use crate::simulator::reply::{json_reply, HttpReply};
+use crate::simulator::journal::CallFilter;
+use crate::simulator::reply::{json_reply, whole, HttpReply};
+use crate::simulator::scenario::Scenario;
 use crate::simulator::state::Shared;
 
 /// Where the admin API lives.
@@ -94,18 +101,38 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The largest body a rules POST may carry.
+const MAX_RULES_BYTES: usize = 64 << 10;
+
 /// Answers a request under [`PREFIX`].
 pub(in crate::simulator) async fn handle(shared: &Shared, request: Request<Bytes>) -> HttpReply {
     if let Some((status, why)) = refused(shared, &request) {
         return json_reply(status, &serde_json::json!({ "error": why }));
     }
     let path = request.uri().path().trim_start_matches(PREFIX).to_string();
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let ok = |value: serde_json::Value| json_reply(StatusCode::OK, &value);
     match (request.method().clone(), path.as_str()) {
-        (Method::GET, "health") => json_reply(
-            StatusCode::OK,
-            &serde_json::json!({ "status": "ok", "calls": shared.calls_seen.snapshot().len() }),
-        ),
-        (Method::GET, "calls") => json_reply(StatusCode::OK, &shared.calls_seen.snapshot()),
+        (Method::GET, "health") => ok(serde_json::json!({
+            "status": "ok",
+            "calls": shared.calls_seen.count(&CallFilter::new()),
+        })),
+        (Method::GET, "calls") => match filter_of(&query) {
+            Ok(filter) => json_reply(StatusCode::OK, &shared.calls_seen.matching(&filter)),
+            Err(why) => bad(&why),
+        },
+        (Method::GET, "calls/count") => match filter_of(&query) {
+            Ok(filter) => ok(serde_json::json!({ "count": shared.calls_seen.count(&filter) })),
+            Err(why) => bad(&why),
+        },
+        (Method::GET, "metrics") => {
+            let mut reply = Response::new(whole(shared.meter.render()));
+            reply.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            reply
+        }
         (Method::POST, "reset")
             if shared.config.state_file.is_some() && !shared.config.allow_state_reset =>
         {
@@ -116,19 +143,59 @@ pub(in crate::simulator) async fn handle(shared: &Shared, request: Request<Bytes
                 }),
             )
         }
-        (Method::POST, "reset") => match shared.store.reset() {
-            Ok(()) => {
-                shared.calls_seen.clear();
-                json_reply(StatusCode::OK, &serde_json::json!({ "reset": true }))
+        (Method::POST, "reset") => {
+            let filter = match filter_of(&query) {
+                Ok(filter) if filter.operation.is_none() && filter.code.is_none() => filter,
+                _ => return bad("a reset takes `merchant` and `wallet` only"),
+            };
+            match shared.reset(filter.merchant.as_deref(), filter.wallet.as_deref()) {
+                Ok(wallets) => ok(serde_json::json!({ "reset": true, "wallets": wallets })),
+                Err(error) => {
+                    tracing::error!(%error, "the state could not be reset");
+                    json_reply(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &serde_json::json!({ "error": error.to_string() }),
+                    )
+                }
             }
-            Err(error) => {
-                tracing::error!(%error, "the state could not be reset");
-                json_reply(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    &serde_json::json!({ "error": error.to_string() }),
-                )
+        }
+        (Method::GET, "rules") => json_reply(StatusCode::OK, &shared.rules()),
+        (Method::POST, "rules") => {
+            let body = request.into_body();
+            if body.len() > MAX_RULES_BYTES {
+                return bad("rules come in at most 64 KiB of TOML");
             }
-        },
+            let Ok(text) = std::str::from_utf8(&body) else {
+                return bad("rules are TOML, in UTF-8");
+            };
+            match Scenario::from_toml(text) {
+                Ok(rules) if rules.is_empty() => bad("no [[rule]] in the body"),
+                Ok(rules) => {
+                    let count = rules.len();
+                    let id = shared.add_rules(rules, text.to_string());
+                    json_reply(
+                        StatusCode::CREATED,
+                        &serde_json::json!({ "id": id, "rules": count }),
+                    )
+                }
+                Err(error) => bad(&error.to_string()),
+            }
+        }
+        (Method::DELETE, "rules") => {
+            ok(serde_json::json!({ "removed": shared.remove_rules(None) }))
+        }
+        (Method::DELETE, rules) if rules.starts_with("rules/") => {
+            let Ok(id) = rules["rules/".len()..].parse::<u64>() else {
+                return bad("DELETE /_simulator/rules/{id}, the id a POST gave");
+            };
+            match shared.remove_rules(Some(id)) {
+                0 => json_reply(
+                    StatusCode::NOT_FOUND,
+                    &serde_json::json!({ "error": format!("no rules with id {id}") }),
+                ),
+                removed => ok(serde_json::json!({ "removed": removed })),
+            }
+        }
         (Method::POST, "clock") => {
             let body = request.into_body();
             if body.len() > 4096 {
@@ -146,18 +213,40 @@ pub(in crate::simulator) async fn handle(shared: &Shared, request: Request<Bytes
                 }
                 _ => return bad("`now` must be an RFC 3339 date-time with its offset, or null"),
             }
-            json_reply(
-                StatusCode::OK,
-                &serde_json::json!({ "now": fields.get("now") }),
-            )
+            ok(serde_json::json!({ "now": fields.get("now") }))
         }
         _ => json_reply(
             StatusCode::NOT_FOUND,
             &serde_json::json!({
-                "error": "the admin API: GET health, GET calls, POST reset, POST clock"
+                "error": "the admin API: GET health, GET calls[/count]?operation=&merchant=&wallet=&code=, GET metrics, POST reset[?merchant=&wallet=], GET|POST|DELETE rules, DELETE rules/{id}, POST clock"
             }),
         ),
     }
+}
+
+/// A call filter from a query string (`operation=addCard&wallet=W1`), percent-decoded; an
+/// unknown key is refused by name.
+fn filter_of(query: &str) -> Result<CallFilter, String> {
+    let mut filter = CallFilter::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_encoding::percent_decode_str(value)
+            .decode_utf8_lossy()
+            .into_owned();
+        match key {
+            "operation" => filter.operation = Some(value),
+            "merchant" => filter.merchant = Some(value),
+            "wallet" => filter.wallet = Some(value),
+            "code" => filter.code = Some(value),
+            other => {
+                return Err(format!(
+                    "`{}` is not a filter: operation, merchant, wallet or code",
+                    crate::mask::from_outside(other)
+                ))
+            }
+        }
+    }
+    Ok(filter)
 }
 
 fn bad(message: &str) -> HttpReply {

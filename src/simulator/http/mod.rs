@@ -98,14 +98,14 @@ pub(super) async fn handle(
                 number,
                 Some(&effect),
             );
-            record(&later, number, &answered);
+            record(&later, number, &answered, &body, started);
             answered
         });
         answered = running
             .await
             .map_err(|_| Dropped("the delayed function did not finish"))?;
     } else {
-        record(&shared, number, &answered);
+        record(&shared, number, &answered, &body, started);
     }
     let Answered { reply, effect, log } = answered;
     let delay = effect.delay + effect.fault.map_or(std::time::Duration::ZERO, Fault::delay);
@@ -134,9 +134,12 @@ pub(super) async fn handle(
 }
 
 /// Puts a call in the list the admin API shows, once its function has run (or was skipped).
-fn record(shared: &Shared, number: u64, answered: &Answered) {
+fn record(shared: &Shared, number: u64, answered: &Answered, request: &[u8], started: Instant) {
     let log = &answered.log;
-    shared.calls_seen.push(CallRecord {
+    shared
+        .meter
+        .record(log.operation, &log.code, started.elapsed());
+    let record = CallRecord {
         number,
         time: super::store::now(),
         operation: log.operation,
@@ -148,7 +151,10 @@ fn record(shared: &Shared, number: u64, answered: &Answered) {
             Drop::After => "dropped after",
             _ => "answered",
         },
-    });
+        // Filled, masked, when the call is listed.
+        request: String::new(),
+    };
+    shared.calls_seen.push(record, request);
 }
 
 /// The answer as a fault makes it (the faults that change the message itself were applied when

@@ -20,10 +20,12 @@ use hyper::Request;
 
 use super::connections::{Connections, Full, Serving};
 use super::handle;
-use crate::simulator::journal::CallRecord;
+use crate::simulator::journal::{CallFilter, CallRecord};
 use crate::simulator::reply::{too_large, Dropped};
 use crate::simulator::state::Shared;
-use crate::simulator::{Scenario, SimulatorConfig, StartError, StoreError, MAX_REQUEST_BYTES};
+use crate::simulator::{
+    AddedRules, Scenario, SimulatorConfig, StartError, StoreError, MAX_REQUEST_BYTES,
+};
 
 /// A running simulator. It stops when dropped; [`Simulator::shutdown`] stops it gracefully.
 pub struct Simulator {
@@ -80,26 +82,55 @@ impl Simulator {
     /// The calls received so far, oldest first (the latest 10,000), as `GET /_simulator/calls`
     /// lists them: what reached the bank, for a test to check.
     pub fn calls(&self) -> Vec<CallRecord> {
-        self.shared.calls_seen.snapshot()
+        self.shared.calls_seen.matching(&CallFilter::new())
+    }
+
+    /// The calls `filter` matches, oldest first, as `GET /_simulator/calls?operation=…` lists them.
+    pub fn calls_where(&self, filter: &CallFilter) -> Vec<CallRecord> {
+        self.shared.calls_seen.matching(filter)
+    }
+
+    /// How many calls `filter` matches, as `GET /_simulator/calls/count?…` says.
+    pub fn count_calls(&self, filter: &CallFilter) -> usize {
+        self.shared.calls_seen.count(filter)
     }
 
     /// Plays `rules` from now on, before the scenario's (and before rules added earlier): a rule
     /// with `times = N` steps aside after N calls. Their `[bank]` table, if any, is ignored: the
-    /// bank's behaviour is set at start.
-    pub fn add_rules(&self, rules: Scenario) {
-        let mut added = self
-            .shared
-            .added_rules
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
-        *added = rules.then(std::mem::take(&mut *added));
+    /// bank's behaviour is set at start. Returns the set's id, for [`remove_rules`](Self::remove_rules).
+    pub fn add_rules(&self, rules: Scenario) -> u64 {
+        self.shared.add_rules(rules, String::new())
     }
 
-    /// Empties the wallets and the call list, as `POST /_simulator/reset` does.
+    /// The sets of rules added while it runs, oldest first.
+    pub fn rules(&self) -> Vec<AddedRules> {
+        self.shared.rules()
+    }
+
+    /// Removes the set of rules added with `id`; whether there was one.
+    pub fn remove_rules(&self, id: u64) -> bool {
+        self.shared.remove_rules(Some(id)) > 0
+    }
+
+    /// Removes every rule added while it runs (the scenario's stay).
+    pub fn clear_rules(&self) {
+        self.shared.remove_rules(None);
+    }
+
+    /// Empties the wallets, the call list and the metrics, as `POST /_simulator/reset` does.
     pub fn reset(&self) -> Result<(), StoreError> {
-        self.shared.store.reset()?;
-        self.shared.calls_seen.clear();
-        Ok(())
+        self.shared.reset(None, None).map(|_| ())
+    }
+
+    /// Removes one merchant's wallets (every merchant's when `merchant` is `None`), or just one
+    /// wallet, and their calls from the call list, as `POST /_simulator/reset?merchant=…&wallet=…`
+    /// does: the wallets removed.
+    pub fn reset_where(
+        &self,
+        merchant: Option<&str>,
+        wallet: Option<&str>,
+    ) -> Result<usize, StoreError> {
+        self.shared.reset(merchant, wallet)
     }
 
     /// The seed its random choices are drawn from (given, or drawn at start): a run started with

@@ -77,6 +77,21 @@ pub struct Effect {
     pub commit_delay: Duration,
 }
 
+/// A set of rules added while the simulator runs ([`Simulator::add_rules`](crate::simulator::Simulator::add_rules),
+/// `POST /_simulator/rules`), as `GET /_simulator/rules` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
+pub struct AddedRules {
+    /// Its id, for `DELETE /_simulator/rules/{id}`.
+    pub id: u64,
+    /// When it was added, the simulator's local time with offset.
+    pub added: String,
+    /// How many rules it holds.
+    pub rules: usize,
+    /// The TOML it was given (card numbers masked), when it came as text.
+    pub toml: String,
+}
+
 /// A call, as the rules see it.
 #[derive(Debug, Clone, Copy)]
 pub struct Call<'a> {

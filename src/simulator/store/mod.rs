@@ -8,14 +8,18 @@
 //! a random salt drawn when the database is created) to answer 94 for a card already in the wallet;
 //! an IBAN is kept masked, and so is a card number or IBAN typed into an alias. A wallet id is
 //! kept as sent, since it is the key the merchant finds the wallet by: one holding a card number
-//! is card data in the state file (everything the simulator prints masks it).
+//! is card data in the state file (everything the simulator prints masks it). `wallets` holds the
+//! rows each function reads and writes, `transaction` the write transaction every call is.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension};
 
+mod transaction;
 mod wallets;
+
+use transaction::WriteTransaction;
 
 pub(super) use wallets::{now, MeanView, Outcome, PaymentMean, Refusal, Wallets};
 
@@ -334,13 +338,29 @@ impl Store {
         *self.clock.lock().unwrap_or_else(|p| p.into_inner()) = time;
     }
 
-    /// Empties every wallet (the merchants' keys and the digest salt stay).
-    pub fn reset(&self) -> Result<(), StoreError> {
+    /// Removes the wallets (and their means) of `merchant`, or of every merchant when `None`;
+    /// only `wallet` when it is given (the merchants' keys and the digest salt stay). How many
+    /// wallets were removed.
+    pub fn reset_where(
+        &self,
+        merchant: Option<&str>,
+        wallet: Option<&str>,
+    ) -> Result<usize, StoreError> {
         self.check_file()?;
         let connection = self.connection();
+        // NULL matches every merchant, or every wallet.
+        const WHERE: &str = "(?1 IS NULL OR merchant_id = ?1) AND (?2 IS NULL OR wallet_id = ?2)";
         let wiped = WriteTransaction::begin(&connection).and_then(|transaction| {
-            connection.execute_batch("DELETE FROM payment_means; DELETE FROM wallets;")?;
-            transaction.commit()
+            connection.execute(
+                &format!("DELETE FROM payment_means WHERE {WHERE}"),
+                (merchant, wallet),
+            )?;
+            let wallets = connection.execute(
+                &format!("DELETE FROM wallets WHERE {WHERE}"),
+                (merchant, wallet),
+            )?;
+            transaction.commit()?;
+            Ok(wallets)
         });
         wiped.map_err(|e| StoreError::from(e).naming(&self.path()))
     }
@@ -407,42 +427,6 @@ impl Store {
         self.connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// One write transaction (every transaction of the store is one), begun and committed through the
-/// statement cache (rusqlite's `Transaction` parses `BEGIN` and `COMMIT` anew every time); rolled
-/// back when dropped before its commit, or when the commit failed.
-struct WriteTransaction<'c> {
-    connection: &'c Connection,
-    committed: bool,
-}
-
-impl<'c> WriteTransaction<'c> {
-    fn begin(connection: &'c Connection) -> rusqlite::Result<WriteTransaction<'c>> {
-        connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        Ok(WriteTransaction {
-            connection,
-            committed: false,
-        })
-    }
-
-    fn commit(mut self) -> rusqlite::Result<()> {
-        self.connection.prepare_cached("COMMIT")?.execute([])?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for WriteTransaction<'_> {
-    fn drop(&mut self) {
-        if !self.committed {
-            // Nothing to do if it fails: the connection then has no transaction open.
-            let _ = self
-                .connection
-                .prepare_cached("ROLLBACK")
-                .and_then(|mut rollback| rollback.execute([]));
-        }
     }
 }
 
