@@ -33,6 +33,7 @@ mod calls;
 mod canned;
 #[path = "../common/mod.rs"]
 mod common;
+mod floor;
 mod load;
 mod measure;
 mod tables;
@@ -182,9 +183,7 @@ async fn bench() {
     println!("the same pre-built envelope to the same simulator. Five alternating rounds per row; medians.\n");
     tables::table(
         &client,
-        &bare,
-        &uri,
-        &body,
+        tables::bare_floor(&bare, &uri, &body),
         &[(1, 2_000), (16, 5_000), (256, 5_000)],
     )
     .await;

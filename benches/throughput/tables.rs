@@ -11,19 +11,35 @@ use sips_wallet::WalletClient;
 use crate::calls::{bare_call, bare_client, client, client_call, Bare};
 use crate::canned::{start_canned, start_canned_with};
 use crate::common::{self, Server};
+use crate::floor::{self, Floor};
 use crate::measure::{cpu_time_of, load_average, one_core_us, run, Run, ROUNDS};
 use crate::{ALLOCATOR_NAME, CARDS, WALLET};
 
-/// The end-to-end table of the client against the server at `url`: alternating rounds of the
-/// client and of the bare loop posting `body` to `uri`, medians. Returns each row's concurrency
-/// and median CPU per call, the client's and the loop's.
-pub(crate) async fn table(
-    client: &WalletClient,
+/// The bare loop's call: `body` posted to `uri`, the answer collected and not read.
+pub(crate) fn bare_floor(
     bare: &Bare,
     uri: &http::Uri,
     body: &Bytes,
+) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>
+       + Clone
+       + Send
+       + 'static {
+    let (b, u, body) = (bare.clone(), uri.clone(), body.clone());
+    move || Box::pin(bare_call(b.clone(), u.clone(), body.clone()))
+}
+
+/// The table of the client against a floor, both calling the same server: alternating rounds of
+/// the client and of `floor`, medians. Returns each row's concurrency and median CPU per call, the
+/// client's and the floor's.
+pub(crate) async fn table<F, Fut>(
+    client: &WalletClient,
+    floor_call: F,
     sizes: &[(usize, usize)],
-) -> Vec<(usize, Duration, Duration)> {
+) -> Vec<(usize, Duration, Duration)>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     let mut cpu = Vec::new();
     println!("| concurrency | calls | client calls/s | floor calls/s | ratio | client p50 / p99 | floor p50 / p99 | client CPU/call | floor CPU/call | ratio |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
@@ -33,12 +49,7 @@ pub(crate) async fn table(
         for round in 0..ROUNDS {
             let c = client.clone();
             let subject = || run(concurrency, total, move || client_call(c.clone()));
-            let (b, u, body) = (bare.clone(), uri.clone(), body.clone());
-            let floor = || {
-                run(concurrency, total, move || {
-                    bare_call(b.clone(), u.clone(), body.clone())
-                })
-            };
+            let floor = || run(concurrency, total, floor_call.clone());
             if round % 2 == 0 {
                 subjects.push(subject().await);
                 floors.push(floor().await);
@@ -222,9 +233,7 @@ pub(crate) async fn client_table() {
     // Rounds of about two seconds of the client each: one noisy second does not decide a row.
     let cpu = table(
         &canned_client,
-        &bare,
-        &canned_uri,
-        &body,
+        bare_floor(&bare, &canned_uri, &body),
         &[(1, 20_000), (16, 60_000), (256, 60_000)],
     )
     .await;
@@ -245,6 +254,37 @@ pub(crate) async fn client_table() {
             client / floor
         );
     }
+
+    // The fair floor (issue 29): a hand-written client on the same crates that reads the answer
+    // and verifies its seal. Checked first to send the very bytes the client sends and to verify
+    // what the client verifies (and refuse an answer tampered with).
+    assert_eq!(
+        Floor::request_body().as_bytes(),
+        &body[..],
+        "the hand-written request is the client's, byte for byte"
+    );
+    assert_eq!(
+        floor::verified_means(&answer),
+        Some(10),
+        "the floor verifies the answer"
+    );
+    let tampered = String::from_utf8_lossy(&answer).replacen("##########", "#########0", 1);
+    assert_eq!(
+        floor::verified_means(tampered.as_bytes()),
+        None,
+        "and refuses a tampered one"
+    );
+    println!(
+        "\nBeside a hand-written client on the same crates (request written and sealed by hand, pooled hyper-util, bare quick-xml read borrowing from the body, seal verified; load average {}):\n",
+        load_average()
+    );
+    let hand_written = Floor::new(bare.clone(), canned_uri.clone());
+    table(
+        &canned_client,
+        move || hand_written.clone().call(),
+        &[(1, 20_000), (16, 60_000), (256, 60_000)],
+    )
+    .await;
     let _ = canned.kill();
     let _ = canned.wait();
 }

@@ -52,7 +52,26 @@ pub(super) fn add_headers(
     Ok(())
 }
 
-/// Builds a [`WalletClient`].
+/// Builds a [`WalletClient`]: where the service is, the merchant's credentials, then what differs
+/// from the defaults; [`build`](Self::build) checks it all once.
+///
+/// ```
+/// use std::time::Duration;
+/// use sips_wallet::{Binding, CallOptions, RetryPolicy, SecretKey, WalletClient};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = WalletClient::builder()
+///     .base_url("http://127.0.0.1:7070")       // a simulator; or .environment(…)
+///     .merchant_id("011223344550000")
+///     .key_version("1")
+///     .secret_key(SecretKey::new("sips-wallet-simulator-demo-key")?)
+///     .binding(Binding::Json)                  // SOAP by default
+///     .timeout(Duration::from_secs(10))        // each attempt's budget, decoding included
+///     .call_options(CallOptions::new().retry(RetryPolicy::new().max_attempts(3))) // reads only
+///     .build()?;
+/// # drop(client);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct WalletClientBuilder {
     environment: Environment,

@@ -39,6 +39,28 @@ pub use crate::protocol::{WALLET_JSON_PATH, WALLET_PATH};
 
 /// A client of the wallet service. Cheap to clone (one connection pool behind an `Arc`); make one per
 /// process and share it.
+///
+/// ```no_run
+/// use sips_wallet::contract::GetWalletDataRequest;
+/// use sips_wallet::{Environment, SecretKey, WalletClient};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = WalletClient::builder()
+///     .environment(Environment::SogenactifTest)
+///     .merchant_id("011223344550000")
+///     .key_version("1")
+///     .secret_key(SecretKey::new(std::env::var("SIPS_SECRET_KEY")?)?)
+///     .build()?;
+/// let reply = client
+///     .get_wallet_data(GetWalletDataRequest::new().merchant_wallet_id("customer-42"))
+///     .await?;
+/// if reply.is_success() {
+///     for mean in &reply.response.wallet_payment_mean_data_list {
+///         println!("{:?} {:?}", mean.payment_mean_id, mean.masked_pan);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct WalletClient {
     inner: Arc<Inner>,

@@ -23,7 +23,7 @@ fn resolve(reference: &quick_xml::events::BytesRef<'_>) -> Option<char> {
 
 /// A pull reader over one document, bounded by [`Limits`].
 pub struct XmlReader<'i> {
-    input: &'i [u8],
+    input: &'i str,
     reader: NsReader<&'i [u8]>,
     target: &'static str,
     limits: Limits,
@@ -48,7 +48,7 @@ impl<'i> XmlReader<'i> {
         let mut reader = NsReader::from_reader(text.as_bytes());
         reader.config_mut().check_end_names = true;
         XmlReader {
-            input: text.as_bytes(),
+            input: text,
             reader,
             target,
             limits,
@@ -173,10 +173,12 @@ impl<'i> XmlReader<'i> {
     }
 
     /// The same bytes, borrowed from the input rather than from the event: a reader over a slice
-    /// hands out parts of that slice, so names need no copy. `None` if `part` is not in the input.
+    /// hands out parts of that slice, so names need no copy, and the input being text already,
+    /// no second UTF-8 check (`get` checks the bounds fall between characters). `None` if `part`
+    /// is not in the input.
     fn in_input(&self, part: &[u8]) -> Option<&'i str> {
         let at = (part.as_ptr() as usize).checked_sub(self.input.as_ptr() as usize)?;
-        std::str::from_utf8(self.input.get(at..at + part.len())?).ok()
+        self.input.get(at..at + part.len())
     }
 
     /// The document's root element (after the XML declaration, comments and whitespace).
