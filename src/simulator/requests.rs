@@ -230,8 +230,8 @@ fn read_json<O: Operation>(
 }
 
 /// For `fuzz/` only: one simulator, answering raw request bodies as it answers POSTs. The first
-/// byte picks the path (SOAP, or a function, wallet or In-App, in JSON); the answer's status code is
-/// returned.
+/// byte picks the path (SOAP, or a function, wallet or In-App, in JSON) and, for SOAP, the charset
+/// the request's Content-Type names; the answer's status code is returned.
 pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
     static SHARED: std::sync::OnceLock<Option<Shared>> = std::sync::OnceLock::new();
     let shared = SHARED.get_or_init(|| {
@@ -253,7 +253,14 @@ pub(crate) fn answer_for_fuzzing(data: &[u8]) -> u16 {
             .get(usize::from(selector / 2) % functions.len().max(1))
             .map_or(Route::Soap, |info| Route::Json(info)),
     };
-    answer_body(shared, route, body, None, false, 1, None)
+    const CHARSETS: [Option<&str>; 4] = [
+        None,
+        Some("utf-8"),
+        Some("ISO-8859-1"),
+        Some("windows-1252"),
+    ];
+    let charset = CHARSETS[usize::from(selector >> 1) % CHARSETS.len()];
+    answer_body(shared, route, body, charset, false, 1, None)
         .reply
         .status()
         .as_u16()
