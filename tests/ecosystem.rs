@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use sips_wallet::contract::{GetWalletDataRequest, SignOffRequest};
 use sips_wallet::simulator::SimulatorConfig;
-use sips_wallet::{CallEvent, CallObserver, Error, Outcome, SettleEvent, WalletClientBuilder};
+use sips_wallet::{CallEvent, CallObserver, Outcome, SettleEvent, WalletClientBuilder};
 
 /// Every event an observer heard, as text.
 #[derive(Default)]
@@ -188,6 +188,7 @@ fn a_builder_from_the_environment_names_what_is_missing() {
 #[cfg(feature = "blocking")]
 #[test]
 fn the_blocking_client_runs_from_plain_threads() {
+    use sips_wallet::Error;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let simulator = runtime.block_on(common::simulator(SimulatorConfig::default()));
     let client = common::demo_builder(&simulator).build_blocking().unwrap();
