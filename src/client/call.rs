@@ -342,12 +342,7 @@ impl WalletClient {
         // An empty `seal` element proves nothing, like an absent one.
         let verification = match response.text("seal").filter(|s| !s.is_empty()) {
             Some(received) => {
-                if seal::verify(
-                    self.inner.algorithm,
-                    &self.inner.key,
-                    &response.seal_data(),
-                    received,
-                ) {
+                if verify_seal(self.inner.algorithm, &self.inner.key, &response, received) {
                     Verification::Verified
                 } else if code.as_deref() == Some(REFUSED_SEAL_CODE) {
                     return Err(Error::SealRefused {
@@ -471,4 +466,28 @@ fn set_field<M: Message>(message: &mut M, field: &str, value: &str) -> Result<()
     message
         .set_text(field, value)
         .map_err(|e| Error::Config(format!("the contract does not fit this client: {e}")))
+}
+
+/// Whether `received` is the seal of `message`. The sealed string is written into a buffer kept
+/// per thread: an answer listing a wallet's means seals a few kilobytes, which a fresh string
+/// would allocate and grow on every call.
+fn verify_seal<M: Message>(
+    algorithm: Algorithm,
+    key: &seal::SecretKey,
+    message: &M,
+    received: &str,
+) -> bool {
+    thread_local! {
+        static SEALED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SEALED.with_borrow_mut(|sealed| {
+        sealed.clear();
+        message.write_seal_data(sealed);
+        let verified = seal::verify(algorithm, key, sealed, received);
+        // A buffer grown by an unusually large answer is not kept.
+        if sealed.capacity() > 64 << 10 {
+            *sealed = String::new();
+        }
+        verified
+    })
 }

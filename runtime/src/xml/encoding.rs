@@ -24,6 +24,10 @@ pub fn decode_document<'b>(
         return decode_as(encoding, &bytes[bom_length..]);
     }
     let known = |label: &str| {
+        // The label nearly every answer names, without the table lookup.
+        if label.eq_ignore_ascii_case("utf-8") {
+            return Ok(encoding_rs::UTF_8);
+        }
         Encoding::for_label_no_replacement(label.trim().as_bytes()).ok_or_else(|| {
             DecodeError::Encoding {
                 encoding: shown(label),
