@@ -101,6 +101,14 @@ fn main() {
     } else if std::env::args().any(|a| a == "--servers") {
         // Only the servers' CPU table.
         runtime.block_on(tables::servers_table());
+    } else if std::env::args().any(|a| a == "--memory") {
+        // Only the peak memory of 1,000 calls in flight.
+        let (answered, before, peak) = runtime.block_on(peak_memory());
+        println!(
+            "1,000 calls in flight: {answered} answered; RSS {:.1} MiB before, {:.1} MiB at the peak",
+            before as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
     } else if std::env::args().any(|a| a == "--client-only") {
         // For a profiler: only the client against the canned server.
         runtime.block_on(client_only());
@@ -132,8 +140,9 @@ async fn client_only() {
     let _ = canned.wait();
 }
 
-async fn bench() {
-    // Peak memory first, while the process is small: 1,000 calls in flight on one client.
+/// 1,000 calls in flight on one client against `serve --latency 500`: how many were answered, and
+/// this process's RSS before and at the peak, in KiB.
+async fn peak_memory() -> (usize, u64, u64) {
     let slow = Server::start(&["--latency", "500"]);
     let before = rss_kib();
     let slow_client = client(&slow.url);
@@ -163,6 +172,13 @@ async fn bench() {
     }
     sampler.abort();
     drop(slow);
+
+    (answered, before, peak.load(Ordering::Relaxed))
+}
+
+async fn bench() {
+    // Peak memory first, while the process is small.
+    let (answered, before, peak) = peak_memory().await;
 
     let server = tables::stocked_simulator(&[]).await;
     let client = client(&server.url);
@@ -201,6 +217,6 @@ async fn bench() {
         "1,000 calls in flight on one client against `serve --latency 500`: {answered} answered; \
          this process's RSS {:.1} MiB before, {:.1} MiB at the peak.",
         before as f64 / 1024.0,
-        peak.load(Ordering::Relaxed) as f64 / 1024.0
+        peak as f64 / 1024.0
     );
 }
