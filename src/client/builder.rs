@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue};
 
-use super::environment::{endpoint, Binding, Environment};
+use super::environment::{endpoint, Binding, Environment, JSON_CONTENT_TYPE, SOAP_CONTENT_TYPE};
 use super::observe::{CallObserver, Observers};
 use super::{Inner, WalletClient};
 use crate::message::{Operation, OperationInfo};
@@ -337,6 +337,20 @@ impl WalletClientBuilder {
         })?;
         headers.insert(http::header::USER_AGENT, user_agent);
         add_headers(&mut headers, &self.headers)?;
+        let (mut soap_headers, mut json_headers) = (headers.clone(), headers);
+        soap_headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(SOAP_CONTENT_TYPE),
+        );
+        soap_headers.insert("soapaction", HeaderValue::from_static("\"\""));
+        json_headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        );
+        json_headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
         for (operation, version) in &self.interface_versions {
             let prefix = |v: &str| v.rsplit_once('_').map(|(p, _)| p.to_string());
             let expected = operation.recommended_interface_version.and_then(prefix);
@@ -376,7 +390,8 @@ impl WalletClientBuilder {
                 accept_unsealed_success: self.accept_unsealed_success,
                 binding: self.binding,
                 timeout: self.transport.timeout,
-                headers,
+                soap_headers,
+                json_headers,
                 interface_versions: self.interface_versions,
                 transport,
             }),

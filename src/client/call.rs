@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue};
 use tracing::Instrument;
 
 use super::builder::add_headers;
-use super::environment::{endpoint, Binding};
+use super::environment::{endpoint, Binding, JSON_CONTENT_TYPE, SOAP_CONTENT_TYPE};
 use super::observe::{code_label, CallEvent, Outcome};
 use super::reply::{PreparedRequest, Reply, Verification};
 use super::WalletClient;
@@ -52,7 +52,7 @@ impl WalletClient {
                 self.inner.wallet_uri.clone(),
                 self.inner.wallet_uri_text.clone(),
                 envelope::write_request::<O>(request).map_err(invalid_field)?,
-                "text/xml; charset=utf-8",
+                SOAP_CONTENT_TYPE,
             ),
             Some(path) => {
                 let target = endpoint(&self.inner.base, path)?;
@@ -63,7 +63,7 @@ impl WalletClient {
                     serde_json::to_string_pretty(request).map_err(|e| {
                         Error::Config(format!("cannot write the JSON request: {e}"))
                     })?,
-                    "application/json",
+                    JSON_CONTENT_TYPE,
                 )
             }
         };
@@ -233,26 +233,20 @@ impl WalletClient {
     /// The HTTP headers of a call: the protocol's, then the client's (User-Agent included, checked
     /// when it was built) and the call's own. The protocol's cannot be replaced.
     fn headers<O: Operation>(&self, prepared: &PreparedRequest) -> Result<HeaderMap, Error> {
-        let mut headers = self.inner.headers.clone();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static(prepared.content_type),
-        );
-        if prepared.json {
-            headers.insert(
-                http::header::ACCEPT,
-                HeaderValue::from_static("application/json"),
-            );
+        // Built once per client for each binding; only a non-empty SOAP action is the call's own.
+        let mut headers = if prepared.json {
+            self.inner.json_headers.clone()
         } else {
-            let action = match O::INFO.soap_action {
-                "" => HeaderValue::from_static("\"\""),
-                action => HeaderValue::try_from(format!("\"{action}\"")).map_err(|_| {
-                    Error::Config(format!(
-                        "the WSDL's soapAction for {} cannot be sent as an HTTP header",
-                        O::INFO.name
-                    ))
-                })?,
-            };
+            self.inner.soap_headers.clone()
+        };
+        if !prepared.json && !O::INFO.soap_action.is_empty() {
+            let action = O::INFO.soap_action;
+            let action = HeaderValue::try_from(format!("\"{action}\"")).map_err(|_| {
+                Error::Config(format!(
+                    "the WSDL's soapAction for {} cannot be sent as an HTTP header",
+                    O::INFO.name
+                ))
+            })?;
             headers.insert("soapaction", action);
         }
         add_headers(&mut headers, &self.options.headers)?;

@@ -13,6 +13,11 @@ pub enum Binding {
     Json,
 }
 
+/// The `Content-Type` of a SOAP request.
+pub(crate) const SOAP_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+/// The `Content-Type` of a JSON request.
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json";
+
 /// Where the service is. Hosts from SIPS-FACTS §1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -79,8 +79,10 @@ struct Inner {
     accept_unsealed_success: bool,
     binding: Binding,
     timeout: Duration,
-    /// The User-Agent and the builder's extra headers, checked once.
-    headers: HeaderMap,
+    /// The protocol's headers for a SOAP call (an empty SOAP action) and for a JSON one, then the
+    /// User-Agent and the builder's extra headers: checked and built once.
+    soap_headers: HeaderMap,
+    json_headers: HeaderMap,
     /// `(operation, interfaceVersion)` chosen on the builder.
     interface_versions: Vec<(&'static OperationInfo, String)>,
     transport: Transport,
