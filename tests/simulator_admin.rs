@@ -74,6 +74,21 @@ async fn rules_posted_at_run_time_change_the_next_answer() {
     .await;
     assert_eq!(status, 400, "{refused}");
     assert!(refused.contains("times"), "{refused}");
+    // A refused rule's values are shown masked: the answer travels to whoever posted it.
+    let card = "4111111111111111";
+    let (status, refused) = admin(
+        addr,
+        "POST",
+        "/_simulator/rules",
+        &format!("[[rule]]\noperation = \"{card}\"\nanswer = \"{card}\"\n"),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused.contains("answer") || refused.contains("operation"),
+        "{refused}"
+    );
+    assert!(!refused.contains(card), "{refused}");
     let (status, _) = admin(addr, "DELETE", "/_simulator/rules", "").await;
     assert_eq!(status, 200);
     assert!(simulator.rules().is_empty());

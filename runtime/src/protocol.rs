@@ -23,6 +23,21 @@ pub const RESPONSE_CODE_FIELDS: &[&str] = &[
     "responseCode",
 ];
 
+/// A response code as a label (metrics, observers): itself when it has the form of one (up to
+/// four letters or digits), `invalid` otherwise, `none` when there is none. Never text from
+/// outside, whatever a server writes there.
+pub fn response_code_label(code: Option<&str>) -> &str {
+    match code {
+        Some(code)
+            if (1..=4).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            code
+        }
+        Some(_) => "invalid",
+        None => "none",
+    }
+}
+
 /// Path of the SOAP wallet service on every Sips 2.0 host.
 pub const WALLET_PATH: &str = "/services/v2/wallet";
 /// The wallet's JSON binding: the function's name follows (`/rs-services/v2/wallet/addCard`).
@@ -36,3 +51,18 @@ pub const REFUSED_SEAL_CODE: &str = "34";
 /// data dictionary's list) and `01` (what the prose of two pages says an unknown wallet gives;
 /// SIPS-FACTS §3, *inferred*).
 pub const UNKNOWN_WALLET_CODES: &[&str] = &["25", "01"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_code_shaped_text_becomes_a_label() {
+        assert_eq!(response_code_label(Some("00")), "00");
+        assert_eq!(response_code_label(Some("A1")), "A1");
+        assert_eq!(response_code_label(Some("4111111111111111")), "invalid");
+        assert_eq!(response_code_label(Some("0 0")), "invalid");
+        assert_eq!(response_code_label(Some("")), "invalid");
+        assert_eq!(response_code_label(None), "none");
+    }
+}

@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use super::builder::add_headers;
 use super::environment::{endpoint, Binding, JSON_CONTENT_TYPE, SOAP_CONTENT_TYPE};
-use super::observe::{code_label, CallEvent, Outcome};
+use super::observe::{CallEvent, Outcome};
 use super::reply::{PreparedRequest, Reply, Verification};
 use super::WalletClient;
 use crate::envelope::{self, Content, EnvelopeError, Fault};
@@ -222,7 +222,7 @@ impl WalletClient {
             duration,
             outcome: match result {
                 Ok(reply) => Outcome::Answered {
-                    code: code_label(reply.code.as_deref()),
+                    code: crate::protocol::response_code_label(reply.code.as_deref()),
                     verification: reply.verification,
                 },
                 Err(error) => Outcome::Failed { kind: error.kind() },

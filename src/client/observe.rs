@@ -144,31 +144,3 @@ impl Observers {
         self.0.iter().for_each(|o| o.on_settled(event));
     }
 }
-
-/// A response code as a label: itself when it has the form of one, else `invalid`.
-pub(crate) fn code_label(code: Option<&str>) -> &str {
-    match code {
-        Some(code)
-            if (1..=4).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric()) =>
-        {
-            code
-        }
-        Some(_) => "invalid",
-        None => "none",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_code_shaped_text_becomes_a_label() {
-        assert_eq!(code_label(Some("00")), "00");
-        assert_eq!(code_label(Some("A1")), "A1");
-        assert_eq!(code_label(Some("4111111111111111")), "invalid");
-        assert_eq!(code_label(Some("0 0")), "invalid");
-        assert_eq!(code_label(Some("")), "invalid");
-        assert_eq!(code_label(None), "none");
-    }
-}

@@ -7,21 +7,12 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::protocol::response_code_label;
+
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
-
-/// A code as a label: itself when it has the form of one (up to 4 letters or digits).
-fn code_label(code: &str) -> &str {
-    if code.is_empty() {
-        "none"
-    } else if code.len() <= 4 && code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        code
-    } else {
-        "invalid"
-    }
-}
 
 #[derive(Debug, Default, Clone)]
 struct Series {
@@ -31,16 +22,20 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-/// Calls by `(operation, code)`.
+/// Calls by operation, then by code label (a code's label is allocated once, when first seen).
 #[derive(Debug, Default)]
-pub(super) struct Meter(Mutex<BTreeMap<(&'static str, String), Series>>);
+pub(super) struct Meter(Mutex<BTreeMap<&'static str, BTreeMap<String, Series>>>);
 
 impl Meter {
     pub(super) fn record(&self, operation: &'static str, code: &str, took: Duration) {
         let seconds = took.as_secs_f64();
+        let label = response_code_label(Some(code).filter(|c| !c.is_empty()));
         let mut series = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (operation, code_label(code).to_string());
-        let one = series.entry(key).or_default();
+        let by_code = series.entry(operation).or_default();
+        let one = match by_code.get_mut(label) {
+            Some(one) => one,
+            None => by_code.entry(label.to_string()).or_default(),
+        };
         one.count += 1;
         one.seconds += seconds;
         if let Some(bucket) = BUCKETS.iter().position(|bound| seconds <= *bound) {
@@ -54,7 +49,17 @@ impl Meter {
 
     /// The Prometheus text exposition.
     pub(super) fn render(&self) -> String {
-        let series = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let series: Vec<((&str, String), Series)> = {
+            let by_operation = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            by_operation
+                .iter()
+                .flat_map(|(operation, by_code)| {
+                    by_code
+                        .iter()
+                        .map(|(code, one)| ((*operation, code.clone()), one.clone()))
+                })
+                .collect()
+        };
         let mut out = String::new();
         out.push_str(
             "# HELP sips_simulator_calls_total Calls answered, by operation and response code\n",

@@ -129,7 +129,10 @@ impl Rule {
             if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
                 return bad(
                     "answer",
-                    format!("is `{code}`: a response code is two digits"),
+                    format!(
+                        "is `{}`: a response code is two digits",
+                        crate::mask::from_outside(code)
+                    ),
                 );
             }
         }
@@ -138,7 +141,11 @@ impl Rule {
             if !known.contains(&operation.as_str()) {
                 return bad(
                     "operation",
-                    format!("is `{operation}`, not one of: {}", known.join(", ")),
+                    format!(
+                        "is `{}`, not one of: {}",
+                        crate::mask::from_outside(operation),
+                        known.join(", ")
+                    ),
                 );
             }
         }
