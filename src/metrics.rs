@@ -91,7 +91,7 @@ fn binding(binding: Binding) -> &'static str {
 fn duration_labels(event: &CallEvent<'_>) -> Vec<(&'static str, String)> {
     let mut labels = vec![
         ("rpc.system.name", "sips".to_string()),
-        ("rpc.method", event.method()),
+        ("rpc.method", event.method().to_string()),
         ("server.address", event.server_address.to_string()),
         ("server.port", event.server_port.to_string()),
         ("sips.binding", binding(event.binding).to_string()),
@@ -129,8 +129,7 @@ impl CallObserver for Metrics {
     }
 
     fn on_settled(&self, event: &SettleEvent) {
-        let method = format!("{}/{}", event.operation.service, event.operation.name);
-        counter!(SETTLE_VERDICTS, "rpc.method" => method, "sips.verdict" => event.verdict)
+        counter!(SETTLE_VERDICTS, "rpc.method" => event.operation.method, "sips.verdict" => event.verdict)
             .increment(1);
     }
 }

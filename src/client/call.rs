@@ -109,10 +109,10 @@ impl WalletClient {
         // covering every attempt.
         let span = tracing::info_span!(
             "sips_wallet.call",
-            otel.name = %format_args!("{}/{}", info.service, info.name),
+            otel.name = info.method,
             otel.kind = "client",
             rpc.system.name = "sips",
-            rpc.method = %format_args!("{}/{}", info.service, info.name),
+            rpc.method = info.method,
             rpc.status_code = tracing::field::Empty,
             "error.type" = tracing::field::Empty,
             server.address = %self.inner.server_address,

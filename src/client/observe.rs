@@ -56,8 +56,8 @@ pub struct CallEvent<'a> {
 impl CallEvent<'_> {
     /// `WalletService/addCard`: the call's name in traces and metrics (OpenTelemetry's
     /// `rpc.method`).
-    pub fn method(&self) -> String {
-        format!("{}/{}", self.operation.service, self.operation.name)
+    pub fn method(&self) -> &'static str {
+        self.operation.method
     }
 }
 

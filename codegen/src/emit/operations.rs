@@ -34,6 +34,7 @@ pub(super) fn emit_wrapper(w: &Wrapper, prefix: &str, namespace: &str) -> TokenS
 pub(super) fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream {
     let name = type_ident(&o.name);
     let op_name = o.name.as_str();
+    let method = format!("{}/{}", contract.service_name, o.name);
     let doc = if o.documentation.is_empty() {
         docs(&format!(
             "The operation `{}` (not documented in the WSDL).",
@@ -100,6 +101,7 @@ pub(super) fn emit_operation(o: &Operation, contract: &Contract) -> TokenStream 
                 soap_action: #soap_action,
                 http_location: #http_location,
                 service: super::SERVICE,
+                method: #method,
                 namespace: super::NAMESPACE,
                 prefix: super::PREFIX,
                 request_element: #in_element,

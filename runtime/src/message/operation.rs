@@ -16,6 +16,8 @@ pub struct OperationInfo {
     /// The service's name in the WSDL (`WalletService`): the call is `service/name` in traces and
     /// metrics (OpenTelemetry's `rpc.method`).
     pub service: &'static str,
+    /// `service/name` (`WalletService/addCard`): OpenTelemetry's `rpc.method`, written once.
+    pub method: &'static str,
     /// The `SOAPAction` header value.
     pub soap_action: &'static str,
     /// The contract's target namespace.
