@@ -2,10 +2,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Stdio;
-
-use common::binary::{assert_holds, cli, run_with_stdin, serve_with, stop, text};
+use common::binary::{
+    assert_holds, cli, output_with_stdin, run_with_stdin, serve_with, stop, text,
+};
 
 #[test]
 fn every_dry_run_envelope_validates_and_reseals() {
@@ -155,7 +154,7 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
     let (server, _, url) = serve_with(&[], &[]);
     let demo_key = sips_wallet::simulator::DEMO_SECRET_KEY;
     let call = |mandate: &str, iban: &str| {
-        let mut child = cli(
+        let command = cli(
             &[
                 "--url",
                 &url,
@@ -168,19 +167,8 @@ fn add_direct_debit_from_the_command_line_never_shows_the_iban() {
                 mandate,
             ],
             demo_key,
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{iban}\n").as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        );
+        output_with_stdin(command, &format!("{iban}\n"))
     };
     let first = call("M-1", IBAN);
     let again = call("M-1", IBAN);

@@ -2,10 +2,11 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::binary::{add_card_dry_run, assert_holds, cli, run_with_stdin, text, BIN};
+use common::binary::{
+    add_card_dry_run, assert_holds, cli, output_with_stdin, run_with_stdin, text, BIN,
+};
 
 #[test]
 fn seal_reproduces_the_documented_examples() {
@@ -59,19 +60,10 @@ fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
     assert_eq!(json["matches"], serde_json::Value::Null);
 
     // --card-number - reads standard input: the dry run holds it, no warning is printed.
-    let mut child = add_card_dry_run(&["--card-number", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"4111111111111111\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = output_with_stdin(
+        add_card_dry_run(&["--card-number", "-"]),
+        "4111111111111111\n",
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("<urn:cardNumber>4111111111111111</urn:cardNumber>"));
     assert_eq!(text(&output.stderr), "");

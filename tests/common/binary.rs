@@ -17,10 +17,12 @@ pub fn cli(args: &[&str], key: &str) -> Command {
     command
 }
 
-pub fn run_with_stdin(mut command: Command, input: &str) -> (i32, String) {
+/// Runs `command` with `input` on its standard input: its whole output.
+pub fn output_with_stdin(mut command: Command, input: &str) -> std::process::Output {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
@@ -29,7 +31,11 @@ pub fn run_with_stdin(mut command: Command, input: &str) -> (i32, String) {
         .unwrap()
         .write_all(input.as_bytes())
         .unwrap();
-    let output = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn run_with_stdin(command: Command, input: &str) -> (i32, String) {
+    let output = output_with_stdin(command, input);
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
