@@ -38,8 +38,20 @@ if ! command -v wsimport >/dev/null; then
     apt_install jaxws
 fi
 
-cargo build --quiet --bin sips-wallet
-bin=$target/debug/sips-wallet
+# build_bin NAME [WSDL_FOLDER]: builds the binary (from WSDL_FOLDER's contract through
+# SIPS_WALLET_WSDL_DIR when given) in the one target directory, so that only this crate is built
+# again, never its dependencies, and keeps it as $target/interop/NAME.
+build_bin() {
+    mkdir -p "$target/interop"
+    if [ -n "${2:-}" ]; then
+        SIPS_WALLET_WSDL_DIR="$2" cargo build --quiet --bin sips-wallet
+    else
+        (unset SIPS_WALLET_WSDL_DIR; cargo build --quiet --bin sips-wallet)
+    fi
+    cp "$target/debug/sips-wallet" "$target/interop/$1"
+}
+build_bin sips-wallet
+bin=$target/interop/sips-wallet
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -98,9 +110,8 @@ wsimport -quiet -d "$work/jaxws" wsdl/wallet.wsdl >"$work/wsimport.log" 2>&1 \
 echo "wsimport: a JAX-WS client generated and compiled from wsdl/wallet.wsdl ($(find "$work/jaxws" -name '*.class' | wc -l) classes)"
 # A CXF-shaped WSDL with no documentation (tests/fixtures/cxf-wallet, versions from its sidecar),
 # dropped in through SIPS_WALLET_WSDL_DIR: the crate builds against it and the tour passes.
-SIPS_WALLET_WSDL_DIR="$PWD/tests/fixtures/cxf-wallet" CARGO_TARGET_DIR="$target/vendor-wsdl" \
-    cargo build --quiet --bin sips-wallet
-tour=$("$target/vendor-wsdl/debug/sips-wallet" 2>/dev/null)
+build_bin vendor-wsdl "$PWD/tests/fixtures/cxf-wallet"
+tour=$("$target/interop/vendor-wsdl" 2>/dev/null)
 # Every step passed, however many this contract has (it has no addDirectDebit: that step is skipped).
 steps=$(grep -oE '^[0-9]+ of [0-9]+ steps gave the expected response code.' <<<"$tour" || true)
 if [ -z "$steps" ] || [ "$(cut -d' ' -f1 <<<"$steps")" != "$(cut -d' ' -f3 <<<"$steps")" ]; then
@@ -117,7 +128,7 @@ contract_is_its_own() {
     grep -q 'the same' <<<"$report" || { echo "$report" >&2; exit 1; }
     echo "contract check: the build from $(basename "$2") against its own folder: $(grep -o 'the same [0-9]* operations' <<<"$report")"
 }
-contract_is_its_own "$target/vendor-wsdl/debug/sips-wallet" "$PWD/tests/fixtures/cxf-wallet"
+contract_is_its_own "$target/interop/vendor-wsdl" "$PWD/tests/fixtures/cxf-wallet"
 # The bundled contract with unqualified local elements (elementFormDefault="unqualified"), built
 # through SIPS_WALLET_WSDL_DIR: its client and simulator send the fields without a namespace, as the
 # WSDL says, zeep following that WSDL drives the whole lifecycle, and the tour passes.
@@ -126,9 +137,8 @@ mkdir -p "$unqualified"
 cp wsdl/* "$unqualified/"
 sed -i 's/elementFormDefault="qualified"/elementFormDefault="unqualified"/' "$unqualified/wallet.xsd"
 grep -q 'elementFormDefault="unqualified"' "$unqualified/wallet.xsd"
-SIPS_WALLET_WSDL_DIR="$unqualified" CARGO_TARGET_DIR="$target/unqualified-wsdl" \
-    cargo build --quiet --bin sips-wallet
-unqualified_bin="$target/unqualified-wsdl/debug/sips-wallet"
+build_bin unqualified-wsdl "$unqualified"
+unqualified_bin="$target/interop/unqualified-wsdl"
 port=$(free_port)
 "$unqualified_bin" serve --listen "127.0.0.1:$port" >"$work/serve-unqualified.log" 2>&1 &
 pids+=($!)
@@ -158,4 +168,6 @@ if [ -z "$steps" ] || [ "$(cut -d' ' -f1 <<<"$steps")" != "$(cut -d' ' -f3 <<<"$
     exit 1
 fi
 echo "unqualified WSDL: fields sent without a namespace; zeep drove the whole lifecycle; the tour: $steps"
+# The target directory's binary is the default build again, as the other steps expect.
+build_bin sips-wallet
 echo "interop: all passed"
