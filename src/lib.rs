@@ -172,7 +172,7 @@ struct ReadmeDoctests;
 // The runtime's floors (protocol constants, masking, the seal, the XML codec, message traits,
 // SOAP and JSON framing, request checks), under the paths this crate has always had.
 pub use sips_wallet_runtime::{
-    effect, envelope, files, json, mask, message, protocol, seal, typed, validate, xml,
+    effect, envelope, files, json, mask, message, protocol, seal, text, typed, validate, xml,
 };
 
 // This crate's floors, bottom up (rustfmt lists the modules alphabetically): exchange, error;

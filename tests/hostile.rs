@@ -126,11 +126,8 @@ async fn an_unknown_field_is_sealed_and_visible() {
     let key = SecretKey::new(KEY).unwrap();
     let mut response = contract::SignOffOutput::new().wallet_response_code("00");
     response.unknown_fields.push("walletNewField", "v2");
-    response.seal = Some(seal::compute(
-        seal::Algorithm::HmacSha256,
-        &key,
-        &response.seal_data(),
-    ));
+    response.seal =
+        Some(seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data()).into());
     let body = envelope::write_response::<operations::SignOff>(&response).unwrap();
     assert!(body.contains("<urn:walletNewField>v2</urn:walletNewField>"));
 
@@ -158,11 +155,8 @@ async fn extra_payment_means_in_a_sealed_wallet_break_the_seal() {
             .payment_mean_id("1")
             .masked_pan("4111##########11"),
     );
-    response.seal = Some(seal::compute(
-        seal::Algorithm::HmacSha256,
-        &key,
-        &response.seal_data(),
-    ));
+    response.seal =
+        Some(seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data()).into());
     let sealed = envelope::write_response::<operations::GetWalletData>(&response).unwrap();
     let extra = "<urn:walletPaymentMeanDataList><urn:paymentMeanId>9</urn:paymentMeanId><urn:maskedPan>5555##########44</urn:maskedPan></urn:walletPaymentMeanDataList>";
     let forged = sealed.replace(

@@ -123,7 +123,8 @@ fn sealed_json(code: &str, key: &str) -> String {
         Algorithm::HmacSha256,
         &SecretKey::new(key).unwrap(),
         &response.seal_data(),
-    );
+    )
+    .into();
     serde_json::to_string(&response).unwrap()
 }
 

@@ -126,11 +126,8 @@ fn sealed_wallet() -> (GetWalletDataOutput, String) {
         .wallet_payment_mean_data_list(mean("2", "second"))
         .wallet_payment_mean_data_list(mean("3", "third"));
     let key = SecretKey::new(KEY).unwrap();
-    response.seal = Some(seal::compute(
-        seal::Algorithm::HmacSha256,
-        &key,
-        &response.seal_data(),
-    ));
+    response.seal =
+        Some(seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data()).into());
     let body = envelope::write_response::<operations::GetWalletData>(&response).unwrap();
     (response, body)
 }

@@ -24,11 +24,8 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn sealed(mut response: GetWalletDataOutput) -> GetWalletDataOutput {
     let key = SecretKey::new(KEY).unwrap();
-    response.seal = Some(seal::compute(
-        seal::Algorithm::HmacSha256,
-        &key,
-        &response.seal_data(),
-    ));
+    response.seal =
+        Some(seal::compute(seal::Algorithm::HmacSha256, &key, &response.seal_data()).into());
     response
 }
 

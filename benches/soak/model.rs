@@ -37,9 +37,9 @@ pub(crate) fn means_of(list: &[WalletPaymentMeanData]) -> Means {
                     .and_then(|i| i.parse().ok())
                     .unwrap_or(0),
                 (
-                    m.masked_pan.clone().unwrap_or_default(),
-                    m.pan_expiry_date.clone().unwrap_or_default(),
-                    m.payment_mean_alias.clone(),
+                    m.masked_pan.as_deref().unwrap_or_default().to_string(),
+                    m.pan_expiry_date.as_deref().unwrap_or_default().to_string(),
+                    m.payment_mean_alias.as_deref().map(str::to_string),
                 ),
             )
         })

@@ -24,11 +24,8 @@ pub(crate) async fn canned_server() {
         );
     }
     let key = sips_wallet::SecretKey::new(sips_wallet::simulator::DEMO_SECRET_KEY).expect("key");
-    answer.seal = Some(seal::compute(
-        seal::Algorithm::HmacSha256,
-        &key,
-        &answer.seal_data(),
-    ));
+    answer.seal =
+        Some(seal::compute(seal::Algorithm::HmacSha256, &key, &answer.seal_data()).into());
     let body = Bytes::from(
         sips_wallet::envelope::write_response::<operations::GetWalletData>(&answer)
             .expect("answer"),

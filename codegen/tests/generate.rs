@@ -88,7 +88,7 @@ fn a_foreign_cxf_wsdl_is_understood() {
 
     let src = &generated.source;
     assert!(
-        src.contains("pub type_: Option<String>"),
+        src.contains("pub type_: Option<runtime::text::Text>"),
         "keyword field renamed"
     );
     assert!(src.contains("pub history: Vec<Entry>"));
@@ -159,8 +159,8 @@ fn a_changed_field_changes_the_generated_type() {
     );
     let changed = generate(&sources, &Options::default()).unwrap().source;
     let original = bundled().source;
-    assert!(original.contains("pub payment_mean_alias: Option<String>"));
-    assert!(changed.contains("pub payment_mean_label: Option<String>"));
+    assert!(original.contains("pub payment_mean_alias: Option<runtime::text::Text>"));
+    assert!(changed.contains("pub payment_mean_label: Option<runtime::text::Text>"));
     assert!(changed.contains(r#"name: "paymentMeanLabel""#));
 }
 
@@ -476,7 +476,7 @@ fn names_that_collide_in_rust_are_refused_naming_the_wsdl_element() {
     let generated = generate(&one(&keywords), &Options::default()).unwrap();
     syn::parse_file(&generated.source).expect("the generated code parses");
     assert!(
-        generated.source.contains("pub self_: String"),
+        generated.source.contains("pub self_: runtime::text::Text"),
         "a keyword field"
     );
     assert!(generated.source.contains("SelfValue,"), "a keyword variant");

@@ -81,18 +81,18 @@ pub(super) fn accessors(t: &ComplexType, contract: &Contract) -> TokenStream {
         let name = f.name.as_str();
         Some(match (&f.occurs, &f.ty) {
             (Occurs::Required, FieldType::Text) => {
-                quote!(#name => self.#ident = value.to_string(),)
+                quote!(#name => self.#ident = value.into(),)
             }
             (Occurs::Required, FieldType::Enum(_)) => quote!(#name => self.#ident = value.into(),),
             (Occurs::Optional, FieldType::Text) => {
-                quote!(#name => self.#ident = Some(value.to_string()),)
+                quote!(#name => self.#ident = Some(value.into()),)
             }
             (Occurs::Optional, FieldType::Enum(_)) => {
                 quote!(#name => self.#ident = Some(value.into()),)
             }
             // A list of values: each call appends one.
             (Occurs::Repeated, FieldType::Text) => {
-                quote!(#name => self.#ident.push(value.to_string()),)
+                quote!(#name => self.#ident.push(value.into()),)
             }
             (Occurs::Repeated, FieldType::Enum(_)) => {
                 quote!(#name => self.#ident.push(value.into()),)

@@ -207,7 +207,7 @@ pub(super) fn version_tokens(since: Option<(u16, u16)>) -> TokenStream {
 
 pub(super) fn field_rust_type(field: &Field) -> TokenStream {
     let inner = match &field.ty {
-        FieldType::Text => quote!(String),
+        FieldType::Text => quote!(runtime::text::Text),
         FieldType::Enum(name) | FieldType::Complex(name) => {
             let ident = type_ident(name);
             quote!(#ident)

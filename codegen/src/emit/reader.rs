@@ -25,7 +25,7 @@ pub(super) fn emit_reader(t: &ComplexType, name: &Ident) -> TokenStream {
         let xml_name = f.name.as_str();
         let value = match &f.ty {
             FieldType::Text => quote!(reader.text(&child)?),
-            FieldType::Enum(_) => quote!(reader.text(&child)?.into()),
+            FieldType::Enum(_) => quote!(reader.text(&child)?.as_str().into()),
             FieldType::Complex(n) => {
                 let ty = type_ident(n);
                 quote!(<#ty as runtime::xml::ReadXml>::read_xml(reader, &child)?)

@@ -77,7 +77,7 @@ pub(super) fn check_parts(t: &ComplexType) -> TokenStream {
                 quote!(runtime::message::check_list(&self.#ident, #name, scratch)?;)
             }
             (Occurs::Repeated, FieldType::Text) => quote! {
-                runtime::message::check_text_list(self.#ident.iter().map(String::as_str), #name)?;
+                runtime::message::check_text_list(self.#ident.iter().map(|v| v.as_str()), #name)?;
             },
             (Occurs::Repeated, FieldType::Enum(_)) => quote! {
                 runtime::message::check_text_list(self.#ident.iter().map(|v| v.as_str()), #name)?;
@@ -112,7 +112,7 @@ pub(super) fn to_value(t: &ComplexType) -> TokenStream {
         let push = |v: TokenStream| quote!(fields.push((#name.to_string(), #v)););
         match (&f.occurs, &f.ty) {
             (Occurs::Required, FieldType::Text) => {
-                let p = push(quote!(runtime::seal::Value::Text(self.#ident.clone())));
+                let p = push(quote!(runtime::seal::Value::Text(self.#ident.to_string())));
                 quote!(if !self.#ident.is_empty() { #p })
             }
             (Occurs::Required, FieldType::Enum(_)) => {
@@ -123,7 +123,7 @@ pub(super) fn to_value(t: &ComplexType) -> TokenStream {
                 push(quote!(runtime::message::Message::to_value(&self.#ident)))
             }
             (Occurs::Optional, FieldType::Text) => {
-                let p = push(quote!(runtime::seal::Value::Text(v.clone())));
+                let p = push(quote!(runtime::seal::Value::Text(v.to_string())));
                 quote!(if let Some(v) = &self.#ident { #p })
             }
             (Occurs::Optional, FieldType::Enum(_)) => {
@@ -136,7 +136,7 @@ pub(super) fn to_value(t: &ComplexType) -> TokenStream {
             }
             (Occurs::Repeated, ty) => {
                 let item = match ty {
-                    FieldType::Text => quote!(runtime::seal::Value::Text(v.clone())),
+                    FieldType::Text => quote!(runtime::seal::Value::Text(v.to_string())),
                     FieldType::Enum(_) => {
                         quote!(runtime::seal::Value::Text(v.as_str().to_string()))
                     }

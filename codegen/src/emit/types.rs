@@ -38,7 +38,7 @@ pub(super) fn definition(t: &ComplexType, prefix: &str, namespace: &str) -> Toke
         };
         let serde_skip = match f.occurs {
             Occurs::Required => match f.ty {
-                FieldType::Text => quote!(skip_serializing_if = "String::is_empty"),
+                FieldType::Text => quote!(skip_serializing_if = "runtime::text::Text::is_empty"),
                 _ => quote!(),
             },
             Occurs::Optional => quote!(skip_serializing_if = "Option::is_none"),
@@ -62,11 +62,11 @@ pub(super) fn definition(t: &ComplexType, prefix: &str, namespace: &str) -> Toke
                 quote!(#doc pub fn #ident(mut self, value: impl Into<#ty>) -> Self { self.#ident = value.into(); self })
             }
             (Occurs::Required, FieldType::Text) => {
-                quote!(#doc pub fn #ident(mut self, value: impl Into<String>) -> Self { self.#ident = value.into(); self })
+                quote!(#doc pub fn #ident(mut self, value: impl Into<runtime::text::Text>) -> Self { self.#ident = value.into(); self })
             }
             (Occurs::Optional, ty) => {
                 let inner = match ty {
-                    FieldType::Text => quote!(String),
+                    FieldType::Text => quote!(runtime::text::Text),
                     FieldType::Enum(n) | FieldType::Complex(n) => {
                         let i = type_ident(n);
                         quote!(#i)
@@ -76,7 +76,7 @@ pub(super) fn definition(t: &ComplexType, prefix: &str, namespace: &str) -> Toke
             }
             (Occurs::Repeated, ty) => {
                 let inner = match ty {
-                    FieldType::Text => quote!(String),
+                    FieldType::Text => quote!(runtime::text::Text),
                     FieldType::Enum(n) | FieldType::Complex(n) => {
                         let i = type_ident(n);
                         quote!(#i)

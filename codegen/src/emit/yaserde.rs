@@ -46,8 +46,8 @@ pub(super) fn helpers() -> TokenStream {
     quote! {
         /// What a required text field decodes to when yaserde reads a message that leaves it out.
         #[cfg(feature = "yaserde")]
-        fn empty_text() -> String {
-            String::new()
+        fn empty_text() -> runtime::text::Text {
+            runtime::text::Text::new()
         }
 
         /// What yaserde, which never reads unknown fields, leaves in `unknown_fields`.

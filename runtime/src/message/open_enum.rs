@@ -1,5 +1,6 @@
 //! The serde and yaserde implementations of a generated open enum (one that keeps unknown values),
-//! expanded by the `open_enum_impls!` macro in the generated code.
+//! expanded by the `open_enum_impls!` macro in the generated code, and the yaserde
+//! implementations of a field's [`Text`](crate::text::Text), which reads and writes the same way.
 
 /// Reads an open enum's text from an element, empty element included (yaserde would otherwise
 /// turn an unknown value into the default variant, silently).
@@ -49,6 +50,41 @@ pub fn serialize_text<W: std::io::Write>(
     }
     writer.write(XmlEvent::end_element())?;
     Ok(())
+}
+
+/// A field's [`Text`](crate::text::Text) read by yaserde as an open enum's text is.
+#[cfg(feature = "yaserde")]
+impl yaserde::YaDeserialize for crate::text::Text {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> Result<Self, yaserde::Error> {
+        deserialize_text(reader).map(crate::text::Text::from)
+    }
+}
+
+/// A field's [`Text`](crate::text::Text) written by yaserde as an element named by its field.
+#[cfg(feature = "yaserde")]
+impl yaserde::YaSerialize for crate::text::Text {
+    fn serialize<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> Result<(), yaserde::Error> {
+        serialize_text(writer, self.as_str())
+    }
+
+    fn serialize_attributes(
+        &self,
+        attributes: Vec<yaserde::__xml::attribute::OwnedAttribute>,
+        namespace: yaserde::__xml::namespace::Namespace,
+    ) -> Result<
+        (
+            Vec<yaserde::__xml::attribute::OwnedAttribute>,
+            yaserde::__xml::namespace::Namespace,
+        ),
+        yaserde::Error,
+    > {
+        Ok((attributes, namespace))
+    }
 }
 
 /// serde (and, with the `yaserde` feature of the crate expanding it, yaserde) implementations for a

@@ -8,6 +8,7 @@ use quick_xml::NsReader;
 
 use super::{DecodeError, Limits, Ns, Start};
 use crate::mask::from_outside as shown;
+use crate::text::Text;
 
 /// The character a reference stands for: a character reference, or one of XML's five
 /// predefined entities (no other entity exists here: DOCTYPEs are refused).
@@ -226,8 +227,8 @@ impl<'i> XmlReader<'i> {
     }
 
     /// The text of a field, exactly as a conformant parser reads it. An element inside is refused.
-    pub fn text(&mut self, field: &Start<'i>) -> Result<String, DecodeError> {
-        let mut value = String::new();
+    pub fn text(&mut self, field: &Start<'i>) -> Result<Text, DecodeError> {
+        let mut value = Text::new();
         if field.empty {
             return Ok(value);
         }
