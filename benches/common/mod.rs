@@ -1,6 +1,8 @@
-//! What the bench binaries share: `sips-wallet serve` in another process, this process's RSS, and
-//! the floor for reading a document.
+//! What the bench binaries share: `sips-wallet serve` in another process, this process's RSS, the
+//! floor for reading a document and the floor for decode + verify (`floor_read`).
 #![allow(dead_code)]
+
+pub mod floor_read;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

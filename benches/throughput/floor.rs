@@ -1,24 +1,18 @@
 //! The floor the client's cost per call is held to: the least a correct client of getWalletData
 //! does, written by hand on the same crates. It writes the sealed request with `format!` (the same
-//! bytes as the client, checked), posts it with a pooled hyper-util client, reads the answer with
-//! bare quick-xml borrowing from the body, and verifies its seal (fields sorted by name, list items
-//! in order, each item's fields sorted) with `hmac` and `sha2`. No checks beyond those, no typed
-//! message, no masking, no exchange kept: what the client adds on top is what the bench measures.
-
-use std::borrow::Cow;
+//! bytes as the client, checked), posts it with a pooled hyper-util client, and reads the answer
+//! and verifies its seal with `common::floor_read` (bare quick-xml borrowing from the body, `hmac`
+//! and `sha2`). No checks beyond those, no typed message, no masking, no exchange kept: what the
+//! client adds on top is what the bench measures.
 
 use bytes::Bytes;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use http_body_util::{BodyExt, Full};
-use quick_xml::events::Event;
 use sha2::Sha256;
 use sips_wallet::simulator::{DEMO_KEY_VERSION, DEMO_MERCHANT_ID, DEMO_SECRET_KEY};
 
 use crate::calls::Bare;
 use crate::WALLET;
-
-/// Fields the seal never covers.
-const UNSEALED: [&str; 3] = ["keyVersion", "sealAlgorithm", "seal"];
 
 /// The hand-written client: its pooled connections and what it sends.
 #[derive(Clone)]
@@ -36,7 +30,7 @@ impl Floor {
     pub(crate) fn request_body() -> String {
         const INTERFACE_VERSION: &str = "WR_WS_2.49";
         // Sealed fields by name: interfaceVersion, merchantId, merchantWalletId.
-        let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_SECRET_KEY.as_bytes()).expect("key");
+        let mut mac = DEMO_MAC.with(Hmac::clone);
         for value in [INTERFACE_VERSION, DEMO_MERCHANT_ID, WALLET] {
             mac.update(value.as_bytes());
         }
@@ -74,92 +68,15 @@ impl Floor {
     }
 }
 
-/// One top-level field of the output: a text, or a list item's fields.
-enum Piece<'a> {
-    Text(Cow<'a, str>),
-    Item(Vec<(&'a str, Cow<'a, str>)>),
+thread_local! {
+    /// The demo key's HMAC state, keyed once per thread.
+    static DEMO_MAC: Hmac<Sha256> = crate::common::floor_read::keyed(DEMO_SECRET_KEY.as_bytes());
 }
 
 /// The number of payment means of a getWalletData answer whose code is 00 and whose seal
 /// verifies under the demo key; `None` otherwise.
 pub(crate) fn verified_means(body: &[u8]) -> Option<usize> {
     let xml = std::str::from_utf8(body).ok()?;
-    let mut reader = quick_xml::NsReader::from_str(xml);
-    let mut depth = 0;
-    let mut fields: Vec<(&str, Piece<'_>)> = Vec::with_capacity(16);
-    let mut item: Option<Vec<(&str, Cow<'_, str>)>> = None;
-    let mut open: Option<&str> = None;
-    let (mut seal, mut code) = (None, None);
-    loop {
-        match reader.read_event().ok()? {
-            Event::Start(start) => {
-                depth += 1;
-                // Envelope 1, Body 2, wrapper 3, output 4, fields 5, item fields 6.
-                let name = local(xml, start.local_name().as_ref())?;
-                match depth {
-                    5 if name == "walletPaymentMeanDataList" => item = Some(Vec::with_capacity(8)),
-                    5 | 6 => open = Some(name),
-                    _ => {}
-                }
-            }
-            Event::End(_) => {
-                if depth == 5 {
-                    if let Some(fields_of_item) = item.take() {
-                        fields.push(("walletPaymentMeanDataList", Piece::Item(fields_of_item)));
-                    }
-                }
-                depth -= 1;
-                open = None;
-            }
-            Event::Text(text) => {
-                let Some(name) = open else { continue };
-                let value = text.xml10_content().ok()?;
-                match (&mut item, depth) {
-                    (Some(item), 6) => item.push((name, value)),
-                    (None, 5) if name == "seal" => seal = Some(value),
-                    (None, 5) => {
-                        if name == "walletResponseCode" {
-                            code = Some(value.clone());
-                        }
-                        fields.push((name, Piece::Text(value)));
-                    }
-                    _ => {}
-                }
-            }
-            Event::Eof => break,
-            // No entity references in the bank's answers; a floor refuses what it does not read.
-            Event::GeneralRef(_) => return None,
-            _ => {}
-        }
-    }
-    fields.sort_by(|a, b| a.0.cmp(b.0));
-    let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_SECRET_KEY.as_bytes()).ok()?;
-    let mut means = 0;
-    for (name, piece) in &mut fields {
-        if UNSEALED.contains(name) {
-            continue;
-        }
-        match piece {
-            Piece::Text(text) => mac.update(text.as_bytes()),
-            Piece::Item(item) => {
-                means += 1;
-                item.sort_by(|a, b| a.0.cmp(b.0));
-                for (name, text) in item.iter() {
-                    if !UNSEALED.contains(name) {
-                        mac.update(text.as_bytes());
-                    }
-                }
-            }
-        }
-    }
-    let seal = hex::decode(seal?.as_bytes()).ok()?;
-    mac.verify_slice(&seal).ok()?;
-    (code.as_deref() == Some("00")).then_some(means)
-}
-
-/// An element's local name as a slice of the document itself (the reader borrows from it, so the
-/// name's bytes lie inside it): kept without a copy after the event is gone.
-fn local<'a>(xml: &'a str, name: &[u8]) -> Option<&'a str> {
-    let start = (name.as_ptr() as usize).checked_sub(xml.as_ptr() as usize)?;
-    xml.get(start..start + name.len())
+    let answer = DEMO_MAC.with(|mac| crate::common::floor_read::floor_read(xml, mac))?;
+    (answer.code.as_deref() == Some("00")).then_some(answer.items)
 }
