@@ -262,9 +262,7 @@ fn compare_with_zeep(key: &str, messages: &[PeerMessage]) -> Result<(), String> 
         "\nThe same messages through zeep 4.3.1 (Python {}), same machine, same run.\n",
         python_version()
     );
-    println!(
-        "| message: work | sips-wallet | zeep | zeep ÷ sips-wallet | zeep ÷ floor |"
-    );
+    println!("| message: work | sips-wallet | zeep | zeep ÷ sips-wallet | zeep ÷ floor |");
     println!("|---|---|---|---|---|");
     for message in messages {
         let theirs = zeep[&message.label]

@@ -300,6 +300,17 @@ fn wallet_data_with_several_payment_means_decodes_in_order() {
     );
     let decoded = decode::<operations::GetWalletData>(&xml);
     assert_eq!(decoded.wallet_payment_mean_data_list.len(), 2);
+    // Short text is read in place: no allocation per field.
+    for mean in &decoded.wallet_payment_mean_data_list {
+        let texts = [
+            &mean.payment_mean_id,
+            &mean.masked_pan,
+            &mean.pan_expiry_date,
+        ];
+        for text in texts.into_iter().flatten() {
+            assert!(text.is_inline(), "{text} was allocated");
+        }
+    }
     insta::assert_debug_snapshot!("response_getWalletData_two_means", decoded);
     // Seal data: walletCreationDateTime < walletLastActionDateTime < walletPaymentMeanDataList <
     // walletResponseCode; in each item maskedPan < panExpiryDate < paymentMeanAlias < paymentMeanBrand < paymentMeanId.

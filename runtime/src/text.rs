@@ -45,6 +45,12 @@ impl Text {
         self.0.is_empty()
     }
 
+    /// Whether the text is held in place, with no allocation of its own (text of up to
+    /// `size_of::<String>()` bytes: 24 on 64-bit targets).
+    pub fn is_inline(&self) -> bool {
+        !self.0.is_heap_allocated()
+    }
+
     /// Appends a string slice.
     pub fn push_str(&mut self, text: &str) {
         self.0.push_str(text)
@@ -186,6 +192,17 @@ mod tests {
             assert_eq!(format!("{built}"), text);
             assert_eq!(format!("{built:?}"), format!("{text:?}"));
         }
+    }
+
+    #[test]
+    fn text_as_long_as_a_string_is_held_in_place_and_longer_text_on_the_heap() {
+        let capacity = std::mem::size_of::<String>();
+        assert_eq!(std::mem::size_of::<Text>(), capacity);
+        assert!(Text::from("x".repeat(capacity)).is_inline());
+        assert!(!Text::from("x".repeat(capacity + 1)).is_inline());
+        let mut grown = Text::from("x".repeat(capacity));
+        grown.push('y');
+        assert!(!grown.is_inline());
     }
 
     #[test]
