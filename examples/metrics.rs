@@ -56,7 +56,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let needed = [
         r#"sips_wallet_client_calls{rpc_method="WalletService/addCard",sips_binding="soap",sips_outcome="00"} 1"#,
         r#"sips_outcome="25""#,
-        "rpc_client_call_duration_bucket",
+        r#"rpc_client_call_duration_bucket{rpc_system_name="sips",rpc_method="WalletService/getWalletData","#,
+        r#"sips_binding="soap",rpc_response_status_code="25",le="#,
+        r#"rpc_client_attempt_duration_count{rpc_system_name="sips",rpc_method="WalletService/addCard","#,
     ];
     for line in needed {
         if !scraped.contains(line) {

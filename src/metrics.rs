@@ -20,7 +20,7 @@
 //!     .observer(sips_wallet::metrics::Metrics::new());
 //! ```
 
-use metrics::{counter, describe_counter, describe_histogram, histogram, Unit};
+use metrics::{counter, describe_counter, describe_histogram, histogram, Label, Unit};
 
 use crate::client::{Binding, CallEvent, CallObserver, Outcome, SettleEvent};
 
@@ -87,32 +87,33 @@ fn binding(binding: Binding) -> &'static str {
     }
 }
 
-/// The labels OpenTelemetry gives an RPC duration.
-fn duration_labels(event: &CallEvent<'_>) -> Vec<(&'static str, String)> {
-    let mut labels = vec![
-        ("rpc.system.name", "sips".to_string()),
-        ("rpc.method", event.method().to_string()),
-        ("server.address", event.server_address.to_string()),
-        ("server.port", event.server_port.to_string()),
-        ("sips.binding", binding(event.binding).to_string()),
-    ];
-    match event.outcome {
-        Outcome::Answered { code, .. } => labels.push(("rpc.response.status_code", code.into())),
-        Outcome::Failed { kind } => labels.push(("error.type", kind.into())),
-    }
-    labels
+/// The labels OpenTelemetry gives an RPC duration. The static ones are borrowed, not copied: only
+/// the server's address and port and the response code are written per call.
+fn duration_labels(event: &CallEvent<'_>) -> Vec<Label> {
+    let last = match event.outcome {
+        Outcome::Answered { code, .. } => Label::new("rpc.response.status_code", code.to_string()),
+        Outcome::Failed { kind } => Label::from_static_parts("error.type", kind),
+    };
+    vec![
+        Label::from_static_parts("rpc.system.name", "sips"),
+        Label::from_static_parts("rpc.method", event.method()),
+        Label::new("server.address", event.server_address.to_string()),
+        Label::new("server.port", event.server_port.to_string()),
+        Label::from_static_parts("sips.binding", binding(event.binding)),
+        last,
+    ]
 }
 
 impl CallObserver for Metrics {
     fn on_attempt(&self, event: &CallEvent<'_>) {
-        histogram!(ATTEMPT_DURATION, &duration_labels(event)).record(event.duration.as_secs_f64());
+        histogram!(ATTEMPT_DURATION, duration_labels(event)).record(event.duration.as_secs_f64());
         if event.attempt > 1 {
             counter!(RETRIES, "rpc.method" => event.method()).increment(1);
         }
     }
 
     fn on_call(&self, event: &CallEvent<'_>) {
-        histogram!(CALL_DURATION, &duration_labels(event)).record(event.duration.as_secs_f64());
+        histogram!(CALL_DURATION, duration_labels(event)).record(event.duration.as_secs_f64());
         counter!(
             CALLS,
             "rpc.method" => event.method(),
