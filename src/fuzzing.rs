@@ -182,8 +182,17 @@ fn meant(text: &str, escapes: bool) -> Vec<Meant> {
 
 /// A character an escape at the start of `chars` spells, and how many characters it takes.
 fn escaped(chars: &[char]) -> Option<(char, usize)> {
-    let text: String = chars.iter().take(13).collect();
-    if let Some(rest) = text.strip_prefix('&') {
+    let text: String = chars.iter().take(29).collect();
+    if let Some(after) = text.strip_prefix('&') {
+        // A numeric reference escaped again (`&amp;#52;`), up to four times, reads as itself.
+        let mut again = 0;
+        while again < 4 && after[4 * again..].starts_with("amp;") {
+            again += 1;
+        }
+        if !after[4 * again..].starts_with('#') {
+            again = 0;
+        }
+        let rest: String = after[4 * again..].chars().take(12).collect();
         let end = rest.find(';')?;
         let name = &rest[..end];
         let c = match name {
@@ -198,7 +207,7 @@ fn escaped(chars: &[char]) -> Option<(char, usize)> {
             }
             _ => char::from_u32(name.strip_prefix('#')?.parse().ok()?)?,
         };
-        return Some((c, end + 2));
+        return Some((c, 4 * again + end + 2));
     }
     if let Some(rest) = text.strip_prefix('\\') {
         let first = rest.chars().next()?;

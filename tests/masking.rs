@@ -1,6 +1,6 @@
 //! The masking promise: for any text holding a card number or an IBAN, in any spelling people and
-//! systems use (separators of every kind, digits of any script, XML character references, JSON
-//! escapes, percent-encoding; IBANs in any case, grouped or not), nothing the crate shows holds
+//! systems use (separators of every kind, digits of any script, XML character references, escaped
+//! again as an XML writer writes a reference typed as text, JSON escapes, percent-encoding; IBANs in any case, grouped or not), nothing the crate shows holds
 //! one, by the oracle written apart from the masker (`sips_wallet::fuzzing`): the masker's output,
 //! messages' `Debug`, errors and exchanges from a server, the simulator's call list. Text holding
 //! neither is left as it is. The card numbers and IBANs a call handles are masked by value,
@@ -44,6 +44,8 @@ enum Encoding {
     Plain,
     XmlReference,
     XmlHexReference,
+    /// A reference typed as text, as an XML writer writes it (`&amp;#52;`).
+    XmlReferenceEscapedAgain,
     JsonEscape,
     Percent,
 }
@@ -65,6 +67,7 @@ fn spelling() -> impl Strategy<Value = Spelling> {
             Just(Encoding::Plain),
             Just(Encoding::XmlReference),
             Just(Encoding::XmlHexReference),
+            Just(Encoding::XmlReferenceEscapedAgain),
             Just(Encoding::JsonEscape),
             Just(Encoding::Percent),
         ],
@@ -83,6 +86,7 @@ fn encoded(c: char, encoding: Encoding) -> String {
         Encoding::Plain => c.to_string(),
         Encoding::XmlReference => format!("&#{};", c as u32),
         Encoding::XmlHexReference => format!("&#x{:x};", c as u32),
+        Encoding::XmlReferenceEscapedAgain => format!("&amp;#{};", c as u32),
         // JSON spells characters outside the BMP as surrogate pairs, which read as no digit.
         Encoding::JsonEscape if (c as u32) <= 0xffff => format!("\\u{:04x}", c as u32),
         Encoding::JsonEscape => c.to_string(),

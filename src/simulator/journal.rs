@@ -21,7 +21,7 @@ const KEPT_REQUEST_BYTES: usize = 4 * (SHOWN_REQUEST_CHARS + 1024);
 
 /// One call the simulator received, as the admin API lists it ([`Simulator::calls`](super::Simulator::calls)
 /// in-process): recorded once its function has run (or was skipped).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 #[non_exhaustive]
 pub struct CallRecord {
     /// Its rank among every request received, from 1.
@@ -40,6 +40,26 @@ pub struct CallRecord {
     pub outcome: &'static str,
     /// The request as it came (its first 4,096 characters), card numbers and IBANs masked.
     pub request: String,
+}
+
+/// Masked once more as a whole, as generated messages' `Debug` is: its fields are masked already,
+/// but `Debug` writes some characters as escapes (`\u{2009}`), whose digits could spell a card
+/// number with a masked value's clear ends.
+impl std::fmt::Debug for CallRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::mask::debug_masked(f, |f| {
+            f.debug_struct("CallRecord")
+                .field("number", &self.number)
+                .field("time", &self.time)
+                .field("operation", &self.operation)
+                .field("merchant", &self.merchant)
+                .field("wallet", &self.wallet)
+                .field("code", &self.code)
+                .field("outcome", &self.outcome)
+                .field("request", &self.request)
+                .finish()
+        })
+    }
 }
 
 /// Which calls to list or count: each criterion given must hold (`None` matches all).

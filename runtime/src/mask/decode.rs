@@ -112,10 +112,13 @@ fn spelled_at(text: &str, at: usize) -> Option<(char, usize)> {
     }
 }
 
-/// `&#52;`, `&#x34;`, `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`.
+/// `&#52;`, `&#x34;`, `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`; and a numeric
+/// reference escaped again, up to four times (`&amp;#52;`: how an XML writer writes a reference
+/// typed as text), as the reference it spells.
 fn xml_reference(rest: &[u8]) -> Option<(char, usize)> {
-    let end = rest.iter().take(13).position(|b| *b == b';')?;
-    let name = std::str::from_utf8(&rest[1..end]).ok()?;
+    let name_at = 1 + escaped_again(rest);
+    let end = rest[name_at..].iter().take(12).position(|b| *b == b';')?;
+    let name = std::str::from_utf8(&rest[name_at..name_at + end]).ok()?;
     let c = match name {
         "amp" => '&',
         "lt" => '<',
@@ -132,7 +135,21 @@ fn xml_reference(rest: &[u8]) -> Option<(char, usize)> {
             char::from_u32(value)?
         }
     };
-    Some((c, end + 1))
+    Some((c, name_at + end + 1))
+}
+
+/// The bytes of the `amp;` that escape a numeric reference again after its `&` (4 per level, up
+/// to four levels); 0 if what follows them is no numeric reference.
+fn escaped_again(rest: &[u8]) -> usize {
+    let mut at = 1;
+    while at < 17 && rest[at..].starts_with(b"amp;") {
+        at += 4;
+    }
+    if rest.get(at) == Some(&b'#') {
+        at - 1
+    } else {
+        0
+    }
 }
 
 /// `\u0034` and the short escapes (`\t`, `\n`…): a JSON string's spellings; `\u{34}`, as
@@ -219,6 +236,8 @@ mod tests {
             "४",
             "𝟒",
             "𝟺",
+            "&amp;#52;",
+            "&amp;amp;#x34;",
         ] {
             assert_eq!(classes(spelled), [Class::Digit(4)], "{spelled}");
         }
@@ -242,6 +261,8 @@ mod tests {
         );
         // Not an escape: read as it stands.
         assert_eq!(classes("&#zz;").len(), 5);
+        // `&amp;` escaping no numeric reference is the `&` it spells, and what follows stands.
+        assert_eq!(classes("&amp;amp;").len(), 5);
         assert_eq!(classes("%g1").len(), 3);
         // A byte that starts no whole character: one character, no digit, three bytes taken.
         assert_eq!(
