@@ -1,7 +1,8 @@
 //! Text as the masker reads it: one logical character per character *meant*, whatever spelling
-//! carries it. XML character references (`&#52;`, `&#x34;`) and the named entities, JSON escapes
-//! (`\u0034`, `\t`), percent-encoding (`%34`, `%EF%BC%94`) are decoded; each logical character
-//! keeps the byte span of its spelling in the source, so that masking replaces the spelling.
+//! carries it. XML character references (`&#52;`, `&#x34;`, and escaped again, `&amp;#52;`) and
+//! the named entities, JSON escapes (`\u0034`, `\t`), percent-encoding (`%34`, `%EF%BC%94`) are
+//! decoded; each logical character keeps the byte span of its spelling in the source, so that
+//! masking replaces the spelling.
 
 /// One character as meant, and where its spelling stands in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 //! Masking recognises values, not spellings:
 //!
 //! - **by pattern** ([`mask_text`]), for any text: the text is read as meant (`decode`: XML
-//!   character references, JSON escapes and percent-encoding decoded, digits of any script by
-//!   value), then every run of 13 to 19 digits passing the Luhn check and every IBAN (any case,
+//!   character references (also escaped again, `&amp;#52;`), JSON escapes and percent-encoding
+//!   decoded, digits of any script by value), then every run of 13 to 19 digits passing the Luhn check and every IBAN (any case,
 //!   grouped or not, country length and format checked) is masked, whatever short run of spaces or
 //!   punctuation (at most three characters) stands between two of its characters;
 //! - **by value** ([`Secrets`]): the card numbers and IBANs a call handles are masked wherever
