@@ -5,6 +5,7 @@
 mod common;
 
 use sips_wallet::contract::{GetWalletDataRequest, SignOffRequest};
+use sips_wallet::fuzzing::card_number_in;
 use sips_wallet::simulator::{CallFilter, Scenario, SimulatorConfig};
 
 use common::add_card;
@@ -175,4 +176,33 @@ async fn the_journal_filters_and_counts_and_resets_are_per_wallet_or_merchant() 
     let merchant = sips_wallet::simulator::DEMO_MERCHANT_ID;
     assert_eq!(simulator.reset_where(Some(merchant), None).unwrap(), 1);
     assert_eq!(held("KEEP").await.as_deref(), Some("25"));
+}
+
+/// The call list over HTTP: serde_json writes a control character as `\u0001`, whose digits, read
+/// as written, join the digits after it (`0001123456780` passes Luhn): the reply is masked again
+/// as a whole, and stays JSON.
+#[tokio::test]
+async fn the_call_list_spells_no_card_number_with_the_escapes_json_writes() {
+    let simulator = common::simulator(SimulatorConfig::default()).await;
+    let addr = simulator.local_addr();
+    let request = serde_json::json!({
+        "merchantId": sips_wallet::simulator::DEMO_MERCHANT_ID,
+        "keyVersion": "1",
+        "interfaceVersion": "WR_WS_2.49",
+        "merchantWalletId": "\u{1}123456780",
+        "seal": "00",
+    });
+    let (status, _) = common::raw_request(
+        addr,
+        "POST",
+        "/rs-services/v2/wallet/getWalletData",
+        "application/json",
+        &request.to_string(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, calls) = admin(addr, "GET", "/_simulator/calls", "").await;
+    assert_eq!(status, 200, "{calls}");
+    assert_eq!(json(&calls).as_array().map(Vec::len), Some(1), "{calls}");
+    assert_eq!(card_number_in(&calls), None, "{calls}");
 }

@@ -26,9 +26,19 @@ pub(super) fn whole(bytes: impl Into<Bytes>) -> ReplyBody {
         .boxed()
 }
 
-/// A JSON body (what serde writes of `value`).
+/// A JSON body of the admin API (what serde writes of `value`, masked once more when it escaped a
+/// control character).
 pub(super) fn json_reply<T: serde::Serialize + ?Sized>(status: StatusCode, value: &T) -> HttpReply {
-    let mut response = Response::new(whole(serde_json::to_vec(value).unwrap_or_default()));
+    let json = serde_json::to_string(value).unwrap_or_default();
+    // The values are masked already, but serde_json writes a control character as `\u0001`,
+    // whose digits, read as written, could join digits beside it into a card number (as `Debug`'s
+    // escapes could): then the reply is masked once more as a whole.
+    let json = if json.contains("\\u00") {
+        crate::mask::mask_text(&json).into_owned()
+    } else {
+        json
+    };
+    let mut response = Response::new(whole(json));
     *response.status_mut() = status;
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
