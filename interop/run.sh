@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Interop: SOAP stacks nobody here wrote, against ours, each with its own seal code.
-#   - zeep (Python, from PyPI) and PHP's SoapClient (Debian's php-soap) load the simulator's
-#     published WSDL and drive a wallet's whole life, verifying every response seal; a Latin-1 PHP
-#     shop sends accents through SoapClient (encoding ISO-8859-1) and posts ISO-8859-1 itself;
+#   - zeep (Python, from PyPI), PHP's SoapClient (Debian's php-soap) and node-soap (npm's `soap`)
+#     load the simulator's published WSDL and drive a wallet's whole life, verifying every response
+#     seal; a Latin-1 PHP shop sends accents through SoapClient (encoding ISO-8859-1) and posts
+#     ISO-8859-1 itself;
 #   - PHP's SoapServer, built from our WSDL, answers our client, which verifies its seals;
 #   - JAX-WS wsimport (Debian's jaxws) generates a Java client from our WSDL with no flags;
 #   - a CXF-shaped WSDL with no documentation, and our WSDL made unqualified, given through
 #     SIPS_WALLET_WSDL_DIR, build and run the tour; each build checked against its own folder is
 #     the same contract, and the default build against the unqualified bank names the fix.
-# Installs what it needs: zeep in a virtualenv under target/, php-cli, php-soap and jaxws through apt
-# (as root). Run by .ci/run.
+# Installs what it needs: zeep in a virtualenv and node-soap under target/, php-cli, php-soap, jaxws
+# and nodejs with npm through apt (as root). Run by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,13 @@ if ! php -m 2>/dev/null | grep -qx soap; then
 fi
 if ! command -v wsimport >/dev/null; then
     apt_install jaxws
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+fi
+node_modules=$target/node-soap/node_modules
+if ! NODE_PATH=$node_modules node -e 'require("soap")' 2>/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix "$target/node-soap" soap@1.1.11
 fi
 
 # build_bin NAME [WSDL_FOLDER]: builds the binary (from WSDL_FOLDER's contract through
@@ -84,6 +92,7 @@ wait_for "$port" "$work/serve.log"
 "$venv/bin/python" interop/zeep_client.py "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
 php interop/php_client.php "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
 php interop/php_latin1.php "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
+NODE_PATH=$node_modules node interop/node_client.js "http://127.0.0.1:$port" "$merchant" "$key_version" "$key"
 
 php_port=$(free_port)
 SIPS_SECRET_KEY=$key php -S "127.0.0.1:$php_port" interop/php_server.php >"$work/php.log" 2>&1 &
