@@ -156,6 +156,8 @@ fn the_certificate_is_written_to_a_new_file_never_through_a_symlink() {
         let err = text(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{err}");
         assert!(err.contains("--replace-cert-out"), "{err}");
+        let out = text(&output.stdout);
+        assert!(!out.contains("simulator on"), "a listener announced: {out}");
     }
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "old");

@@ -147,6 +147,22 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
         },
         other => CliError::Input(other.to_string()),
     })?;
+    // Written before the banner: a run that cannot write it never announces a listener.
+    let certificate_out = match (
+        simulator.certificate_pem(),
+        matches.get_one::<PathBuf>("tls-cert-out"),
+    ) {
+        (Some(pem), Some(path)) => {
+            write_new(path, pem.as_bytes(), matches.get_flag("replace-cert-out")).map_err(
+                |source| CliError::Io {
+                    what: format!("cannot write the certificate to {}", path.display()),
+                    source,
+                },
+            )?;
+            Some(path)
+        }
+        _ => None,
+    };
     say!(
         "Sips wallet simulator on {}/services/v2/wallet (WSDL: ?wsdl)",
         simulator.base_url()
@@ -170,16 +186,7 @@ pub(super) async fn serve(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitCo
         };
         say!("Merchant {id}, key version {}{demo}", versions.join(", "));
     }
-    if let (Some(pem), Some(path)) = (
-        simulator.certificate_pem(),
-        matches.get_one::<PathBuf>("tls-cert-out"),
-    ) {
-        write_new(path, pem.as_bytes(), matches.get_flag("replace-cert-out")).map_err(
-            |source| CliError::Io {
-                what: format!("cannot write the certificate to {}", path.display()),
-                source,
-            },
-        )?;
+    if let Some(path) = certificate_out {
         say!(
             "Certificate: {} (trust it with --root-certificate {})",
             path.display(),
