@@ -5,7 +5,8 @@
 #     seal; a Latin-1 PHP shop sends accents through SoapClient (encoding ISO-8859-1) and posts
 #     ISO-8859-1 itself;
 #   - PHP's SoapServer, built from our WSDL, answers our client, which verifies its seals;
-#   - JAX-WS wsimport (Debian's jaxws) generates a Java client from our WSDL with no flags;
+#   - JAX-WS wsimport (Debian's jaxws) generates a Java client from our WSDL with no flags, and
+#     that client drives a wallet's whole life against the simulator;
 #   - a CXF-shaped WSDL with no documentation, and our WSDL made unqualified, given through
 #     SIPS_WALLET_WSDL_DIR, build and run the tour; each build checked against its own folder is
 #     the same contract, and the default build against the unqualified bank names the fix.
@@ -117,6 +118,13 @@ mkdir -p "$work/jaxws"
 wsimport -quiet -d "$work/jaxws" wsdl/wallet.wsdl >"$work/wsimport.log" 2>&1 \
     || { cat "$work/wsimport.log" >&2; echo "interop: wsimport refused wsdl/wallet.wsdl" >&2; exit 1; }
 echo "wsimport: a JAX-WS client generated and compiled from wsdl/wallet.wsdl ($(find "$work/jaxws" -name '*.class' | wc -l) classes)"
+# That generated client, run by the JAX-WS reference implementation (Debian's jaxws jars), drives a
+# wallet's whole life against the simulator (its logging, which warns about SAAJ factories, kept
+# for a failure).
+jaxws_cp="/usr/share/jaxws/lib/*:$work/jaxws"
+javac -nowarn -cp "$jaxws_cp" -d "$work/jaxws" interop/JaxwsClient.java
+java -cp "$jaxws_cp" JaxwsClient "http://127.0.0.1:$port" "$merchant" "$key_version" "$key" 2>"$work/jaxws.log" \
+    || { cat "$work/jaxws.log" >&2; echo "interop: the JAX-WS client failed" >&2; exit 1; }
 # A CXF-shaped WSDL with no documentation (tests/fixtures/cxf-wallet, versions from its sidecar),
 # dropped in through SIPS_WALLET_WSDL_DIR: the crate builds against it and the tour passes.
 build_bin vendor-wsdl "$PWD/tests/fixtures/cxf-wallet"
