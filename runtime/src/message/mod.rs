@@ -20,7 +20,7 @@ use crate::seal::{check_list_length, ShapeError, Value};
 pub use fields::{FieldInfo, FieldKind, Occurs, Version};
 #[doc(hidden)]
 #[cfg(feature = "yaserde")]
-pub use open_enum::{deserialize_text, serialize_text};
+pub use open_enum::{deserialize_text, serialize_text, YaserdeAttributes};
 pub use operation::{DynOperation, Operation, OperationInfo, OperationVisitor};
 pub use unknown::{UnknownField, UnknownFields};
 

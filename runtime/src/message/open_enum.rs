@@ -2,6 +2,15 @@
 //! expanded by the `open_enum_impls!` macro in the generated code, and the yaserde
 //! implementations of a field's [`Text`](crate::text::Text), which reads and writes the same way.
 
+/// What yaserde's `serialize_attributes` takes and gives back: a message's attributes and
+/// namespaces, which the text types here pass through unchanged.
+#[doc(hidden)]
+#[cfg(feature = "yaserde")]
+pub type YaserdeAttributes = (
+    Vec<yaserde::__xml::attribute::OwnedAttribute>,
+    yaserde::__xml::namespace::Namespace,
+);
+
 /// Reads an open enum's text from an element, empty element included (yaserde would otherwise
 /// turn an unknown value into the default variant, silently).
 ///
@@ -76,13 +85,7 @@ impl yaserde::YaSerialize for crate::text::Text {
         &self,
         attributes: Vec<yaserde::__xml::attribute::OwnedAttribute>,
         namespace: yaserde::__xml::namespace::Namespace,
-    ) -> Result<
-        (
-            Vec<yaserde::__xml::attribute::OwnedAttribute>,
-            yaserde::__xml::namespace::Namespace,
-        ),
-        yaserde::Error,
-    > {
+    ) -> Result<YaserdeAttributes, yaserde::Error> {
         Ok((attributes, namespace))
     }
 }
@@ -115,13 +118,7 @@ macro_rules! __open_enum_impls {
                 &self,
                 attributes: Vec<::yaserde::__xml::attribute::OwnedAttribute>,
                 namespace: ::yaserde::__xml::namespace::Namespace,
-            ) -> Result<
-                (
-                    Vec<::yaserde::__xml::attribute::OwnedAttribute>,
-                    ::yaserde::__xml::namespace::Namespace,
-                ),
-                ::yaserde::Error,
-            > {
+            ) -> Result<$crate::message::YaserdeAttributes, ::yaserde::Error> {
                 Ok((attributes, namespace))
             }
         }

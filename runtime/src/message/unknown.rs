@@ -111,13 +111,7 @@ impl yaserde::YaSerialize for UnknownFields {
         &self,
         attributes: Vec<yaserde::__xml::attribute::OwnedAttribute>,
         namespace: yaserde::__xml::namespace::Namespace,
-    ) -> Result<
-        (
-            Vec<yaserde::__xml::attribute::OwnedAttribute>,
-            yaserde::__xml::namespace::Namespace,
-        ),
-        yaserde::Error,
-    > {
+    ) -> Result<super::YaserdeAttributes, yaserde::Error> {
         Ok((attributes, namespace))
     }
 }
