@@ -114,12 +114,7 @@ async fn an_observer_hears_each_attempt_of_a_retried_read_and_the_error_kind() {
     let heard = Arc::new(Heard::default());
     let client = common::builder(&format!("http://127.0.0.1:{port}"))
         .observer(heard.clone())
-        .call_options(sips_wallet::CallOptions::new().retry(
-            sips_wallet::RetryPolicy::new().max_attempts(3).backoff(
-                std::time::Duration::from_millis(1),
-                std::time::Duration::from_millis(2),
-            ),
-        ))
+        .call_options(common::quick_retries())
         .build()
         .unwrap();
     let error = client

@@ -40,12 +40,7 @@ fn no_card_number_in_any_log_line_at_any_level() {
             .finish(),
     )
     .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    common::two_thread_runtime().block_on(async {
         let (_simulator, client) = common::demo_simulator().await;
         // The card number in the wallet id and the alias as well as in its own field, after a
         // group of digits that must not hide it.

@@ -8,10 +8,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use sips_wallet::contract::{AddCardRequest, GetWalletDataRequest};
-use sips_wallet::{CallOptions, RetryPolicy};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -85,12 +83,7 @@ fn each_call_is_one_client_span_with_the_rpc_attributes() {
     let spans = Spans::default();
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(spans.clone()))
         .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    common::two_thread_runtime().block_on(async {
         let (simulator, client) = common::demo_simulator().await;
         let card = || {
             AddCardRequest::new()
@@ -122,13 +115,7 @@ fn each_call_is_one_client_span_with_the_rpc_attributes() {
         // attempts, with the error's kind and no status code.
         let (_socket, closed_port) = common::closed_port();
         let retrying = common::builder(&format!("http://127.0.0.1:{closed_port}"))
-            .call_options(
-                CallOptions::new().retry(
-                    RetryPolicy::new()
-                        .max_attempts(3)
-                        .backoff(Duration::from_millis(1), Duration::from_millis(2)),
-                ),
-            )
+            .call_options(common::quick_retries())
             .build()
             .unwrap();
         let error = retrying

@@ -351,6 +351,24 @@ pub fn closed_port() -> (tokio::net::TcpSocket, u16) {
     (socket, port)
 }
 
+/// Call options that retry a read up to three attempts in all, a millisecond or two apart.
+pub fn quick_retries() -> sips_wallet::CallOptions {
+    sips_wallet::CallOptions::new().retry(sips_wallet::RetryPolicy::new().max_attempts(3).backoff(
+        std::time::Duration::from_millis(1),
+        std::time::Duration::from_millis(2),
+    ))
+}
+
+/// A runtime with two worker threads, for a test that installs a process-wide subscriber first
+/// and then drives the client and the simulator on several threads.
+pub fn two_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
 /// An empty folder of this test process's own, `sips-{name}-{pid}` under the system's temporary
 /// folder: whatever an earlier process of the same id left there is removed first.
 pub fn scratch_dir(name: &str) -> std::path::PathBuf {
