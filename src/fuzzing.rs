@@ -150,7 +150,7 @@ pub fn holds_by_value(shown: &str, value: &str) -> bool {
 /// What a character of `text` means to the oracle: a digit's value, an ASCII letter (as written),
 /// another letter or number, or a separator. Escapes are read here with code of its own: XML
 /// character references and the five named entities and `&nbsp;`, JSON escapes (and `\u{…}`),
-/// percent-encoded UTF-8.
+/// percent-encoded UTF-8; CDATA markers and short comments read as nothing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Meant {
     Digit(u8),
@@ -164,6 +164,12 @@ fn meant(text: &str, escapes: bool) -> Vec<Meant> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        if escapes {
+            if let Some(used) = no_character(&chars[i..]) {
+                i += used;
+                continue;
+            }
+        }
         let escape = if escapes { escaped(&chars[i..]) } else { None };
         let (c, used) = escape.unwrap_or((chars[i], 1));
         out.push(if let Some(d) = digit_value(c) {
@@ -178,6 +184,26 @@ fn meant(text: &str, escapes: bool) -> Vec<Meant> {
         i += used;
     }
     out
+}
+
+/// How many characters of XML markup at the start of `chars` stand for no character of the text
+/// they split: a CDATA section's opening or closing, or a comment of up to 64 bytes.
+fn no_character(chars: &[char]) -> Option<usize> {
+    let mut head = String::new();
+    for c in chars {
+        if head.len() + c.len_utf8() > 64 {
+            break;
+        }
+        head.push(*c);
+    }
+    for marker in ["<![CDATA[", "]]>"] {
+        if head.starts_with(marker) {
+            return Some(marker.len());
+        }
+    }
+    let comment = head.strip_prefix("<!--")?;
+    let end = comment.find("-->")?;
+    Some(4 + comment[..end].chars().count() + 3)
 }
 
 /// A character an escape at the start of `chars` spells, and how many characters it takes.

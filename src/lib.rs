@@ -87,9 +87,10 @@
 //!
 //! 1. **A card number never leaves the crate in clear, nor an IBAN.** One masker recognises
 //!    values, not spellings ([`mask`]): by pattern, any text is read as meant (XML character
-//!    references, JSON escapes, percent-encoding, digits of any script) and as written, and every
-//!    13 to 19 digits passing Luhn and every IBAN (any case, country format checked) is masked
-//!    whatever short run of separators stands between its characters; by value
+//!    references, JSON escapes, percent-encoding, CDATA markers and comments, digits of any
+//!    script) and as written, and every 13 to 19 digits passing Luhn and every IBAN (any case,
+//!    country format checked) is masked whatever short run of separators stands between its
+//!    characters; by value
 //!    ([`mask::Secrets`]), the card numbers and IBANs a call handles are masked wherever their
 //!    characters appear in output about it. It stands behind every message's `Debug` (wallet ids,
 //!    aliases and unknown fields included), every error text that came from outside

@@ -1,6 +1,7 @@
 //! The masking promise: for any text holding a card number or an IBAN, in any spelling people and
 //! systems use (separators of every kind, digits of any script, XML character references, escaped
-//! again as an XML writer writes a reference typed as text, JSON escapes, percent-encoding; IBANs in any case, grouped or not), nothing the crate shows holds
+//! again as an XML writer writes a reference typed as text, JSON escapes, percent-encoding, split by
+//! CDATA markers or comments; IBANs in any case, grouped or not), nothing the crate shows holds
 //! one, by the oracle written apart from the masker (`sips_wallet::fuzzing`): the masker's output,
 //! messages' `Debug`, errors and exchanges from a server, the simulator's call list. Text holding
 //! neither is left as it is. The card numbers and IBANs a call handles are masked by value,
@@ -30,8 +31,27 @@ fn card_number() -> impl Strategy<Value = String> {
 
 /// What may stand between the groups of a card number.
 const SEPARATORS: &[&str] = &[
-    "", " ", "-", ".", "  ", "\t", "\n", "\u{a0}", "\u{202f}", "\u{2009}", "\u{200b}", "/", "_",
-    ",", "+", ":", " - ", "–",
+    "",
+    " ",
+    "-",
+    ".",
+    "  ",
+    "\t",
+    "\n",
+    "\u{a0}",
+    "\u{202f}",
+    "\u{2009}",
+    "\u{200b}",
+    "/",
+    "_",
+    ",",
+    "+",
+    ":",
+    " - ",
+    "–",
+    "<![CDATA[",
+    "]]><![CDATA[",
+    "<!-- -->",
 ];
 
 /// The zero of each script digits are written in: ASCII, full-width, Arabic-Indic, Devanagari,

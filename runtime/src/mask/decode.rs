@@ -1,8 +1,9 @@
 //! Text as the masker reads it: one logical character per character *meant*, whatever spelling
 //! carries it. XML character references (`&#52;`, `&#x34;`, and escaped again, `&amp;#52;`) and
 //! the named entities, JSON escapes (`\u0034`, `\t`), percent-encoding (`%34`, `%EF%BC%94`) are
-//! decoded; each logical character keeps the byte span of its spelling in the source, so that
-//! masking replaces the spelling.
+//! decoded; XML markup that adds no character to the text it splits (a CDATA section's
+//! `<![CDATA[` and `]]>`, a short comment) reads as nothing. Each logical character keeps the byte
+//! span of its spelling in the source, so that masking replaces the spelling.
 
 /// One character as meant, and where its spelling stands in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +88,12 @@ fn read(text: &str, escapes: bool) -> Vec<Logical> {
     let mut out = Vec::with_capacity(text.len());
     let mut at = 0;
     while at < bytes.len() {
+        if escapes {
+            if let Some(len) = markup_at(&bytes[at..]) {
+                at += len;
+                continue;
+            }
+        }
         let escape = if escapes { spelled_at(text, at) } else { None };
         let (c, len) = escape.unwrap_or_else(|| {
             let c = text[at..].chars().next().unwrap_or('\u{fffd}');
@@ -100,6 +107,26 @@ fn read(text: &str, escapes: bool) -> Vec<Logical> {
         at += len;
     }
     out
+}
+
+/// The longest comment read as nothing: longer ones read as written (the scan stays linear).
+const LONGEST_COMMENT: usize = 64;
+
+/// The length of XML markup at the start of `rest` that means no character in the text around it
+/// (`4111<![CDATA[1111]]>…` is the text `41111111…` to an XML reader), if there is one.
+fn markup_at(rest: &[u8]) -> Option<usize> {
+    if rest.starts_with(b"<![CDATA[") {
+        Some(9)
+    } else if rest.starts_with(b"]]>") {
+        Some(3)
+    } else if rest.starts_with(b"<!--") {
+        let body = &rest[4..rest.len().min(LONGEST_COMMENT)];
+        body.windows(3)
+            .position(|w| w == b"-->")
+            .map(|end| 4 + end + 3)
+    } else {
+        None
+    }
 }
 
 /// A character spelled as an escape at byte `at`, and the spelling's length.
@@ -243,6 +270,28 @@ mod tests {
             assert_eq!(classes(spelled), [Class::Digit(4)], "{spelled}");
         }
         assert_eq!(classes("&#x39;&#48;"), [Class::Digit(9), Class::Digit(0)]);
+    }
+
+    #[test]
+    fn markup_that_adds_no_character_reads_as_nothing() {
+        let digits = |text: &str| -> String {
+            decode(text)
+                .into_iter()
+                .map(|l| match l.class {
+                    Class::Digit(d) => char::from(b'0' + d),
+                    _ => '.',
+                })
+                .collect()
+        };
+        assert_eq!(digits("41<![CDATA[11]]>1"), "41111");
+        assert_eq!(digits("41]]><![CDATA[11"), "4111");
+        assert_eq!(digits("41<!-- a card -->11"), "4111");
+        // A comment longer than the bound, or never closed, reads as written.
+        let long = format!("4<!--{}-->1", "x".repeat(LONGEST_COMMENT));
+        assert_eq!(digits(&long).matches('.').count(), long.len() - 2);
+        assert_eq!(digits("4<!--1"), "4....1");
+        // As written, markup is text.
+        assert_eq!(as_written("1<![CDATA[2").len(), 11);
     }
 
     #[test]

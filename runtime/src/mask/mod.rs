@@ -6,8 +6,9 @@
 //!
 //! - **by pattern** ([`mask_text`]), for any text: the text is read as meant (`decode`: XML
 //!   character references (also escaped again, `&amp;#52;`), JSON escapes and percent-encoding
-//!   decoded, digits of any script by value), then every run of 13 to 19 digits passing the Luhn check and every IBAN (any case,
-//!   grouped or not, country length and format checked) is masked, whatever short run of spaces or
+//!   decoded, CDATA markers and short comments read as nothing, digits of any script by value),
+//!   then every run of 13 to 19 digits passing the Luhn check and every IBAN (any case, grouped or
+//!   not, country length and format checked) is masked, whatever short run of spaces or
 //!   punctuation (at most three characters) stands between two of its characters;
 //! - **by value** ([`Secrets`]): the card numbers and IBANs a call handles are masked wherever
 //!   their characters appear in order in output about that call, whatever stands between them;
@@ -106,11 +107,13 @@ fn masked_once<'a>(
         return Cow::Borrowed(text);
     }
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    let readings = if text.as_bytes().iter().any(escapes) {
-        2
-    } else {
-        1
-    };
+    // The two readings differ only where an escape or markup read as nothing (`<![CDATA[`, `]]>`,
+    // a comment) stands.
+    let reads_apart = text.as_bytes().iter().any(escapes)
+        || ["<![CDATA[", "]]>", "<!--"]
+            .iter()
+            .any(|m| text.contains(m));
+    let readings = if reads_apart { 2 } else { 1 };
     // The spellings as meant: a character masked as written inside an escape masks the whole
     // escape (half an escape left would spell something else, a digit maybe).
     let mut meant: Vec<(usize, usize)> = Vec::new();
