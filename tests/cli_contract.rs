@@ -275,3 +275,35 @@ fn with_card_number_facets(xsd: &str) -> String {
     );
     restricted
 }
+
+/// A `--file` that is missing or no regular file is named with the reason, whatever its name ends
+/// with; a WSDL saved under another extension is read as the WSDL it is.
+#[test]
+fn contract_check_names_a_file_it_cannot_read_and_reads_any_extension() {
+    let dir = common::scratch_dir("cli-contract-file");
+    let missing = dir.join("missing.wsdl");
+    let folder = dir.join("a-folder.wsdl");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (path, why) in [(&missing, "No such file"), (&folder, "not a regular file")] {
+        let output = run(&["contract", "check", "--file", path.to_str().unwrap()]);
+        // Bad input, as a usage mistake: exit 2.
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+        let err = text(&output.stderr);
+        assert!(
+            err.contains(path.to_str().unwrap()) && err.contains(why),
+            "{err}"
+        );
+        assert!(!err.contains("<>"), "{err}");
+    }
+
+    let wsdl_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl");
+    for name in ["wallet.xsd", "wallet.versions.toml"] {
+        std::fs::copy(wsdl_dir.join(name), dir.join(name)).unwrap();
+    }
+    let saved = dir.join("wallet.wsdl.txt");
+    std::fs::copy(wsdl_dir.join("wallet.wsdl"), &saved).unwrap();
+    let output = run(&["contract", "check", "--file", saved.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_holds(&output.stdout, "the same 7 operations");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -138,7 +138,12 @@ impl Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
+        if self.element.is_empty() {
+            // About the file as a whole: no element to point at.
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
+        }
     }
 }
 
@@ -165,7 +170,12 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
+        if self.element.is_empty() {
+            // About the file as a whole: no element to point at.
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
+        }
     }
 }
 
@@ -207,9 +217,19 @@ pub fn generate(sources: &Sources, options: &Options) -> Result<Generated, Error
     })
 }
 
+/// One document of a contract: a regular file of at most [`limits::MAX_DOCUMENT_BYTES`], UTF-8.
+fn read_document(path: &Path) -> Result<String, Error> {
+    let unreadable = |why: String| Error::new(&path.display().to_string(), "", why);
+    let bytes = sips_wallet_runtime::files::read_regular(path, limits::MAX_DOCUMENT_BYTES as u64)
+        .map_err(|e| unreadable(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))
+}
+
 /// Reads `dir/<wsdl>`, every `.xsd`/`.wsdl` beside it and the sidecar `<wsdl stem>.versions.toml`
 /// if there is one, then [`generate`]s.
 pub fn generate_dir(dir: &Path, wsdl: &str, options: &Options) -> Result<Generated, Error> {
+    // The WSDL first, whatever its name ends with: a missing or unreadable one is named as such.
+    let mut files = vec![(wsdl.to_string(), read_document(&dir.join(wsdl))?)];
     let listing = std::fs::read_dir(dir).map_err(|e| {
         Error::new(
             &dir.display().to_string(),
@@ -217,7 +237,6 @@ pub fn generate_dir(dir: &Path, wsdl: &str, options: &Options) -> Result<Generat
             format!("cannot read the folder: {e}"),
         )
     })?;
-    let mut files = Vec::new();
     for entry in listing {
         let path = entry
             .map_err(|e| {
@@ -235,15 +254,13 @@ pub fn generate_dir(dir: &Path, wsdl: &str, options: &Options) -> Result<Generat
         else {
             continue;
         };
-        if !(name.ends_with(".wsdl") || name.ends_with(".xsd")) {
+        // Folders and other files that are no documents (a FIFO would block) are not read: a
+        // schema the WSDL needs among them is reported missing by name.
+        let document = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+        if name == wsdl || !document || !(name.ends_with(".wsdl") || name.ends_with(".xsd")) {
             continue;
         }
-        let unreadable = |why: String| Error::new(&path.display().to_string(), "", why);
-        let bytes =
-            sips_wallet_runtime::files::read_regular(&path, limits::MAX_DOCUMENT_BYTES as u64)
-                .map_err(|e| unreadable(format!("cannot read: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
-        files.push((name, text));
+        files.push((name, read_document(&path)?));
     }
     files.sort();
     let mut sources = Sources::new(wsdl, files);
