@@ -72,9 +72,36 @@ fn usage_errors_exit_2_with_one_line_and_json_errors_go_to_stdout() {
     let stderr = text(&missing.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("merchantWalletId"), "{stderr}");
-    // --timeout 0.
+    // --timeout 0, and times past a day, wherever a flag takes seconds (a huge one once
+    // overflowed the clock: contract check panicked).
     let zero = with_key(&["sign-off", "--timeout", "0", "--merchant-wallet-id", "W"]);
     assert_eq!(zero.status.code(), Some(2));
+    let huge = u64::MAX.to_string();
+    for args in [
+        vec!["sign-off", "--merchant-wallet-id", "W", "--timeout", &huge],
+        vec![
+            "sign-off",
+            "--merchant-wallet-id",
+            "W",
+            "--settle-window",
+            &huge,
+        ],
+        vec![
+            "contract",
+            "check",
+            "--file",
+            "wsdl/wallet.wsdl",
+            "--timeout",
+            &huge,
+        ],
+        vec!["serve", "--request-timeout", "86401"],
+    ] {
+        let refused = with_key(&args);
+        let stderr = text(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("1..=86400"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
     // No credentials.
     let no_key = run(&["sign-off", "--merchant-wallet-id", "W"]);
     assert_eq!(no_key.status.code(), Some(2));

@@ -428,3 +428,33 @@ async fn a_cold_reconcile_never_takes_an_old_state_for_the_change() {
     assert!(settled.error.is_some());
     assert!(settled.read_again_after.is_some());
 }
+
+/// No timeout or settle window a caller gives overflows the clock (the longest there is: the
+/// window three times it saturates), and what a reading proves at once is still settled at once.
+#[tokio::test]
+async fn the_longest_timeout_and_window_overflow_nothing() {
+    let simulator = simulator(Bank::default()).await;
+    let client = common::demo_builder(&simulator)
+        .timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    once(&simulator, "addCard", "LONGEST", "drop = \"after\"");
+    let settled = settle(&client, operations::AddCard, card("LONGEST", CARD)).await;
+    verdict(&settled, Settled::Applied, Binding::Soap);
+
+    let client = common::demo_builder(&simulator)
+        .call_options(CallOptions::new().settle_window(Duration::MAX))
+        .build()
+        .unwrap();
+    let settled = client
+        .reconcile::<operations::AddCard>(&card("LONGEST", CARD), SystemTime::now())
+        .await;
+    verdict(&settled, Settled::StillUnknown, Binding::Soap);
+    let absent = DeletePaymentMeanRequest::new()
+        .merchant_wallet_id("LONGEST")
+        .payment_mean_id("7");
+    let settled = client
+        .reconcile::<operations::DeletePaymentMean>(&absent, SystemTime::now())
+        .await;
+    verdict(&settled, Settled::InEffect, Binding::Soap);
+}

@@ -58,7 +58,7 @@ use crate::seal::Value;
 use crate::{contract, contracts, Delivery, Error, Reply, WalletClient};
 
 use evidence::Mean;
-use readings::Settler;
+use readings::{Settler, WindowEnd};
 
 /// What reading the wallet proves of a change whose outcome was unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,7 +239,7 @@ async fn call_and_settle_with<R>(
     match send.await {
         Ok(reply) => Ok(Settlement::Answered(reply)),
         Err(lost) if lost.delivery() == Delivery::Unknown => {
-            let deadline = sent_at + settler.window;
+            let deadline = WindowEnd::after(sent_at, settler.window);
             let lost_text = mask_text(&lost.chain()).into_owned();
             let reconciliation = settler
                 .settle(Some(before), deadline, &lost_text, progress)
@@ -279,7 +279,7 @@ async fn reconcile_change(
     let elapsed = SystemTime::now()
         .duration_since(sent_at)
         .unwrap_or(Duration::ZERO);
-    let deadline = Instant::now() + settler.window.saturating_sub(elapsed);
+    let deadline = WindowEnd::after(Instant::now(), settler.window.saturating_sub(elapsed));
     let reconciliation = settler
         .settle(None, deadline, "sent before this reconciliation", &|_| {})
         .await;

@@ -12,11 +12,36 @@ use super::evidence::WalletState;
 use super::judge::{self, Judgement};
 use super::{Change, Progress, Reconciliation, Settled};
 
-/// The first wait between readings, and the longest (a thirty-second of a long window at most).
+/// The first wait between readings, and the longest (a thirty-second of a long window, up to an
+/// hour: a window of days ends in StillUnknown after the last reading rather than in waits of
+/// hours).
 const FIRST_WAIT: Duration = Duration::from_millis(100);
 const LONGEST_WAIT: Duration = Duration::from_secs(2);
+const LONGEST_WAIT_OF_ALL: Duration = Duration::from_secs(3600);
 /// Readings at most, however long the window: a bound on the work.
 const MAX_READINGS: u32 = 64;
+
+/// When the settle window closes; never, when that lies beyond what the clock can hold (no
+/// duration a caller gives can overflow it, nor end the window early).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WindowEnd(Option<Instant>);
+
+impl WindowEnd {
+    /// The end of a window of `window` opened at `start`.
+    pub(super) fn after(start: Instant, window: Duration) -> WindowEnd {
+        WindowEnd(start.checked_add(window))
+    }
+
+    fn passed_at(self, at: Instant) -> bool {
+        self.0.is_some_and(|end| at >= end)
+    }
+
+    fn left(self) -> Duration {
+        self.0.map_or(Duration::MAX, |end| {
+            end.saturating_duration_since(Instant::now())
+        })
+    }
+}
 
 /// One change being settled: the reading to make, at which interface version, in which window.
 pub(super) struct Settler<'c> {
@@ -57,7 +82,7 @@ impl<'c> Settler<'c> {
     pub(super) async fn settle(
         &self,
         before: Option<Result<Reply<Value>, Error>>,
-        deadline: Instant,
+        deadline: WindowEnd,
         lost: &str,
         progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Reconciliation {
@@ -81,13 +106,13 @@ impl<'c> Settler<'c> {
             ),
         };
         let before_state = before.as_ref().map(|(_, state)| state);
-        let longest = LONGEST_WAIT.max(self.window / 32);
+        let longest = LONGEST_WAIT.max(self.window / 32).min(LONGEST_WAIT_OF_ALL);
         let mut wait = FIRST_WAIT;
         let mut readings = 0;
         loop {
             let started = Instant::now();
             readings += 1;
-            let last = started >= deadline || readings >= MAX_READINGS;
+            let last = deadline.passed_at(started) || readings >= MAX_READINGS;
             let result = self.read().await;
             let judged = match &result {
                 Ok(reply) => WalletState::of(reply)
@@ -97,7 +122,7 @@ impl<'c> Settler<'c> {
             let verdict = match judged {
                 Ok(Judgement::Proven(outcome, evidence)) => Some((outcome, evidence, None)),
                 Ok(Judgement::Unexplained(evidence)) => Some((Settled::StillUnknown, evidence, None)),
-                Ok(Judgement::NothingYet(evidence)) if started >= deadline => Some((
+                Ok(Judgement::NothingYet(evidence)) if deadline.passed_at(started) => Some((
                     Settled::NotApplied,
                     format!(
                         "{evidence}, read after the settle window ({}) had passed since it was sent: \
@@ -110,7 +135,7 @@ impl<'c> Settler<'c> {
                     Settled::StillUnknown,
                     format!(
                         "{evidence}; {}: read again",
-                        if started >= deadline {
+                        if deadline.passed_at(started) {
                             "no reading proved the outcome".to_string()
                         } else {
                             format!("{readings} readings proved nothing before the settle window ended")
@@ -119,7 +144,7 @@ impl<'c> Settler<'c> {
                     Some(wait),
                 )),
                 Ok(Judgement::NothingYet(seen)) | Err(seen) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
+                    let left = deadline.left();
                     progress(&Progress {
                         lost: lost.to_string(),
                         readings,
@@ -150,7 +175,7 @@ impl<'c> Settler<'c> {
                     error,
                 };
             }
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.left();
             let pause = if left.is_zero() { wait } else { wait.min(left) };
             tokio::time::sleep(pause).await;
             wait = (wait * 2).min(longest);

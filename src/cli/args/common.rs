@@ -14,6 +14,12 @@ pub(crate) const CONNECTION: &str = "Connection";
 pub(crate) const OUTPUT: &str = "Output";
 pub(crate) const DRY_RUN: &str = "Dry run";
 
+/// A number of seconds a flag takes: at least 1, at most a day (a time beyond that is a slip, and
+/// would print a bound too long to read).
+pub(crate) fn seconds() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(1..=86_400)
+}
+
 /// A seed as the banner prints it: digits in groups of four joined by `_`, so that no run of
 /// digits is long enough for the output masker to take it for a card number and hide it.
 pub(crate) fn show_seed(seed: u64) -> String {
@@ -121,14 +127,14 @@ pub(crate) fn connection_args() -> Vec<Arg> {
         Arg::new("timeout")
             .long("timeout")
             .value_name("SECONDS")
-            .value_parser(clap::value_parser!(u64).range(1..))
+            .value_parser(seconds())
             .default_value("30")
             .help_heading(CONNECTION)
-            .help("seconds for a whole call (at least 1)"),
+            .help("seconds for a whole call (1 to 86400)"),
         Arg::new("settle-window")
             .long("settle-window")
             .value_name("SECONDS")
-            .value_parser(clap::value_parser!(u64).range(1..))
+            .value_parser(seconds())
             .help_heading(CONNECTION)
             .help(
                 "after a change's answer is lost, how long after sending the bank may still act \

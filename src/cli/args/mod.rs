@@ -93,7 +93,7 @@ pub fn command() -> Command {
                             Arg::new("timeout")
                                 .long("timeout")
                                 .value_name("SECONDS")
-                                .value_parser(clap::value_parser!(u64).range(1..))
+                                .value_parser(common::seconds())
                                 .default_value("30")
                                 .help("seconds to fetch and read the contract"),
                         )

@@ -4,10 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, Command};
 
-use super::common::{credential_args, parse_seed};
+use super::common::{credential_args, parse_seed, seconds};
 
 pub(super) fn serve_command() -> Command {
-    let seconds = || clap::value_parser!(u64).range(1..);
     Command::new("serve")
         .args(credential_args("Merchant (also from SIPS_* variables)"))
         .about("Runs the local wallet simulator (SOAP at /services/v2/wallet, WSDL at ?wsdl)")
