@@ -39,6 +39,10 @@ async fn only_the_listener_itself_is_served_never_another_origin() {
         ("origin", "null".into()),
         ("referer", "https://evil.example/page".into()),
         ("sec-fetch-site", "cross-site".into()),
+        ("sec-fetch-site", "same-site".into()),
+        // A page served from another address on the listener's own port.
+        ("origin", format!("http://203.0.113.5:{port}")),
+        ("referer", format!("http://192.168.1.20:{port}/page")),
     ] {
         let status = reset(vec![
             ("host", own.clone()),
@@ -53,6 +57,7 @@ async fn only_the_listener_itself_is_served_never_another_origin() {
         ("host", own.clone()),
         ("origin", format!("http://{own}")),
         ("referer", format!("http://{localhost}/")),
+        ("sec-fetch-site", "same-origin".into()),
     ])
     .await;
     assert_eq!(status, 200);

@@ -5,8 +5,9 @@
 //!
 //! - with no admin token (loopback only), a request must name the listener itself in `Host` (an
 //!   IP address or `localhost`, with its port: a rebound DNS name is refused), and any `Origin`
-//!   or `Referer` must be that origin too (`Sec-Fetch-Site: cross-site` is refused): no page of
-//!   another origin can drive it, even with a `text/plain` form;
+//!   or `Referer` must be that origin too (the same authority, or a loopback one with the port;
+//!   a `Sec-Fetch-Site` other than `same-origin` or `none` is refused): no page of another
+//!   origin can drive it, even with a `text/plain` form;
 //! - with a token ([`SimulatorConfig::admin_token`](crate::simulator::SimulatorConfig::admin_token),
 //!   `serve --admin-token`), every request carries `Authorization: Bearer TOKEN`; listening on a
 //!   non-loopback address needs one (without it the admin API is off);
@@ -69,17 +70,24 @@ fn refused(shared: &Shared, request: &Request<Bytes>) -> Option<(StatusCode, &'s
             "the admin API answers requests naming this listener (its address or localhost, and its port) in Host",
         ));
     }
+    // A page's origin names this listener when it is the very authority this request names, or a
+    // loopback one with the port: a page served from another address on the same port (an
+    // attacker's `http://203.0.113.5:7070`) is not this listener.
     let same_origin = |value: &str| {
         value
             .split_once("://")
             .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
-            .is_some_and(|authority| is_this_listener(authority, port))
+            .is_some_and(|authority| {
+                is_this_listener(authority, port)
+                    && (authority.eq_ignore_ascii_case(host) || is_loopback(authority))
+            })
     };
     let foreign = ["origin", "referer"]
         .iter()
         .filter_map(|name| header(name))
         .any(|value| !same_origin(value))
-        || header("sec-fetch-site") == Some("cross-site");
+        // A browser says where a request comes from: only from this origin, or from no page.
+        || header("sec-fetch-site").is_some_and(|site| site != "same-origin" && site != "none");
     foreign.then_some((
         StatusCode::FORBIDDEN,
         "the admin API is not for pages of other origins",
@@ -94,6 +102,18 @@ fn is_this_listener(authority: &str, port: u16) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     given_port.parse() == Ok(port)
         && (host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok())
+}
+
+/// Whether `authority` (`host:port`) is `localhost` or a loopback address.
+fn is_loopback(authority: &str) -> bool {
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Compares two secrets in time that does not depend on where they first differ.
