@@ -15,7 +15,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     // `serve` logs one line per call unless RUST_LOG says otherwise; other commands only warnings.
-    let serving = std::env::args().any(|a| a == "serve");
+    // `args_os`: an argument that is no UTF-8 is the command line's to refuse, not a panic here.
+    let serving = std::env::args_os().any(|a| a == "serve");
     let default = if serving {
         "warn,sips_wallet::simulator=info"
     } else {

@@ -102,6 +102,21 @@ fn usage_errors_exit_2_with_one_line_and_json_errors_go_to_stdout() {
         assert!(stderr.contains("1..=86400"), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+    // An argument that is no UTF-8 (a shell passes bytes): refused, never a panic.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = std::ffi::OsStr::from_bytes(b"W\xff\xfe");
+        let output = Command::new(BIN)
+            .args(["get-wallet-data", "--merchant-wallet-id"])
+            .arg(bytes)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("UTF-8"), "{stderr}");
+    }
     // No credentials.
     let no_key = run(&["sign-off", "--merchant-wallet-id", "W"]);
     assert_eq!(no_key.status.code(), Some(2));
