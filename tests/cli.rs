@@ -116,6 +116,20 @@ fn usage_errors_exit_2_with_one_line_and_json_errors_go_to_stdout() {
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("UTF-8"), "{stderr}");
+        // A secret key that is no UTF-8 is named as such, not as missing.
+        let output = Command::new(BIN)
+            .args(["get-wallet-data", "--merchant-wallet-id", "W"])
+            .args(["--merchant-id", "011223344550000", "--key-version", "1"])
+            .env("SIPS_SECRET_KEY", bytes)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("SIPS_SECRET_KEY is set but is no UTF-8"),
+            "{stderr}"
+        );
     }
     // No credentials.
     let no_key = run(&["sign-off", "--merchant-wallet-id", "W"]);

@@ -32,7 +32,12 @@ pub(super) fn secret_key(opts: Opts<'_>) -> Result<SecretKey, Error> {
     }
     match std::env::var("SIPS_SECRET_KEY") {
         Ok(key) => SecretKey::new(key).map_err(|e| Error::Config(format!("SIPS_SECRET_KEY: {e}"))),
-        Err(_) => Err(Error::Config(
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Config(
+            "SIPS_SECRET_KEY is set but is no UTF-8 text: set it as the bank gave it, or pass \
+             --secret-key-file"
+                .into(),
+        )),
+        Err(std::env::VarError::NotPresent) => Err(Error::Config(
             "no secret key: set SIPS_SECRET_KEY or pass --secret-key-file".into(),
         )),
     }
