@@ -148,10 +148,13 @@ impl WalletClientBuilder {
             }
             (None, Some(path)) => SecretKey::from_file(std::path::Path::new(&path))
                 .map_err(|e| Error::Config(format!("SIPS_SECRET_KEY_FILE ({path}): {e}")))?,
-            (None, None) => return Err(Error::Config(
-                "SIPS_SECRET_KEY is not set, nor SIPS_SECRET_KEY_FILE: the merchant's secret key"
-                    .into(),
-            )),
+            (None, None) => {
+                return Err(Error::Config(
+                    "SIPS_SECRET_KEY is not set (or not UTF-8), nor SIPS_SECRET_KEY_FILE: the \
+                 merchant's secret key"
+                        .into(),
+                ))
+            }
         };
         let environment = match (set("SIPS_URL"), set("SIPS_ENV")) {
             (Some(_), Some(_)) => {
