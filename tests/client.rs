@@ -268,6 +268,27 @@ fn plain_http_only_to_loopback() {
     ));
 }
 
+/// A base URL that could only fail later, or would show a password, is refused when the client is
+/// built: a port past 65535 or 0, a user and password (never echoed).
+#[test]
+fn a_base_url_with_no_usable_port_or_with_credentials_is_refused_at_build() {
+    for url in [
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:0",
+        "https://[::1]:65536",
+    ] {
+        let error = builder(url).build().unwrap_err();
+        assert!(error.to_string().contains("1 to 65535"), "{url}: {error}");
+    }
+    builder("https://[::1]:65535").build().unwrap();
+    let error = builder("https://merchant:hunter2@office-server.sogenactif.com")
+        .build()
+        .unwrap_err();
+    let shown = error.to_string();
+    assert!(shown.contains("user or password"), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+}
+
 #[tokio::test]
 async fn nothing_listening_is_a_connect_error_safe_to_retry() {
     // Nothing listens there.

@@ -79,9 +79,30 @@ impl Environment {
 
 /// Checks the scheme rule and joins a path to a base URL.
 pub(crate) fn endpoint(base: &str, path: &str) -> Result<http::Uri, Error> {
+    // Checked before anything shows the URL: a password in it must not reach an error text.
+    let authority = base
+        .split_once("://")
+        .map_or(base, |(_, rest)| rest.split('/').next().unwrap_or_default());
+    if authority.contains('@') {
+        return Err(Error::Config(
+            "the base URL carries a user or password: the bank's URL has none (a proxy's \
+             credentials go to WalletClientBuilder::proxy)"
+                .into(),
+        ));
+    }
     let uri: http::Uri = format!("{}{path}", base.trim_end_matches('/'))
         .parse()
         .map_err(|e| Error::Config(format!("`{base}` is not a valid base URL: {e}")))?;
+    // `http::Uri` takes any digits for a port and then has none: a port past 65535 (or 0) would
+    // only fail when connecting.
+    let port_given = authority
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| !port.contains(']'));
+    if port_given && !uri.port_u16().is_some_and(|port| port != 0) {
+        return Err(Error::Config(format!(
+            "`{base}`: the port must be a number from 1 to 65535"
+        )));
+    }
     let host = uri
         .host()
         .unwrap_or_default()
