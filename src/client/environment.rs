@@ -98,7 +98,7 @@ pub(crate) fn endpoint(base: &str, path: &str) -> Result<http::Uri, Error> {
     let port_given = authority
         .rsplit_once(':')
         .is_some_and(|(_, port)| !port.contains(']'));
-    if port_given && !uri.port_u16().is_some_and(|port| port != 0) {
+    if port_given && uri.port_u16().is_none_or(|port| port == 0) {
         return Err(Error::Config(format!(
             "`{base}`: the port must be a number from 1 to 65535"
         )));
