@@ -59,6 +59,19 @@ fn seal_prints_json_and_card_numbers_come_from_stdin_or_a_file() {
     assert_eq!(json["fields"][0]["path"], "interfaceVersion");
     assert_eq!(json["matches"], serde_json::Value::Null);
 
+    // Card data fields show as the bank shows them: a card number and an IBAN each keep their
+    // first 4 and last 2 characters.
+    let mandate = r#"{"merchantId":"011223344550000","interfaceVersion":"WR_WS_2.55","merchantWalletId":"SIM01","cardNumber":"4111111111111111","iban":"FR7630006000011234567890189"}"#;
+    let seal = cli(&["seal"], "superSafeSecretKey");
+    let (code, out) = run_with_stdin(seal, mandate);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("cardNumber = 4111##########11"), "{out}");
+    assert!(out.contains("iban = FR76#####################89"), "{out}");
+    assert!(
+        !out.contains("4111111111111111") && !out.contains("0189"),
+        "{out}"
+    );
+
     // --card-number - reads standard input: the dry run holds it, no warning is printed.
     let output = output_with_stdin(
         add_card_dry_run(&["--card-number", "-"]),

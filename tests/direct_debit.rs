@@ -66,6 +66,8 @@ async fn add_and_list(client: &WalletClient, wallet: &str) {
     );
     assert_eq!(means[0].pan_expiry_date, None, "a mandate has no expiry");
 
+    // The request's own IBAN field shows as the bank shows it, as the seal command shows it.
+    assert!(format!("{:?}", mandate(wallet, "M-1")).contains(MASKED));
     for shown in [
         format!("{:?}", mandate(wallet, "M-1")),
         added.exchange.request(),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 use sips_wallet::contract::SENSITIVE_FIELDS;
-use sips_wallet::mask::mask_pan;
+use sips_wallet::mask::mask_sensitive;
 use sips_wallet::seal;
 
 use super::calls::{algorithm, secret_key};
@@ -47,7 +47,7 @@ pub(super) fn seal_command(opts: Opts<'_>, matches: &ArgMatches) -> Result<ExitC
             let display = if reveal {
                 value.clone()
             } else if SENSITIVE_FIELDS.contains(&leaf) {
-                mask_pan(value)
+                mask_sensitive(value)
             } else {
                 given.mask(value).into_owned()
             };

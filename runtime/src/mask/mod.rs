@@ -277,18 +277,29 @@ pub fn iban_valid(iban: &str) -> bool {
     iban::Iban::try_from(electronic.as_str()).is_ok()
 }
 
-/// A card number that prints masked.
+/// A sensitive field's value as the crate shows it: a card number as [`mask_pan`], an IBAN as
+/// [`mask_iban`] (the bank's own forms), anything else (a token, an encrypted number, a value
+/// that is neither) masked whole.
+pub fn mask_sensitive(value: &str) -> String {
+    if iban_valid(value) {
+        mask_iban(value)
+    } else {
+        mask_pan(value)
+    }
+}
+
+/// A sensitive field's value (a card number, an IBAN) that prints masked ([`mask_sensitive`]).
 pub struct Masked<'a>(pub &'a str);
 
 impl fmt::Debug for Masked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{}\"", mask_pan(self.0))
+        write!(f, "\"{}\"", mask_sensitive(self.0))
     }
 }
 
 impl fmt::Display for Masked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&mask_pan(self.0))
+        f.write_str(&mask_sensitive(self.0))
     }
 }
 
