@@ -27,7 +27,14 @@ struct Series {
 pub(super) struct Meter(Mutex<BTreeMap<&'static str, BTreeMap<String, Series>>>);
 
 impl Meter {
+    /// One call of `operation` (empty when the request named none this simulator serves: counted
+    /// as `unknown`, a label a query can name) answered with `code`.
     pub(super) fn record(&self, operation: &'static str, code: &str, took: Duration) {
+        let operation = if operation.is_empty() {
+            "unknown"
+        } else {
+            operation
+        };
         let seconds = took.as_secs_f64();
         let label = response_code_label(Some(code).filter(|c| !c.is_empty()));
         let mut series = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -114,7 +121,13 @@ mod tests {
         meter.record("addCard", "00", Duration::from_millis(3));
         meter.record("addCard", "00", Duration::from_millis(60));
         meter.record("addCard", "4111111111111111", Duration::from_millis(1));
+        meter.record("", "", Duration::from_millis(1));
         let text = meter.render();
+        assert!(
+            text.contains("sips_simulator_calls_total{operation=\"unknown\",code=\"none\"} 1"),
+            "{text}"
+        );
+        assert!(!text.contains("operation=\"\""), "{text}");
         assert!(
             text.contains("sips_simulator_calls_total{operation=\"addCard\",code=\"00\"} 2"),
             "{text}"
