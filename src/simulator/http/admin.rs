@@ -20,7 +20,7 @@
 //! | `GET /_simulator/health` | `{"status": "ok", "calls": N}` |
 //! | `GET /_simulator/calls[?operation=&merchant=&wallet=&code=]` | the calls received (the latest 10,000), oldest first: number, time, operation, merchant, wallet, code, outcome, and the request itself (its first 4,096 characters), masked (wallet ids and merchants as free text; never a card number or IBAN) |
 //! | `GET /_simulator/calls/count[?…]` | `{"count": N}`, with the same filters |
-//! | `GET /_simulator/metrics` | Prometheus text: calls by operation and code, their latency |
+//! | `GET /_simulator/metrics` | Prometheus text: calls by operation (`unknown` when a request named none) and code, their latency |
 //! | `POST /_simulator/reset[?merchant=M][&wallet=W]` | empties the wallets (one merchant's, or one wallet) and their calls; a whole reset clears the metrics too |
 //! | `POST /_simulator/rules` with scenario TOML (`[[rule]]`…, at most 64 KiB) | adds them at once, before every rule already there, validated as at start: `201 {"id": N, "rules": count}` |
 //! | `GET /_simulator/rules` | the sets added at run time: id, time, count, TOML (masked) |
