@@ -136,14 +136,24 @@ impl Warning {
     }
 }
 
+/// `file: <element>: message`, or `file: message` about the file as a whole: what a warning and an
+/// error both say.
+fn write_place(
+    f: &mut fmt::Formatter<'_>,
+    file: &str,
+    element: &str,
+    message: &str,
+) -> fmt::Result {
+    if element.is_empty() {
+        write!(f, "{file}: {message}")
+    } else {
+        write!(f, "{file}: <{element}>: {message}")
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.element.is_empty() {
-            // About the file as a whole: no element to point at.
-            write!(f, "{}: {}", self.file, self.message)
-        } else {
-            write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
-        }
+        write_place(f, &self.file, &self.element, &self.message)
     }
 }
 
@@ -170,12 +180,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.element.is_empty() {
-            // About the file as a whole: no element to point at.
-            write!(f, "{}: {}", self.file, self.message)
-        } else {
-            write!(f, "{}: <{}>: {}", self.file, self.element, self.message)
-        }
+        write_place(f, &self.file, &self.element, &self.message)
     }
 }
 
