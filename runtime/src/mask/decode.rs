@@ -112,14 +112,28 @@ fn read(text: &str, escapes: bool) -> Vec<Logical> {
 /// The longest comment read as nothing: longer ones read as written (the scan stays linear).
 const LONGEST_COMMENT: usize = 64;
 
+/// How XML markup that means no character starts: a CDATA section's opening and closing, and a
+/// comment.
+const CDATA_OPEN: &str = "<![CDATA[";
+const CDATA_CLOSE: &str = "]]>";
+const COMMENT_OPEN: &str = "<!--";
+
+/// Whether `text` may hold markup that [`decode`] reads as nothing (and [`as_written`] does not).
+pub(super) fn may_hold_markup(text: &str) -> bool {
+    [CDATA_OPEN, CDATA_CLOSE, COMMENT_OPEN]
+        .iter()
+        .any(|start| text.contains(start))
+}
+
 /// The length of XML markup at the start of `rest` that means no character in the text around it
 /// (`4111<![CDATA[1111]]>…` is the text `41111111…` to an XML reader), if there is one.
 fn markup_at(rest: &[u8]) -> Option<usize> {
-    if rest.starts_with(b"<![CDATA[") {
-        Some(9)
-    } else if rest.starts_with(b"]]>") {
-        Some(3)
-    } else if rest.starts_with(b"<!--") {
+    if let Some(marker) = [CDATA_OPEN, CDATA_CLOSE]
+        .into_iter()
+        .find(|marker| rest.starts_with(marker.as_bytes()))
+    {
+        Some(marker.len())
+    } else if rest.starts_with(COMMENT_OPEN.as_bytes()) {
         let body = &rest[4..rest.len().min(LONGEST_COMMENT)];
         body.windows(3)
             .position(|w| w == b"-->")

@@ -109,10 +109,7 @@ fn masked_once<'a>(
     let mut spans: Vec<(usize, usize)> = Vec::new();
     // The two readings differ only where an escape or markup read as nothing (`<![CDATA[`, `]]>`,
     // a comment) stands.
-    let reads_apart = text.as_bytes().iter().any(escapes)
-        || ["<![CDATA[", "]]>", "<!--"]
-            .iter()
-            .any(|m| text.contains(m));
+    let reads_apart = text.as_bytes().iter().any(escapes) || decode::may_hold_markup(text);
     let readings = if reads_apart { 2 } else { 1 };
     // The spellings as meant: a character masked as written inside an escape masks the whole
     // escape (half an escape left would spell something else, a digit maybe).
