@@ -96,24 +96,26 @@ fn refused(shared: &Shared, request: &Request<Bytes>) -> Option<(StatusCode, &'s
 
 /// Whether `authority` (`host:port`) names the listener on `port`: an IP address or `localhost`.
 fn is_this_listener(authority: &str, port: u16) -> bool {
-    let Some((host, given_port)) = authority.rsplit_once(':') else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    given_port.parse() == Ok(port)
-        && (host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok())
+    host_and_port(authority).is_some_and(|(host, given_port)| {
+        given_port.parse() == Ok(port)
+            && (host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok())
+    })
 }
 
 /// Whether `authority` (`host:port`) is `localhost` or a loopback address.
 fn is_loopback(authority: &str) -> bool {
-    let host = authority
-        .rsplit_once(':')
-        .map_or(authority, |(host, _)| host);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host_and_port(authority).is_some_and(|(host, _)| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+/// `host:port` apart, an IPv6 literal's brackets taken off the host.
+fn host_and_port(authority: &str) -> Option<(&str, &str)> {
+    let (host, port) = authority.rsplit_once(':')?;
+    Some((host.trim_start_matches('[').trim_end_matches(']'), port))
 }
 
 /// Compares two secrets in time that does not depend on where they first differ.
